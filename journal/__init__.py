@@ -1,0 +1,51 @@
+"""journal: a Jupyter-native reading journal for research papers.
+
+    import journal
+    j = journal.open("entries.parquet")
+    j.add(title="You Only Cache Once", arxiv_id="2405.05254", tags="efficiency")
+    df = j.to_pandas()
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    DuplicateEntry,
+    EntryNotFound,
+    JournalError,
+    ValidationError,
+)
+from .model import Entry, make_entry
+
+if TYPE_CHECKING:
+    from .store import Journal
+
+__version__ = "0.1.0"
+__all__ = [
+    "DuplicateEntry",
+    "Entry",
+    "EntryNotFound",
+    "Journal",
+    "JournalError",
+    "ValidationError",
+    "__version__",
+    "make_entry",
+    "open",
+]
+
+
+def open(path: str = "entries.parquet") -> Journal:  # noqa: A001 - journal.open() reads naturally
+    """Open the journal at ``path`` (created on the first write)."""
+    from .store import Journal
+
+    return Journal(path)
+
+
+def __getattr__(name: str) -> Any:
+    # pyarrow is imported on first use, so `import journal` stays fast
+    if name == "Journal":
+        from .store import Journal
+
+        return Journal
+    raise AttributeError(f"module 'journal' has no attribute {name!r}")

@@ -1,0 +1,151 @@
+"""``journal check``: validate the store, repair what can be repaired, report duplicates."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import CorruptJournal, JournalError, NewerSchema
+
+if TYPE_CHECKING:
+    from .model import Entry
+    from .store import Journal
+
+
+@dataclass
+class Finding:
+    severity: str  # "error" (still wrong), "repaired", "warning" (for the reader to decide)
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.message}"
+
+
+def _readable(path: os.PathLike[str]) -> bool:
+    try:
+        pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return False
+    return True
+
+
+def _quarantine(journal: Journal, path: os.PathLike[str], label: str) -> str:
+    keep = journal.sidecar / "damaged"
+    keep.mkdir(parents=True, exist_ok=True)
+    target = keep / f"{time.strftime('%Y%m%d-%H%M%S')}-{label}"
+    shutil.move(os.fspath(path), target)
+    return os.fspath(target)
+
+
+def _repair_snapshot(journal: Journal, repair: bool) -> list[Finding]:
+    if not journal.path.exists():
+        return []
+    try:
+        journal._open_snapshot()
+        return []
+    except NewerSchema as e:
+        return [Finding("error", str(e))]
+    except CorruptJournal as e:
+        problem = str(e)
+    if not repair:
+        return [Finding("error", problem)]
+    if journal.backup_path.exists() and _readable(journal.backup_path):
+        kept = _quarantine(journal, journal.path, journal.path.name)
+        tmp = journal.tmp_dir / "restore.tmp"
+        shutil.copyfile(journal.backup_path, tmp)
+        os.replace(tmp, journal.path)
+        return [
+            Finding(
+                "repaired",
+                f"{journal.path} could not be read; restored the last good snapshot from "
+                f"{journal.backup_path} (pending changes still apply; the damaged file is kept at {kept})",
+            )
+        ]
+    return [Finding("error", f"{problem}; no readable backup to restore from")]
+
+
+def _repair_changes(journal: Journal, repair: bool) -> list[Finding]:
+    from .store import _rows_to_table
+
+    findings = []
+    for name in journal._change_names():
+        path = journal.changes_dir / name
+        try:
+            _rows_to_table(path.read_bytes())
+        except (pa.ArrowException, OSError) as e:
+            if repair:
+                kept = _quarantine(journal, path, name)
+                findings.append(Finding("repaired", f"change {name} could not be read ({e}); moved to {kept}"))
+            else:
+                findings.append(Finding("error", f"change {name} could not be read ({e})"))
+    return findings
+
+
+def _norm_title(title: str) -> str:
+    return re.sub(r"\W+", " ", title.casefold()).strip()
+
+
+def duplicates(entries: list[Entry]) -> list[list[Entry]]:
+    """Groups of entries that look like the same paper (same arXiv id, URL or title)."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        key = f"arxiv:{e.arxiv_id}" if e.arxiv_id else f"url:{e.url}" if e.url else f"title:{_norm_title(e.title)}"
+        groups[key].append(e)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def tag_key(tag: str) -> str:
+    return re.sub(r"[\s_\-]+", "", tag.casefold())
+
+
+def near_duplicate_tags(entries: list[Entry]) -> list[list[str]]:
+    """Tags that differ only in case, ``-``/``_`` or spaces (``self_supervised``/``Self-Supervised``)."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for e in entries:
+        for t in e.tags:
+            groups[tag_key(t)].add(t)
+    return [sorted(g) for g in groups.values() if len(g) > 1]
+
+
+def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
+    findings: list[Finding] = []
+    if not journal.path.exists() and not journal.sidecar.exists():
+        return [Finding("error", f"{journal.path}: no journal here (the first `journal add` creates one)")]
+    if repair and journal.sidecar.exists():
+        with journal._lock():  # taking the lock also clears what killed writers left
+            findings += _repair_snapshot(journal, repair)
+            findings += _repair_changes(journal, repair)
+    else:
+        findings += _repair_snapshot(journal, repair)
+        findings += _repair_changes(journal, repair)
+    if any(f.severity == "error" for f in findings):
+        return findings
+    try:
+        entries = journal.entries()
+    except JournalError as e:
+        return [*findings, Finding("error", str(e))]
+    for e in entries:
+        if not e.title.strip():
+            findings.append(Finding("error", f"entry {e.id} has an empty title"))
+    for group in duplicates(entries):
+        listed = ", ".join(f"{e.id} ({e.date})" for e in group)
+        findings.append(Finding("warning", f"likely the same paper: {group[0].title!r}: {listed}"))
+    for tags in near_duplicate_tags(entries):
+        findings.append(
+            Finding("warning", f"near-duplicate tags: {' '.join('#' + t for t in tags)} "
+                    f"(merge with `journal tags merge {' '.join(tags[1:])} --into {tags[0]}`)")
+        )
+    pending = journal.pending_changes()
+    if pending:
+        findings.append(
+            Finding("info", f"{pending} changes wait beside {journal.path}; `journal compact` folds them in")
+        )
+    return findings

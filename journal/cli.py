@@ -1,0 +1,310 @@
+"""The ``journal`` command line (SPEC section 4).
+
+Errors are one line on stderr and a non-zero exit; heavy modules load only in the
+commands that need them, so ``journal add`` starts about as fast as ``pyarrow.parquet``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import JournalError, ValidationError
+from .termtable import table
+
+Handler = Callable[[argparse.Namespace], int]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def default_journal() -> str:
+    return os.environ.get("JOURNAL") or "entries.parquet"
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from .store import Journal
+
+    return Journal(args.journal)
+
+
+def _read_arg(value: str | None) -> str | None:
+    """``-`` reads the value from standard input (long commentary, Korean input methods)."""
+    if value == "-":
+        return sys.stdin.read()
+    return value
+
+
+def _entry_fields(args: argparse.Namespace) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name in ("title", "url", "authors", "abstract", "commentary", "tags", "date", "source"):
+        value = getattr(args, name, None)
+        if value is not None:
+            fields[name] = _read_arg(value)
+    if getattr(args, "links", None) is not None:
+        fields["links"] = args.links.split()
+    if getattr(args, "arxiv_id", None) is not None:
+        fields["arxiv_id"] = args.arxiv_id
+    return fields
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+@command("add")
+def cmd_add(args: argparse.Namespace) -> int:
+    from .model import make_entry
+
+    fields = _entry_fields(args)
+    if args.arxiv:
+        from .capture import fill_from_arxiv  # the formats issue supplies arXiv capture
+
+        fields = fill_from_arxiv(args.arxiv, fields, journal_path=args.journal)
+    if "title" not in fields:
+        raise ValidationError("title", "is missing; give --title (or --arxiv ID)")
+    entry = make_entry(**fields)
+    stored = _open(args).add(entry)
+    print(f"added {stored.id} {stored.date.isoformat()} {stored.title}")
+    return 0
+
+
+@command("show")
+def cmd_show(args: argparse.Namespace) -> int:
+    from .views import entry_text
+
+    j = _open(args)
+    print(entry_text(j.get(args.id), journal=j))
+    return 0
+
+
+@command("edit")
+def cmd_edit(args: argparse.Namespace) -> int:
+    changes = _entry_fields(args)
+    if args.no_url:
+        changes["url"] = None
+    if not changes:
+        raise ValidationError("edit", "nothing to change; give one or more --FIELD VALUE options")
+    entry = _open(args).update(args.id, **changes)
+    print(f"updated {entry.id} {entry.date.isoformat()} {entry.title}")
+    return 0
+
+
+@command("rm")
+def cmd_rm(args: argparse.Namespace) -> int:
+    entry = _open(args).delete(args.id)
+    print(f"removed {entry.id} {entry.date.isoformat()} {entry.title}")
+    return 0
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {"date": args.date, "start": args.start, "end": args.end, "tag": args.tag}
+
+
+@command("list")
+def cmd_list(args: argparse.Namespace) -> int:
+    entries = _open(args).entries(**_filters(args))
+    if not entries:
+        print("no entries", file=sys.stderr)
+        return 0
+    rows = [[e.id, e.date.isoformat(), e.title, " ".join("#" + t for t in e.tags)] for e in entries]
+    print(table(["id", "date", "title", "tags"], rows, flex=2))
+    return 0
+
+
+@command("digest")
+def cmd_digest(args: argparse.Namespace) -> int:
+    from .formats.digest import render_day
+    from .model import parse_date
+
+    day = parse_date(args.day)
+    entries = _open(args).entries(date=day)
+    print(render_day(day, entries, args.lang))
+    return 0
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace) -> int:
+    from .formats import importer
+
+    reader = importer(args.format)
+    j = _open(args)
+    entries = reader.read(Path(args.source), journal=j)
+    result = j.add_many(entries, on_existing="skip")
+    print(f"imported {len(result.added)} entries from {args.source} ({len(result.skipped)} already present)")
+    return 0
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    from .formats import exporter
+
+    writer = exporter(args.format)
+    j = _open(args)
+    entries = j.entries(**_filters(args))
+    count = writer.write(entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang)
+    if args.dest != "-":
+        print(f"exported {count} entries to {args.dest}", file=sys.stderr)
+    return 0
+
+
+@command("stats")
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .summary import stats_text
+
+    print(stats_text(_open(args).entries()))
+    return 0
+
+
+@command("check")
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_journal
+
+    findings = check_journal(_open(args), repair=not args.no_repair)
+    problems = [f for f in findings if f.severity == "error"]
+    for f in findings:
+        print(f"{f.severity}: {f.message}")
+    if not findings:
+        print("ok: the journal is readable and consistent")
+    return 1 if problems else 0
+
+
+@command("compact")
+def cmd_compact(args: argparse.Namespace) -> int:
+    folded = _open(args).compact()
+    print(f"compacted: {folded} pending changes folded into {args.journal}")
+    return 0
+
+
+# --- the parser ------------------------------------------------------------------------
+
+
+def _add_entry_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
+    p.add_argument("--title", help="the paper or post title")
+    p.add_argument("--url", help="the primary link (an arXiv URL also sets the arXiv id)")
+    p.add_argument("--links", help="other URLs, separated by spaces")
+    p.add_argument("--authors", help='comma-separated: "A. Author, B. Author"')
+    p.add_argument("--abstract", help="the abstract ('-' reads standard input)")
+    p.add_argument("--commentary", help="your notes; paragraphs separated by a blank line ('-' reads stdin)")
+    p.add_argument("--tags", help='tags separated by spaces or commas, with or without #: "diffusion efficiency"')
+    p.add_argument("--date", help="the journal day, YYYY-MM-DD (default: today)" if not editing else "move to day YYYY-MM-DD")
+    p.add_argument("--arxiv-id", dest="arxiv_id", help="set the arXiv id (e.g. 2405.05254v2)")
+    p.add_argument("--source", help=argparse.SUPPRESS)
+
+
+def _add_filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--date", help="only this day (YYYY-MM-DD)")
+    p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
+    p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
+    p.add_argument("--tag", help="only entries with this tag")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--journal",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="the journal file (default: $JOURNAL, else ./entries.parquet)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="journal",
+        description="A reading journal for research papers, stored as Parquet.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=description or help, parents=[common])
+
+    p = add("add", "add one entry")
+    _add_entry_options(p, editing=False)
+    p.add_argument("--arxiv", metavar="ID_OR_URL", help="fill title, authors and abstract from arXiv")
+    p.add_argument("--again", action="store_true", help="add even if the paper is already in the journal")
+
+    p = add("show", "show one entry")
+    p.add_argument("id", help="an entry id (or a unique prefix of at least 4 characters)")
+
+    p = add("edit", "change fields of one entry")
+    p.add_argument("id", help="an entry id (or a unique prefix)")
+    _add_entry_options(p, editing=True)
+    p.add_argument("--no-url", action="store_true", help="remove the URL")
+
+    p = add("rm", "remove one entry")
+    p.add_argument("id", help="an entry id (or a unique prefix)")
+
+    p = add("list", "a table of entries (journal order)")
+    _add_filter_options(p)
+
+    p = add("digest", "print one day's digest (SPEC section 2)")
+    p.add_argument("day", metavar="DATE", help="the day, YYYY-MM-DD")
+    p.add_argument("--lang", choices=["ko", "en"], default="ko", help="language of the date line (default ko)")
+
+    from .formats import EXPORTERS, IMPORTERS
+
+    p = add("import", "import entries from a file (all or nothing; importing twice adds nothing)")
+    p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(IMPORTERS))}")
+    p.add_argument("source", metavar="SOURCE", help="the file (or folder) to import")
+
+    p = add("export", "export entries to a file or folder")
+    p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(EXPORTERS))}")
+    p.add_argument("dest", metavar="DEST", help="the file (or folder) to write; '-' for standard output")
+    _add_filter_options(p)
+    p.add_argument("--lang", choices=["ko", "en"], default="ko", help="date line language for digests")
+
+    add("stats", "entries per month, top tags, top authors")
+
+    p = add("check", "validate the store, repair what can be repaired, list likely duplicates")
+    p.add_argument("--no-repair", action="store_true", help="only report; change nothing")
+
+    add("compact", "fold pending changes into the Parquet file")
+
+    for extend in _EXTENSIONS:
+        extend(sub, common)
+    return parser
+
+
+#: Functions ``(subparsers, common_parent)`` that add more commands (see search, render).
+_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"journal {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "journal"):
+        args.journal = default_journal()
+    try:
+        return _HANDLERS[args.command](args)
+    except JournalError as e:
+        print(f"journal: error: {e}", file=sys.stderr)
+        return getattr(e, "exit_code", 1)
+    except KeyboardInterrupt:
+        print("journal: interrupted; nothing was changed by the unfinished command", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # e.g. `journal list | head`
+        return 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,118 @@
+"""The errors a user can see. Every one says what was wrong and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class JournalError(Exception):
+    """Base of every error the library raises on purpose.
+
+    The CLI prints ``str(error)`` as one line on stderr and exits non-zero.
+    """
+
+    exit_code = 1
+
+
+class ValidationError(JournalError, ValueError):
+    """An entry field has a value the journal cannot store."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class InvalidArxivId(ValidationError):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(
+            "arxiv",
+            f"{text!r} is not an arXiv id or URL "
+            "(expected e.g. 2405.05254, 2405.05254v2, hep-th/9901001 "
+            "or https://arxiv.org/abs/2405.05254)",
+        )
+
+
+class EntryNotFound(JournalError, KeyError):
+    def __init__(self, entry_id: str, hint: str = "") -> None:
+        self.entry_id = entry_id
+        extra = f" {hint}" if hint else " (see `journal list` for ids)"
+        super().__init__(f"no entry with id {entry_id!r}{extra}")
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class AmbiguousId(JournalError, KeyError):
+    def __init__(self, prefix: str, matches: list[str]) -> None:
+        self.entry_id = prefix
+        self.matches = matches
+        shown = ", ".join(matches[:5])
+        super().__init__(f"id prefix {prefix!r} matches several entries ({shown}); give more characters")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class DuplicateEntry(JournalError):
+    """Adding an entry whose id (or paper) is already in the journal."""
+
+    def __init__(self, entry_id: str, title: str, date: str, reason: str = "id") -> None:
+        self.entry_id = entry_id
+        self.title = title
+        self.date = date
+        what = "this paper" if reason == "paper" else "an entry with the same id"
+        super().__init__(
+            f"{what} is already in the journal: {entry_id} ({date}) {title!r}; "
+            f"see `journal show {entry_id}`"
+            + (", or pass --again to add it once more" if reason == "paper" else "")
+        )
+
+
+class JournalFileError(JournalError):
+    """The journal file (or its change log) cannot be read."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"{path}: {message}")
+
+
+class CorruptJournal(JournalFileError):
+    pass
+
+
+class NewerSchema(JournalFileError):
+    def __init__(self, path: Path | str, found: int, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            path,
+            f"written by a newer journal (schema version {found}; this version reads up to "
+            f"{supported}); upgrade with `pip install -U journal`",
+        )
+
+
+class JournalBusy(JournalFileError):
+    pass
+
+
+class ImportFailed(JournalError):
+    """A source file could not be imported; nothing was imported."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        where = f"{path}:{line}" if line is not None else f"{path}"
+        super().__init__(f"{where}: {message}; nothing was imported")
+
+
+class UnknownFormat(JournalError):
+    def __init__(self, name: str, choices: list[str], direction: str) -> None:
+        self.name = name
+        super().__init__(f"unknown {direction} format {name!r}; choose one of: {', '.join(choices)}")
+
+
+class ExportFailed(JournalError):
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"{path}: {message}")

@@ -1,0 +1,388 @@
+"""The entry model (SPEC section 1): fields, validation, normalisation and ids.
+
+No I/O here: everything takes and returns plain Python values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import InvalidArxivId, ValidationError
+
+#: Column order of the table, the JSONL objects and the CSV export.
+FIELDS: tuple[str, ...] = (
+    "id",
+    "date",
+    "title",
+    "authors",
+    "url",
+    "links",
+    "arxiv_id",
+    "arxiv_version",
+    "abstract",
+    "commentary",
+    "tags",
+    "source",
+    "created_at",
+    "updated_at",
+)
+LIST_FIELDS = ("authors", "links", "tags")
+#: Fields a user may set (the rest are set by the store).
+EDITABLE_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("id", "created_at", "updated_at"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One thing read: a paper or a post, with the reader's commentary."""
+
+    id: str
+    date: dt.date
+    title: str
+    authors: tuple[str, ...] = ()
+    url: str | None = None
+    links: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None
+    abstract: str = ""
+    commentary: str = ""
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python values (lists, date and datetime objects)."""
+        d = {f: getattr(self, f) for f in FIELDS}
+        for f in LIST_FIELDS:
+            d[f] = list(d[f])
+        return d
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """JSON-ready values: dates as YYYY-MM-DD, timestamps as ISO 8601 (UTC)."""
+        d = self.to_dict()
+        d["date"] = self.date.isoformat()
+        for f in ("created_at", "updated_at"):
+            value = d[f]
+            d[f] = None if value is None else format_timestamp(value)
+        return d
+
+    def replace(self, **changes: Any) -> Entry:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Commentary paragraphs (split on blank lines)."""
+        return split_paragraphs(self.commentary)
+
+
+# --- small normalisers --------------------------------------------------------------
+
+_NEW_ARXIV = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?")
+_OLD_ARXIV = re.compile(r"(?P<id>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?")
+_ARXIV_URL = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/(?P<rest>.+?)(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def parse_arxiv(text: str) -> tuple[str, int | None]:
+    """``(arxiv_id, version)`` from an id or any arXiv URL form.
+
+    Accepts ``2405.05254``, ``2405.05254v2``, ``arXiv:2405.05254``, ``hep-th/9901001v1``,
+    ``https://arxiv.org/abs/...``, ``.../pdf/...v2.pdf``, ``export.arxiv.org``.
+    """
+    raw = text.strip()
+    candidate = raw
+    m = _ARXIV_URL.match(raw)
+    if m:
+        candidate = m.group("rest")
+    elif raw.lower().startswith("arxiv:"):
+        candidate = raw[6:].strip()
+    for pattern in (_NEW_ARXIV, _OLD_ARXIV):
+        found = pattern.fullmatch(candidate)
+        if found:
+            version = found.group("v")
+            return found.group("id"), int(version) if version else None
+    raise InvalidArxivId(text)
+
+
+def arxiv_from_url(url: str | None) -> tuple[str, int | None] | None:
+    """The arXiv id of an arXiv URL, else None."""
+    if not url or not _ARXIV_URL.match(url.strip()):
+        return None
+    try:
+        return parse_arxiv(url)
+    except InvalidArxivId:
+        return None
+
+
+def check_url(url: str, field: str = "url") -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        host = ""
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or not ("." in host or host == "localhost" or ":" in host)
+        or any(c.isspace() for c in url)
+    ):
+        raise ValidationError(field, f"{url!r} is not a URL (expected http:// or https:// and a host)")
+    return url
+
+
+def normalise_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Tags without ``#``, order kept, duplicates dropped.
+
+    A string is split on whitespace and commas: ``"#a b, c"`` -> ``("a", "b", "c")``.
+    """
+    if tags is None:
+        return ()
+    items = re.split(r"[\s,]+", tags) if isinstance(tags, str) else list(tags)
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValidationError("tags", f"{item!r} is not text")
+        tag = item.strip().lstrip("#").strip()
+        if not tag:
+            continue
+        if any(c.isspace() for c in tag):
+            raise ValidationError("tags", f"{tag!r} contains a space; use - or _ inside a tag")
+        if tag not in out:
+            out.append(tag)
+    return tuple(out)
+
+
+def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Authors as a tuple of names; a string is split on commas (and `` and ``)."""
+    if authors is None:
+        return ()
+    if isinstance(authors, str):
+        text = authors.strip()
+        if text.startswith("(") and text.endswith(")"):
+            text = text[1:-1]
+        items = re.split(r",|\s+and\s+|;", text)
+    else:
+        items = list(authors)
+    out = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValidationError("authors", f"{item!r} is not text")
+        name = " ".join(item.split())
+        if name:
+            out.append(name)
+    return tuple(out)
+
+
+def normalise_text(text: str | None) -> str:
+    """Newlines as ``\\n``, no trailing white space at the ends."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise ValidationError("text", f"{text!r} is not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def parse_date(value: str | dt.date | dt.datetime, field: str = "date") -> dt.date:
+    """A calendar date from ``YYYY-MM-DD`` (also ``today``/``yesterday``) or a date object."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(field, f"{value!r} is not a date (expected YYYY-MM-DD)")
+    text = value.strip().lower()
+    if text == "today":
+        return dt.date.today()
+    if text == "yesterday":
+        return dt.date.today() - dt.timedelta(days=1)
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+        if re.fullmatch(r"\d{8}", text):
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise ValidationError(field, f"{value!r} is not a real date") from None
+    raise ValidationError(field, f"{value!r} is not a date (expected YYYY-MM-DD)")
+
+
+def parse_timestamp(value: Any, field: str) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        ts = value
+    elif isinstance(value, str):
+        try:
+            ts = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(field, f"{value!r} is not an ISO 8601 timestamp") from None
+    else:
+        raise ValidationError(field, f"{value!r} is not a timestamp")
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=dt.timezone.utc)
+    return ts.astimezone(dt.timezone.utc)
+
+
+def format_timestamp(ts: dt.datetime) -> str:
+    return ts.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# --- ids ---------------------------------------------------------------------------
+
+
+def make_id(
+    date: dt.date,
+    *,
+    arxiv_id: str | None = None,
+    url: str | None = None,
+    title: str = "",
+    source_key: str | None = None,
+) -> str:
+    """A stable id from what identifies the entry in its source (SPEC section 1).
+
+    ``source_key`` (e.g. a note's relative path) wins; else arXiv id + date, else URL +
+    date, else title + date. Twelve hex digits of SHA-256: short enough to type, and any
+    unique prefix is accepted where an id is asked for.
+    """
+    if source_key is not None:
+        key = f"source:{source_key}"
+    elif arxiv_id:
+        key = f"arxiv:{arxiv_id}|{date.isoformat()}"
+    elif url:
+        key = f"url:{url.strip()}|{date.isoformat()}"
+    else:
+        key = f"title:{' '.join(title.split()).casefold()}|{date.isoformat()}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+_ID = re.compile(r"[0-9a-z][0-9a-z_.:\-]{0,127}")
+
+
+# --- building entries ----------------------------------------------------------------
+
+
+def make_entry(
+    *,
+    title: str,
+    date: str | dt.date | None = None,
+    authors: str | Iterable[str] | None = None,
+    url: str | None = None,
+    links: Iterable[str] | None = None,
+    arxiv_id: str | None = None,
+    arxiv_version: int | None = None,
+    abstract: str | None = None,
+    commentary: str | None = None,
+    tags: str | Iterable[str] | None = None,
+    source: str | None = None,
+    id: str | None = None,
+    source_key: str | None = None,
+    created_at: Any = None,
+    updated_at: Any = None,
+) -> Entry:
+    """Validate and normalise user input into an :class:`Entry` (with its id)."""
+    if not isinstance(title, str) or not title.strip():
+        raise ValidationError("title", "must not be empty")
+    clean_title = " ".join(title.split())
+    day = dt.date.today() if date is None or date == "" else parse_date(date)
+    if not 1 <= day.year <= 9999:
+        raise ValidationError("date", f"{day} is out of range")
+
+    clean_url = check_url(url) if url not in (None, "") else None
+    clean_links: list[str] = []
+    for link in links or ():
+        link = check_url(link, "links")
+        if link != clean_url and link not in clean_links:
+            clean_links.append(link)
+
+    version = arxiv_version
+    if arxiv_id not in (None, ""):
+        assert arxiv_id is not None
+        clean_arxiv, parsed_version = parse_arxiv(arxiv_id)
+        version = version if version is not None else parsed_version
+    else:
+        found = arxiv_from_url(clean_url)
+        clean_arxiv, parsed_version = found if found else (None, None)
+        version = version if version is not None else parsed_version
+    if version is not None:
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            try:
+                version = int(str(version))
+            except ValueError:
+                raise ValidationError("arxiv_version", f"{version!r} is not a positive whole number") from None
+            if version < 1:
+                raise ValidationError("arxiv_version", f"{version!r} is not a positive whole number")
+
+    if id is not None:
+        if not isinstance(id, str) or not _ID.fullmatch(id):
+            raise ValidationError("id", f"{id!r} is not a valid id (letters, digits, . _ : - only)")
+        entry_id = id
+    else:
+        entry_id = make_id(day, arxiv_id=clean_arxiv, url=clean_url, title=clean_title, source_key=source_key)
+
+    return Entry(
+        id=entry_id,
+        date=day,
+        title=clean_title,
+        authors=normalise_authors(authors),
+        url=clean_url,
+        links=tuple(clean_links),
+        arxiv_id=clean_arxiv,
+        arxiv_version=version,
+        abstract=normalise_text(abstract),
+        commentary=normalise_text(commentary),
+        tags=normalise_tags(tags),
+        source=source if source not in ("",) else None,
+        created_at=parse_timestamp(created_at, "created_at"),
+        updated_at=parse_timestamp(updated_at, "updated_at"),
+    )
+
+
+def entry_from_mapping(data: Mapping[str, Any]) -> Entry:
+    """An entry from a mapping with the field names of section 1 (JSONL, CSV, forms)."""
+    unknown = set(data) - set(FIELDS)
+    if unknown:
+        raise ValidationError(
+            sorted(unknown)[0], f"unknown field; known fields are: {', '.join(FIELDS)}"
+        )
+    kwargs = {k: v for k, v in data.items() if k in FIELDS}
+    for f in LIST_FIELDS:
+        value = kwargs.get(f)
+        if value is not None and not isinstance(value, (list, tuple, str)):
+            raise ValidationError(f, f"{value!r} is not a list")
+    if "title" not in kwargs:
+        raise ValidationError("title", "is missing")
+    return make_entry(**kwargs)
+
+
+def update_entry(entry: Entry, **changes: Any) -> Entry:
+    """A copy of ``entry`` with ``changes`` applied and validated again (id kept)."""
+    bad = set(changes) - set(EDITABLE_FIELDS)
+    if bad:
+        raise ValidationError(
+            sorted(bad)[0], f"cannot be edited; editable fields are: {', '.join(EDITABLE_FIELDS)}"
+        )
+    data = entry.to_dict()
+    data.update(changes)
+    if "url" in changes and "arxiv_id" not in changes and entry.arxiv_id is not None:
+        # a new arXiv URL brings its own id; a non-arXiv URL leaves the old one alone
+        found = arxiv_from_url(changes["url"])
+        if found:
+            data["arxiv_id"], data["arxiv_version"] = found
+    return make_entry(**data)

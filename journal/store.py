@@ -1,0 +1,683 @@
+"""The Parquet store: ``entries.parquet`` plus a log of small change files beside it.
+
+Layout, for a journal at ``entries.parquet``::
+
+    entries.parquet            the snapshot: every entry, in journal order
+    entries.parquet.d/lock     taken by every writer (never by readers)
+    entries.parquet.d/changes/ one JSON-lines file per committed change, named in commit order
+    entries.parquet.d/backup.parquet   a copy of the last snapshot, for `journal check`
+    entries.parquet.d/tmp/     files being written; anything left here is garbage
+
+A write (add, edit, delete, an import) takes the lock, writes one change file (temp file,
+fsync, rename, fsync the folder) and releases the lock: about one durable small write.
+Readers take no lock: they read the snapshot and replay the change files in name order,
+keeping the last version of each id. Compaction folds the change files into a new
+snapshot (written beside it, fsynced, renamed over it), copies it to the backup, then
+deletes the folded change files; a kill at any point leaves either the old or the new
+snapshot plus change files that replay to the same entries.
+
+``entries.parquet`` alone is current (readable by plain ``pandas.read_parquet``) whenever
+``entries.parquet.d/changes/`` is empty: after every write to a journal of up to
+``SMALL_JOURNAL_ROWS`` entries, after any import of ``BATCH_ROWS`` entries or more, and
+after ``journal compact``. Larger journals compact on their own once
+``MAX_PENDING_CHANGES`` change files pile up.
+
+Change files are JSON (not Parquet) so that ``journal add`` needs neither pandas nor
+building Arrow arrays from Python objects; ``pyarrow.json`` turns them into a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+import pyarrow.parquet as pq
+
+from .errors import (
+    AmbiguousId,
+    CorruptJournal,
+    DuplicateEntry,
+    EntryNotFound,
+    JournalBusy,
+    JournalError,
+    NewerSchema,
+    ValidationError,
+)
+from .model import FIELDS, Entry, format_timestamp, make_entry, parse_date, update_entry, utc_now
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA_VERSION = 1
+VERSION_KEY = b"journal.schema_version"
+GENERATION_KEY = b"journal.generation"
+SMALL_JOURNAL_ROWS = 5_000
+BATCH_ROWS = 1_000
+MAX_PENDING_CHANGES = 1_000
+LOCK_TIMEOUT = 60.0
+
+_STR = pa.string()
+_LIST = pa.list_(pa.string())
+_TS = pa.timestamp("us", tz="UTC")
+SCHEMA = pa.schema(
+    [
+        pa.field("id", _STR, nullable=False),
+        pa.field("date", pa.date32(), nullable=False),
+        pa.field("title", _STR, nullable=False),
+        pa.field("authors", _LIST),
+        pa.field("url", _STR),
+        pa.field("links", _LIST),
+        pa.field("arxiv_id", _STR),
+        pa.field("arxiv_version", pa.int32()),
+        pa.field("abstract", _STR),
+        pa.field("commentary", _STR),
+        pa.field("tags", _LIST),
+        pa.field("source", _STR),
+        pa.field("created_at", _TS),
+        pa.field("updated_at", _TS),
+    ]
+)
+assert tuple(SCHEMA.names) == FIELDS
+# Change rows: every field nullable (a delete is just an id) plus the delete mark.
+_CHANGE_SCHEMA = pa.schema([f.with_nullable(True) for f in SCHEMA] + [pa.field("_deleted", pa.bool_())])
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001
+    """Open the journal at ``path`` (created on the first write)."""
+    return Journal(path)
+
+
+@dataclass
+class WriteResult:
+    """What a batch write did."""
+
+    added: list[Entry] = field(default_factory=list)
+    skipped: list[Entry] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{len(self.added)} added, {len(self.skipped)} already present"
+
+
+# --- encoding -----------------------------------------------------------------------
+
+
+def _encode(entry: Entry) -> bytes:
+    row: dict[str, Any] = entry.to_dict()
+    row["date"] = (entry.date - _EPOCH).days  # pyarrow.json reads date32 from a day number
+    for f in ("created_at", "updated_at"):
+        row[f] = None if row[f] is None else format_timestamp(row[f])
+    row["_deleted"] = False
+    return json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _encode_delete(entry_id: str) -> bytes:
+    return json.dumps({"id": entry_id, "_deleted": True}).encode("utf-8") + b"\n"
+
+
+def _empty(schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_batches([], schema=schema)  # Schema.empty_table() imports pandas
+
+
+def _rows_to_table(data: bytes) -> pa.Table:
+    if not data:
+        return _empty(_CHANGE_SCHEMA)
+    options = pj.ParseOptions(explicit_schema=_CHANGE_SCHEMA, unexpected_field_behavior="error")
+    # one block for the whole input: a row may not straddle blocks
+    read = pj.ReadOptions(use_threads=False, block_size=max(1 << 20, len(data) + 1))
+    return pj.read_json(pa.BufferReader(data), read_options=read, parse_options=options)
+
+
+def _strings(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
+    """Python strings of a string column without importing pandas (which ``to_pylist``
+    does on first use, costing the CLI ~0.4 s)."""
+    arrays = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out: list[str | None] = []
+    for arr in arrays:
+        if len(arr) == 0:
+            continue
+        validity, offsets_buf, data_buf = arr.buffers()
+        offsets = memoryview(offsets_buf).cast("i")[arr.offset : arr.offset + len(arr) + 1]
+        data = data_buf.to_pybytes() if data_buf is not None else b""
+        strings = [data[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(len(arr))]
+        if arr.null_count:
+            valid = arr.is_valid()
+            strings = [s if valid[i].as_py() else None for i, s in enumerate(strings)]
+        out.extend(strings)
+    return out
+
+
+def _entries_from_table(table: pa.Table) -> list[Entry]:
+    return [
+        Entry(
+            id=row["id"],
+            date=row["date"],
+            title=row["title"],
+            authors=tuple(row["authors"] or ()),
+            url=row["url"],
+            links=tuple(row["links"] or ()),
+            arxiv_id=row["arxiv_id"],
+            arxiv_version=row["arxiv_version"],
+            abstract=row["abstract"] or "",
+            commentary=row["commentary"] or "",
+            tags=tuple(row["tags"] or ()),
+            source=row["source"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+        for row in table.select(list(FIELDS)).to_pylist()
+    ]
+
+
+def _merge(snapshot: pa.Table, changes: pa.Table) -> pa.Table:
+    """The snapshot with the change rows applied in order (last version of an id wins),
+    sorted into journal order (date, then when it was added). Pure Arrow: no pandas."""
+    if changes.num_rows == 0:
+        return snapshot
+    # The last row of each id: the first hit in the reversed rows. (Table.group_by would
+    # do, but it imports pandas, which the CLI cannot afford.)
+    position = pc.cumulative_sum(pc.cast(pc.is_valid(changes["id"]), pa.int64()))
+    reversed_rows = pc.sort_indices(position, sort_keys=[("", "descending")])
+    reversed_ids = pc.take(changes["id"], reversed_rows).combine_chunks()
+    unique_ids = pc.unique(changes["id"].combine_chunks())
+    last_rows = pc.take(reversed_rows, pc.index_in(unique_ids, value_set=reversed_ids))
+    latest = changes.take(pc.take(last_rows, pc.sort_indices(last_rows)))
+    live = latest.filter(pc.invert(latest["_deleted"])).select(list(FIELDS)).cast(SCHEMA)
+    touched = latest["id"].combine_chunks()
+    kept = snapshot.filter(pc.invert(pc.is_in(snapshot["id"], value_set=touched)))
+    merged = pa.concat_tables([kept, live])
+    order = pc.sort_indices(merged, sort_keys=[("date", "ascending"), ("created_at", "ascending")])
+    return merged.take(order)
+
+
+def _id_mask(column: pa.ChunkedArray, entry_id: str) -> pa.ChunkedArray:
+    # a regex rather than pc.equal(column, entry_id): making that scalar imports pandas
+    return pc.match_substring_regex(column, pattern=f"^{re.escape(entry_id)}$")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _durable_write(path: Path, data: bytes, tmp_dir: Path) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
+    tmp = tmp_dir / f"{path.name}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+# --- the journal ----------------------------------------------------------------------
+
+
+class Journal:
+    """A reading journal stored at ``path`` (see the module doc for the layout)."""
+
+    def __init__(self, path: str | os.PathLike[str] = "entries.parquet") -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise JournalError(f"{self.path} is a folder; give the path of a .parquet file")
+        self.sidecar = self.path.with_name(self.path.name + ".d")
+        self.changes_dir = self.sidecar / "changes"
+        self.tmp_dir = self.sidecar / "tmp"
+        self.backup_path = self.sidecar / "backup.parquet"
+        self._snap_key: tuple[int, int, int] | None = None
+        self._snap_table: pa.Table | None = None
+        self._snap_ids: set[str] | None = None
+        self._change_cache: dict[str, bytes] = {}
+        self._ids: set[str] | None = None
+        self._ids_key: tuple[Any, tuple[str, ...]] | None = None
+        self._view: pa.Table | None = None
+        self._view_key: tuple[Any, tuple[str, ...]] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Journal {str(self.path)!r}>"
+
+    # -- reading ------------------------------------------------------------------
+
+    def _snapshot_key(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _change_names(self) -> list[str]:
+        try:
+            names = os.listdir(self.changes_dir)
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if n.endswith(".jsonl"))
+
+    def _open_snapshot(self, columns: list[str] | None = None) -> pa.Table:
+        try:
+            pf = pq.ParquetFile(self.path)
+        except FileNotFoundError:
+            raise
+        except (OSError, pa.ArrowException) as e:
+            raise CorruptJournal(
+                self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
+            ) from None
+        self._check_version(pf.schema_arrow.metadata or {})
+        try:
+            table = pf.read(columns=columns, use_pandas_metadata=False)
+        except (OSError, pa.ArrowException) as e:
+            raise CorruptJournal(
+                self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
+            ) from None
+        if columns is None:
+            table = self._conform(table)
+        return table
+
+    def _check_version(self, metadata: dict[bytes, bytes]) -> None:
+        raw = metadata.get(VERSION_KEY)
+        if raw is None:
+            return  # a plain Parquet file with our columns (e.g. written by pandas): accepted
+        try:
+            found = int(raw)
+        except ValueError:
+            raise CorruptJournal(self.path, f"has a bad schema version {raw!r}") from None
+        if found > SCHEMA_VERSION:
+            raise NewerSchema(self.path, found, SCHEMA_VERSION)
+
+    def _conform(self, table: pa.Table) -> pa.Table:
+        missing = [n for n in ("id", "date", "title") if n not in table.column_names]
+        if missing:
+            raise CorruptJournal(
+                self.path, f"is not a journal: it has no {', '.join(missing)} column"
+            )
+        if table.schema.equals(SCHEMA, check_metadata=False):
+            return table.replace_schema_metadata(None)
+        columns = []
+        for f in SCHEMA:
+            if f.name in table.column_names:
+                columns.append(table[f.name])
+            else:
+                columns.append(pa.nulls(table.num_rows, f.type))
+        try:
+            return pa.Table.from_arrays(columns, schema=SCHEMA.remove_metadata()).cast(SCHEMA)
+        except (pa.ArrowException, ValueError) as e:
+            raise CorruptJournal(self.path, f"has columns of the wrong type ({e})") from None
+
+    def _snapshot(self) -> pa.Table:
+        key = self._snapshot_key()
+        if key is None:
+            self._snap_key, self._snap_table, self._snap_ids = None, _empty(SCHEMA), set()
+            return self._snap_table
+        if key != self._snap_key or self._snap_table is None:
+            table = self._open_snapshot()
+            self._snap_key, self._snap_table, self._snap_ids = key, table, None
+        assert self._snap_table is not None
+        return self._snap_table
+
+    def _read_change(self, name: str) -> bytes:
+        data = self._change_cache.get(name)
+        if data is None:
+            with (self.changes_dir / name).open("rb") as f:  # change files never change
+                data = f.read()
+            self._change_cache[name] = data
+        return data
+
+    def _consistent(self, read: Any) -> Any:
+        """Run ``read(snapshot_key, change_names)`` until no compaction raced with it."""
+        for _ in range(50):
+            key = self._snapshot_key()
+            names = self._change_names()
+            try:
+                result = read(key, names)
+            except FileNotFoundError:
+                time.sleep(0.01)  # a change file was folded away mid-read: read again
+                continue
+            if self._snapshot_key() == key:
+                self._change_cache = {n: self._change_cache[n] for n in names if n in self._change_cache}
+                return result
+        raise JournalBusy(self.path, "kept changing while being read; try again")
+
+    def to_arrow(self) -> pa.Table:
+        """Every entry, in journal order, as an Arrow table (the Parquet schema)."""
+
+        def read(key: Any, names: list[str]) -> pa.Table:
+            state = (key, tuple(names))
+            if self._view is not None and self._view_key == state:
+                return self._view
+            snapshot = self._snapshot()
+            changes = _rows_to_table(b"".join(self._read_change(n) for n in names))
+            view = _merge(snapshot, changes)
+            self._view, self._view_key = view, state
+            return view
+
+        try:
+            return self._consistent(read)
+        except pa.ArrowException as e:
+            raise CorruptJournal(self.changes_dir, f"holds an unreadable change ({e}); run `journal check`") from None
+
+    def to_pandas(
+        self,
+        *,
+        date: Any = None,
+        start: Any = None,
+        end: Any = None,
+        tag: str | None = None,
+    ) -> pd.DataFrame:
+        """All entries (or those matching the filters) as a DataFrame, columns of SPEC 1.
+
+        Strings are pandas strings, ``authors``/``links``/``tags`` hold lists, ``date``
+        holds ``datetime.date`` values (as ``pandas.read_parquet`` gives them),
+        ``arxiv_version`` is a nullable integer and the timestamps are UTC.
+        """
+        import pandas as pd
+
+        table = self._filtered(date=date, start=start, end=end, tag=tag)
+        df = table.to_pandas(types_mapper={pa.int32(): pd.Int32Dtype()}.get)
+        for name in ("authors", "links", "tags"):
+            df[name] = [list(v) if v is not None else [] for v in df[name]]
+        return df
+
+    def _filtered(self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None) -> pa.Table:
+        table = self.to_arrow()
+        if date is not None:
+            start = end = date
+        if start is not None:
+            table = table.filter(pc.greater_equal(table["date"], pa.scalar(parse_date(start, "from"))))
+        if end is not None:
+            table = table.filter(pc.less_equal(table["date"], pa.scalar(parse_date(end, "to"))))
+        if tag:
+            wanted = tag.lstrip("#")
+            flat = pc.list_flatten(table["tags"])
+            parents = pc.list_parent_indices(table["tags"])
+            hits = pc.unique(pc.filter(parents, pc.equal(flat, wanted)))
+            table = table.take(pc.sort_indices(hits))
+        return table
+
+    def entries(self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None) -> list[Entry]:
+        """Entries in journal order, optionally for one ``date``, a ``start``..``end``
+        range (inclusive) and/or one ``tag``."""
+        return _entries_from_table(self._filtered(date=date, start=start, end=end, tag=tag))
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        return self.to_arrow().num_rows
+
+    def __contains__(self, entry_id: object) -> bool:
+        return isinstance(entry_id, str) and entry_id in self._live_ids()
+
+    def resolve(self, id_or_prefix: str) -> str:
+        """The full id for an id or a unique prefix of one (at least 4 characters)."""
+        key = id_or_prefix.strip()
+        ids = self._live_ids()
+        if key in ids:
+            return key
+        if len(key) >= 4:
+            matches = sorted(i for i in ids if i.startswith(key))
+            if len(matches) == 1:
+                return matches[0]
+            if matches:
+                raise AmbiguousId(key, matches)
+        raise EntryNotFound(key)
+
+    def get(self, id_or_prefix: str) -> Entry:
+        """One entry by id (or a unique prefix of its id)."""
+        entry_id = self.resolve(id_or_prefix)
+        table = self.to_arrow()
+        found = table.filter(_id_mask(table["id"], entry_id))
+        if found.num_rows == 0:  # pragma: no cover - resolve() just saw it
+            raise EntryNotFound(entry_id)
+        return _entries_from_table(found)[0]
+
+    def _live_ids(self) -> set[str]:
+        """The ids currently in the journal, kept up to date incrementally (the fast path
+        of ``add``: no table is built and pandas is not imported)."""
+
+        def read(key: Any, names: list[str]) -> set[str]:
+            if self._ids is not None and self._ids_key is not None and self._ids_key[0] == key:
+                seen = self._ids_key[1]
+                if tuple(names[: len(seen)]) == seen:
+                    self._apply_ids(self._ids, names[len(seen) :])
+                    self._ids_key = (key, tuple(names))
+                    return self._ids
+            if key is None:
+                ids: set[str] = set()
+            else:
+                ids = {i for i in _strings(self._open_snapshot(columns=["id"])["id"]) if i is not None}
+            self._apply_ids(ids, names)
+            self._ids, self._ids_key = ids, (key, tuple(names))
+            return ids
+
+        return self._consistent(read)
+
+    def _apply_ids(self, ids: set[str], names: list[str]) -> None:
+        for name in names:
+            for line in self._read_change(name).splitlines():
+                row = json.loads(line)
+                if row.get("_deleted"):
+                    ids.discard(row["id"])
+                else:
+                    ids.add(row["id"])
+
+    # -- writing ------------------------------------------------------------------
+
+    def _lock(self) -> Any:
+        from filelock import FileLock, Timeout
+
+        self.changes_dir.mkdir(parents=True, exist_ok=True)
+        self.tmp_dir.mkdir(exist_ok=True)
+        lock = FileLock(str(self.sidecar / "lock"), timeout=LOCK_TIMEOUT)
+
+        class _Held:
+            def __enter__(inner) -> None:
+                try:
+                    lock.acquire()
+                except Timeout:
+                    raise JournalBusy(
+                        self.path, f"another journal command held the lock for {LOCK_TIMEOUT:.0f} s; try again"
+                    ) from None
+                self._clean_tmp()
+
+            def __exit__(inner, *exc: object) -> None:
+                lock.release()
+
+        return _Held()
+
+    def _clean_tmp(self) -> None:
+        """Remove what killed writers left (only lock holders write temp files)."""
+        try:
+            names = os.listdir(self.tmp_dir)
+        except FileNotFoundError:
+            return
+        for name in names:
+            try:
+                os.unlink(self.tmp_dir / name)
+            except OSError:
+                pass
+
+    def _next_change_name(self, names: list[str]) -> str:
+        stamp = time.time_ns()
+        if names:
+            last = int(names[-1].split("-", 1)[0])
+            stamp = max(stamp, last + 1)
+        return f"{stamp:020d}-{os.getpid()}.jsonl"
+
+    def _commit(self, data: bytes, rows: int) -> None:
+        """Make ``data`` (encoded change rows) durable as one change; caller holds the lock."""
+        names = self._change_names()
+        snap_rows = pq.ParquetFile(self.path).metadata.num_rows if self.path.exists() else 0
+        if rows >= BATCH_ROWS or snap_rows + rows <= SMALL_JOURNAL_ROWS:
+            # a big batch, or a journal small enough that rewriting it is cheap
+            self._compact_locked(names, extra=data)
+            return
+        name = self._next_change_name(names)
+        _durable_write(self.changes_dir / name, data, self.tmp_dir)
+        self._change_cache[name] = data
+        if len(names) + 1 >= MAX_PENDING_CHANGES:
+            self._compact_locked(names + [name])
+
+    def _compact_locked(self, names: list[str], extra: bytes = b"") -> None:
+        snapshot = self._snapshot()
+        changes = _rows_to_table(b"".join(self._read_change(n) for n in names) + extra)
+        merged = _merge(snapshot, changes)
+        generation = 0
+        if self.path.exists():
+            meta = pq.ParquetFile(self.path).schema_arrow.metadata or {}
+            generation = int(meta.get(GENERATION_KEY, b"0") or 0)
+        merged = merged.replace_schema_metadata(
+            {VERSION_KEY: str(SCHEMA_VERSION).encode(), GENERATION_KEY: str(generation + 1).encode()}
+        )
+        tmp = self.tmp_dir / f"snapshot.{secrets.token_hex(4)}.tmp"
+        pq.write_table(merged, tmp, compression="zstd")
+        with tmp.open("rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+        _fsync_dir(self.path.parent)
+        # the backup is a copy (not a link) so damage to one file leaves the other intact
+        backup_tmp = self.tmp_dir / f"backup.{secrets.token_hex(4)}.tmp"
+        shutil.copyfile(self.path, backup_tmp)
+        with backup_tmp.open("rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(backup_tmp, self.backup_path)
+        for name in names:
+            try:
+                os.unlink(self.changes_dir / name)
+            except FileNotFoundError:
+                pass
+        _fsync_dir(self.changes_dir)
+        self._snap_key, self._snap_table, self._snap_ids = self._snapshot_key(), merged.replace_schema_metadata(None), None
+        self._change_cache.clear()
+
+    def compact(self) -> int:
+        """Fold pending changes into ``entries.parquet``; returns how many were folded."""
+        with self._lock():
+            names = self._change_names()
+            if names or not self.path.exists():
+                self._compact_locked(names)
+            return len(names)
+
+    def pending_changes(self) -> int:
+        """How many change files wait beside the snapshot (0: the file alone is current)."""
+        return len(self._change_names())
+
+    def _stamp_new(self, entries: list[Entry]) -> list[Entry]:
+        now = utc_now()
+        out = []
+        for i, e in enumerate(entries):
+            # distinct microseconds keep the batch's order as journal order
+            created = e.created_at or now + dt.timedelta(microseconds=i)
+            out.append(e.replace(created_at=created, updated_at=e.updated_at or created))
+        return out
+
+    def add(self, entry: Entry | None = None, /, **fields: Any) -> Entry:
+        """Add one entry (an :class:`Entry` or the fields of one); returns it as stored.
+
+        Refuses (:class:`DuplicateEntry`) an entry whose id is already in the journal.
+        """
+        new = entry if entry is not None else make_entry(**fields)
+        with self._lock():
+            ids = self._live_ids()
+            if new.id in ids:
+                existing = self.get(new.id)
+                raise DuplicateEntry(existing.id, existing.title, existing.date.isoformat())
+            (stamped,) = self._stamp_new([new])
+            self._commit(_encode(stamped), 1)
+            ids.add(stamped.id)
+            return stamped
+
+    def add_many(self, entries: Iterable[Entry], *, on_existing: str = "skip") -> WriteResult:
+        """Add entries in one atomic change: all of them or (on any error) none.
+
+        ``on_existing``: ``"skip"`` (count entries whose id exists, as imports do) or
+        ``"error"``. Identical ids within the batch collapse to the first.
+        """
+        if on_existing not in ("skip", "error"):
+            raise ValueError("on_existing must be 'skip' or 'error'")
+        batch = list(entries)
+        result = WriteResult()
+        with self._lock():
+            ids = self._live_ids()
+            seen: set[str] = set()
+            fresh: list[Entry] = []
+            for e in batch:
+                if e.id in ids or e.id in seen:
+                    if on_existing == "error" and e.id in ids:
+                        existing = self.get(e.id)
+                        raise DuplicateEntry(existing.id, existing.title, existing.date.isoformat())
+                    result.skipped.append(e)
+                    continue
+                seen.add(e.id)
+                fresh.append(e)
+            if fresh:
+                stamped = self._stamp_new(fresh)
+                self._commit(b"".join(_encode(e) for e in stamped), len(stamped))
+                result.added = stamped
+                ids.update(seen)
+        return result
+
+    def update(self, id_or_prefix: str, **changes: Any) -> Entry:
+        """Change fields of one entry; ``updated_at`` is set, ``id``/``created_at`` kept."""
+        with self._lock():
+            old = self.get(id_or_prefix)
+            new = update_entry(old, **changes).replace(created_at=old.created_at, updated_at=utc_now())
+            self._commit(_encode(new), 1)
+            return new
+
+    def put_many(self, entries: Iterable[Entry]) -> int:
+        """Replace existing entries (same ids) in one atomic change, e.g. a tag rename."""
+        batch = list(entries)
+        if not batch:
+            return 0
+        now = utc_now()
+        with self._lock():
+            ids = self._live_ids()
+            for e in batch:
+                if e.id not in ids:
+                    raise EntryNotFound(e.id)
+            data = b"".join(_encode(e.replace(updated_at=now)) for e in batch)
+            self._commit(data, len(batch))
+        return len(batch)
+
+    def delete(self, id_or_prefix: str) -> Entry:
+        """Remove one entry; returns what was removed."""
+        with self._lock():
+            old = self.get(id_or_prefix)
+            self._commit(_encode_delete(old.id), 1)
+            if self._ids is not None:
+                self._ids.discard(old.id)
+            return old
+
+    # -- checking -----------------------------------------------------------------
+
+    def check(self, *, repair: bool = True) -> list[str]:
+        """Validate the store; with ``repair``, restore what can be restored.
+
+        Returns human-readable findings (empty: all is well)."""
+        from .check import check_journal
+
+        return check_journal(self, repair=repair)

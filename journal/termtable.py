@@ -1,0 +1,44 @@
+"""Plain-text tables that line up in a terminal, Korean (double-width) text included."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from collections.abc import Sequence
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` columns, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = width(c)
+        if used + w > limit - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * max(0, size - width(text))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], flex: int = -1, max_width: int | None = None) -> str:
+    """Columns sized to their content; column ``flex`` is clipped to fit the terminal."""
+    total = max_width or shutil.get_terminal_size((120, 24)).columns
+    cells = [[" ".join(str(c).split()) for c in row] for row in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    flex = flex % len(headers)
+    others = sum(w for i, w in enumerate(widths) if i != flex) + 2 * (len(headers) - 1)
+    widths[flex] = max(12, min(widths[flex], total - others))
+    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
+    for r in cells:
+        lines.append("  ".join(pad(clip(c, widths[i]), widths[i]) for i, c in enumerate(r)).rstrip())
+    return "\n".join(lines)
