@@ -414,7 +414,7 @@ class Journal:
             flat = pc.list_flatten(table["tags"])
             parents = pc.list_parent_indices(table["tags"])
             hits = pc.unique(pc.filter(parents, pc.equal(flat, wanted)))
-            table = table.take(pc.sort_indices(hits))
+            table = table.take(pc.take(hits, pc.sort_indices(hits)))
         return table
 
     def entries(self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None) -> list[Entry]:
