@@ -195,11 +195,23 @@ def _merge(snapshot: pa.Table, changes: pa.Table) -> pa.Table:
     last_rows = pc.take(reversed_rows, pc.index_in(unique_ids, value_set=reversed_ids))
     latest = changes.take(pc.take(last_rows, pc.sort_indices(last_rows)))
     live = latest.filter(pc.invert(latest["_deleted"])).select(list(FIELDS)).cast(SCHEMA)
-    touched = latest["id"].combine_chunks()
-    kept = snapshot.filter(pc.invert(pc.is_in(snapshot["id"], value_set=touched)))
+    live = live.take(pc.sort_indices(live, sort_keys=_ORDER))
+    touched = pc.is_in(snapshot["id"], value_set=latest["id"].combine_chunks())
+    kept = snapshot.filter(pc.invert(touched)) if pc.any(touched).as_py() else snapshot
     merged = pa.concat_tables([kept, live])
-    order = pc.sort_indices(merged, sort_keys=[("date", "ascending"), ("created_at", "ascending")])
-    return merged.take(order)
+    if kept.num_rows and live.num_rows and _key(live, 0) < _key(kept, kept.num_rows - 1):
+        # rows for earlier days or edits: a full (stable) sort; appends skip this copy
+        merged = merged.take(pc.sort_indices(merged, sort_keys=_ORDER))
+    return merged
+
+
+_ORDER = [("date", "ascending"), ("created_at", "ascending")]
+
+
+def _key(table: pa.Table, row: int) -> tuple[int, int]:
+    # raw integers: Timestamp .as_py() would import pandas
+    day, created = table["date"][row].value, table["created_at"][row].value
+    return (day, -(2**63) if created is None else created)
 
 
 def _id_mask(column: pa.ChunkedArray, entry_id: str) -> pa.ChunkedArray:
@@ -257,6 +269,7 @@ class Journal:
         self._ids_key: tuple[Any, tuple[str, ...]] | None = None
         self._view: pa.Table | None = None
         self._view_key: tuple[Any, tuple[str, ...]] | None = None
+        self._info: tuple[Any, int, int] | None = None
 
     def __repr__(self) -> str:
         return f"<Journal {str(self.path)!r}>"
@@ -279,7 +292,7 @@ class Journal:
 
     def _open_snapshot(self, columns: list[str] | None = None) -> pa.Table:
         try:
-            pf = pq.ParquetFile(self.path)
+            pf = pq.ParquetFile(self.path, pre_buffer=True)
         except FileNotFoundError:
             raise
         except (OSError, pa.ArrowException) as e:
@@ -389,17 +402,15 @@ class Journal:
     ) -> pd.DataFrame:
         """All entries (or those matching the filters) as a DataFrame, columns of SPEC 1.
 
-        Strings are pandas strings, ``authors``/``links``/``tags`` hold lists, ``date``
+        Strings are pandas strings, ``authors``/``links``/``tags`` hold arrays of strings
+        (as ``pandas.read_parquet`` gives them), ``date``
         holds ``datetime.date`` values (as ``pandas.read_parquet`` gives them),
         ``arxiv_version`` is a nullable integer and the timestamps are UTC.
         """
         import pandas as pd
 
         table = self._filtered(date=date, start=start, end=end, tag=tag)
-        df = table.to_pandas(types_mapper={pa.int32(): pd.Int32Dtype()}.get)
-        for name in ("authors", "links", "tags"):
-            df[name] = [list(v) if v is not None else [] for v in df[name]]
-        return df
+        return table.to_pandas(types_mapper={pa.int32(): pd.Int32Dtype()}.get)
 
     def _filtered(self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None) -> pa.Table:
         table = self.to_arrow()
@@ -457,23 +468,32 @@ class Journal:
     def _live_ids(self) -> set[str]:
         """The ids currently in the journal, kept up to date incrementally (the fast path
         of ``add``: no table is built and pandas is not imported)."""
+        return self._consistent(self._ids_for)
 
-        def read(key: Any, names: list[str]) -> set[str]:
-            if self._ids is not None and self._ids_key is not None and self._ids_key[0] == key:
-                seen = self._ids_key[1]
-                if tuple(names[: len(seen)]) == seen:
-                    self._apply_ids(self._ids, names[len(seen) :])
-                    self._ids_key = (key, tuple(names))
-                    return self._ids
-            if key is None:
-                ids: set[str] = set()
-            else:
-                ids = {i for i in _strings(self._open_snapshot(columns=["id"])["id"]) if i is not None}
-            self._apply_ids(ids, names)
-            self._ids, self._ids_key = ids, (key, tuple(names))
-            return ids
+    def _ids_for(self, key: Any, names: list[str]) -> set[str]:
+        if self._ids is not None and self._ids_key is not None and self._ids_key[0] == key:
+            seen = self._ids_key[1]
+            if tuple(names[: len(seen)]) == seen:
+                self._apply_ids(self._ids, names[len(seen) :])
+                self._ids_key = (key, tuple(names))
+                return self._ids
+        if key is None:
+            ids: set[str] = set()
+        else:
+            ids = {i for i in _strings(self._open_snapshot(columns=["id"])["id"]) if i is not None}
+        self._apply_ids(ids, names)
+        self._ids, self._ids_key = ids, (key, tuple(names))
+        return ids
 
-        return self._consistent(read)
+    def _snapshot_info(self, key: Any) -> tuple[int, int]:
+        """``(rows, generation)`` of the snapshot with state ``key`` (footer read once)."""
+        if key is None:
+            return 0, 0
+        if self._info is None or self._info[0] != key:
+            pf = pq.ParquetFile(self.path)
+            meta = pf.schema_arrow.metadata or {}
+            self._info = (key, pf.metadata.num_rows, int(meta.get(GENERATION_KEY, b"0") or 0))
+        return self._info[1], self._info[2]
 
     def _apply_ids(self, ids: set[str], names: list[str]) -> None:
         for name in names:
@@ -527,10 +547,15 @@ class Journal:
             stamp = max(stamp, last + 1)
         return f"{stamp:020d}-{os.getpid()}.jsonl"
 
-    def _commit(self, data: bytes, rows: int) -> None:
-        """Make ``data`` (encoded change rows) durable as one change; caller holds the lock."""
-        names = self._change_names()
-        snap_rows = pq.ParquetFile(self.path).metadata.num_rows if self.path.exists() else 0
+    def _state(self) -> tuple[Any, list[str]]:
+        """The snapshot key and pending change names (stable while the lock is held)."""
+        return self._snapshot_key(), self._change_names()
+
+    def _commit(self, data: bytes, rows: int, state: tuple[Any, list[str]]) -> None:
+        """Make ``data`` (encoded change rows) durable as one change; caller holds the lock
+        and read ``state`` under it."""
+        key, names = state
+        snap_rows, _ = self._snapshot_info(key)
         if rows >= BATCH_ROWS or snap_rows + rows <= SMALL_JOURNAL_ROWS:
             # a big batch, or a journal small enough that rewriting it is cheap
             self._compact_locked(names, extra=data)
@@ -545,10 +570,7 @@ class Journal:
         snapshot = self._snapshot()
         changes = _rows_to_table(b"".join(self._read_change(n) for n in names) + extra)
         merged = _merge(snapshot, changes)
-        generation = 0
-        if self.path.exists():
-            meta = pq.ParquetFile(self.path).schema_arrow.metadata or {}
-            generation = int(meta.get(GENERATION_KEY, b"0") or 0)
+        _, generation = self._snapshot_info(self._snapshot_key())
         merged = merged.replace_schema_metadata(
             {VERSION_KEY: str(SCHEMA_VERSION).encode(), GENERATION_KEY: str(generation + 1).encode()}
         )
@@ -601,12 +623,13 @@ class Journal:
         """
         new = entry if entry is not None else make_entry(**fields)
         with self._lock():
-            ids = self._live_ids()
+            state = self._state()
+            ids = self._ids_for(*state)
             if new.id in ids:
                 existing = self.get(new.id)
                 raise DuplicateEntry(existing.id, existing.title, existing.date.isoformat())
             (stamped,) = self._stamp_new([new])
-            self._commit(_encode(stamped), 1)
+            self._commit(_encode(stamped), 1, state)
             ids.add(stamped.id)
             return stamped
 
@@ -621,7 +644,8 @@ class Journal:
         batch = list(entries)
         result = WriteResult()
         with self._lock():
-            ids = self._live_ids()
+            state = self._state()
+            ids = self._ids_for(*state)
             seen: set[str] = set()
             fresh: list[Entry] = []
             for e in batch:
@@ -635,7 +659,7 @@ class Journal:
                 fresh.append(e)
             if fresh:
                 stamped = self._stamp_new(fresh)
-                self._commit(b"".join(_encode(e) for e in stamped), len(stamped))
+                self._commit(b"".join(_encode(e) for e in stamped), len(stamped), state)
                 result.added = stamped
                 ids.update(seen)
         return result
@@ -643,9 +667,10 @@ class Journal:
     def update(self, id_or_prefix: str, **changes: Any) -> Entry:
         """Change fields of one entry; ``updated_at`` is set, ``id``/``created_at`` kept."""
         with self._lock():
+            state = self._state()
             old = self.get(id_or_prefix)
             new = update_entry(old, **changes).replace(created_at=old.created_at, updated_at=utc_now())
-            self._commit(_encode(new), 1)
+            self._commit(_encode(new), 1, state)
             return new
 
     def put_many(self, entries: Iterable[Entry]) -> int:
@@ -655,19 +680,21 @@ class Journal:
             return 0
         now = utc_now()
         with self._lock():
-            ids = self._live_ids()
+            state = self._state()
+            ids = self._ids_for(*state)
             for e in batch:
                 if e.id not in ids:
                     raise EntryNotFound(e.id)
             data = b"".join(_encode(e.replace(updated_at=now)) for e in batch)
-            self._commit(data, len(batch))
+            self._commit(data, len(batch), state)
         return len(batch)
 
     def delete(self, id_or_prefix: str) -> Entry:
         """Remove one entry; returns what was removed."""
         with self._lock():
+            state = self._state()
             old = self.get(id_or_prefix)
-            self._commit(_encode_delete(old.id), 1)
+            self._commit(_encode_delete(old.id), 1, state)
             if self._ids is not None:
                 self._ids.discard(old.id)
             return old

@@ -101,8 +101,8 @@ def test_to_pandas_dtypes(seed_journal: Path) -> None:
     assert list(df.columns) == list(FIELDS)
     assert len(df) == 5
     assert pd.api.types.is_string_dtype(df["title"])
-    assert isinstance(df["tags"].iloc[4], list) and df["tags"].iloc[4] == ["benchmark", "hallucination"]
-    assert df["authors"].iloc[1] == ["OpenAI"]
+    assert list(df["tags"].iloc[4]) == ["benchmark", "hallucination"]
+    assert list(df["authors"].iloc[1]) == ["OpenAI"]
     assert isinstance(df["date"].iloc[0], dt.date)
     assert str(df["created_at"].dtype) == "datetime64[us, UTC]"
     assert str(df["arxiv_version"].dtype) == "Int32"
