@@ -24,12 +24,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pyarrow.parquet as pq  # noqa: E402
-from corpus import entries  # noqa: E402
+import pyarrow.parquet as pq
+from corpus import entries
 
-import journal  # noqa: E402
-from journal.formats import jsonl  # noqa: E402
-from journal.model import make_entry  # noqa: E402
+import journal
+from journal.formats import jsonl
+from journal.model import make_entry
 
 
 def durable_floor(folder: Path, n: int) -> list[float]:
@@ -87,8 +87,10 @@ def main() -> None:
             j.add(e)
             adds.append(time.perf_counter() - t)
     f_med, a_med, a_mean = statistics.median(floors), statistics.median(adds), statistics.mean(adds)
-    print(f"add (in-process, 100k journal): median {a_med * 1e3:.2f} ms, mean {a_mean * 1e3:.2f} ms; "
-          f"durable write floor median {f_med * 1e3:.2f} ms -> ratio {a_med / f_med:.2f}x (target <= 3x)")
+    print(
+        f"add (in-process, 100k journal): median {a_med * 1e3:.2f} ms, mean {a_mean * 1e3:.2f} ms; "
+        f"durable write floor median {f_med * 1e3:.2f} ms -> ratio {a_med / f_med:.2f}x (target <= 3x)"
+    )
     print(f"  pending change files after the adds: {j.pending_changes()}")
 
     # -- read all: to_pandas vs pyarrow of the same rows in one file --------------------
@@ -105,7 +107,9 @@ def main() -> None:
             pq.read_table(single).to_pandas()
             base.append(time.perf_counter() - t)
         o, b = statistics.median(ours), statistics.median(base)
-        print(f"read all ({label}): to_pandas {o:.3f} s vs read_table().to_pandas() {b:.3f} s -> ratio {o / b:.2f}x (target <= 1.5x)")
+        print(
+            f"read all ({label}): to_pandas {o:.3f} s vs read_table().to_pandas() {b:.3f} s -> ratio {o / b:.2f}x (target <= 1.5x)"
+        )
 
     read_ratio(f"{j.pending_changes()} pending changes")
     journal.open(path).compact()
@@ -117,16 +121,39 @@ def main() -> None:
     cli, base = [], []
     for i in range(args.cli_runs):
         base.append(wall([sys.executable, "-c", "import pyarrow.parquet"], env))
-        cli.append(wall([sys.executable, "-m", "journal", "add", "--title", f"cli {i}", "--date", "2030-01-03", "--journal", str(path)], env))
+        cli.append(
+            wall(
+                [
+                    sys.executable,
+                    "-m",
+                    "journal",
+                    "add",
+                    "--title",
+                    f"cli {i}",
+                    "--date",
+                    "2030-01-03",
+                    "--journal",
+                    str(path),
+                ],
+                env,
+            )
+        )
     c, b = statistics.median(cli), statistics.median(base)
-    print(f"CLI journal add (100k journal): {c:.3f} s vs python -c 'import pyarrow.parquet' {b:.3f} s -> ratio {c / b:.2f}x (target <= 2x)")
+    print(
+        f"CLI journal add (100k journal): {c:.3f} s vs python -c 'import pyarrow.parquet' {b:.3f} s -> ratio {c / b:.2f}x (target <= 2x)"
+    )
 
     # -- JSONL import ---------------------------------------------------------------------
     src = root / "all.jsonl"
     jsonl.write(corpus, src)
     fresh = root / "fresh.parquet"
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "journal", "import", "jsonl", str(src), "--journal", str(fresh)], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "journal", "import", "jsonl", str(src), "--journal", str(fresh)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     print(f"CLI import of {args.rows:,} JSONL entries: {time.perf_counter() - t:.1f} s")
 
 

@@ -8,17 +8,99 @@ import random
 
 from journal.model import Entry, make_entry
 
-_EN = (
-    "we propose a novel method for efficient training of large language models that reduces memory "
-    "while preserving accuracy across benchmarks diffusion transformer attention cache scaling data "
-    "evaluation alignment preference reward policy vision encoder decoder tokens retrieval reasoning"
-).split()
-_KO = (
-    "이 논문은 학습 효율을 높이기 위해 새로운 방법을 제안했네요 재학습 없이 모델의 성능을 유지하는 것이 "
-    "흥미롭습니다 데이터의 품질이 중요하다는 점을 다시 확인할 수 있었습니다 어텐션 구조를 바꾸는 시도는 "
-    "앞으로도 계속될 것 같습니다 평가 방법에 대해서는 조금 더 생각해볼 필요가 있겠죠"
-).split()
-_TAGS = ["efficiency", "diffusion", "llm", "rl", "alignment", "vision", "benchmark", "distillation", "moe", "rag"]
+_EN = [
+    "we",
+    "propose",
+    "a",
+    "novel",
+    "method",
+    "for",
+    "efficient",
+    "training",
+    "of",
+    "large",
+    "language",
+    "models",
+    "that",
+    "reduces",
+    "memory",
+    "while",
+    "preserving",
+    "accuracy",
+    "across",
+    "benchmarks",
+    "diffusion",
+    "transformer",
+    "attention",
+    "cache",
+    "scaling",
+    "data",
+    "evaluation",
+    "alignment",
+    "preference",
+    "reward",
+    "policy",
+    "vision",
+    "encoder",
+    "decoder",
+    "tokens",
+    "retrieval",
+    "reasoning",
+]
+_KO = [
+    "이",
+    "논문은",
+    "학습",
+    "효율을",
+    "높이기",
+    "위해",
+    "새로운",
+    "방법을",
+    "제안했네요",
+    "재학습",
+    "없이",
+    "모델의",
+    "성능을",
+    "유지하는",
+    "것이",
+    "흥미롭습니다",
+    "데이터의",
+    "품질이",
+    "중요하다는",
+    "점을",
+    "다시",
+    "확인할",
+    "수",
+    "있었습니다",
+    "어텐션",
+    "구조를",
+    "바꾸는",
+    "시도는",
+    "앞으로도",
+    "계속될",
+    "것",
+    "같습니다",
+    "평가",
+    "방법에",
+    "대해서는",
+    "조금",
+    "더",
+    "생각해볼",
+    "필요가",
+    "있겠죠",
+]
+_TAGS = [
+    "efficiency",
+    "diffusion",
+    "llm",
+    "rl",
+    "alignment",
+    "vision",
+    "benchmark",
+    "distillation",
+    "moe",
+    "rag",
+]
 
 
 def _text(rng: random.Random, words: list[str], chars: int) -> str:

@@ -1,9 +1,9 @@
 """journal: a Jupyter-native reading journal for research papers.
 
-    import journal
-    j = journal.open("entries.parquet")
-    j.add(title="You Only Cache Once", arxiv_id="2405.05254", tags="efficiency")
-    df = j.to_pandas()
+import journal
+j = journal.open("entries.parquet")
+j.add(title="You Only Cache Once", arxiv_id="2405.05254", tags="efficiency")
+df = j.to_pandas()
 """
 
 from __future__ import annotations

@@ -83,7 +83,9 @@ def _repair_changes(journal: Journal, repair: bool) -> list[Finding]:
         except (pa.ArrowException, OSError) as e:
             if repair:
                 kept = _quarantine(journal, path, name)
-                findings.append(Finding("repaired", f"change {name} could not be read ({e}); moved to {kept}"))
+                findings.append(
+                    Finding("repaired", f"change {name} could not be read ({e}); moved to {kept}")
+                )
             else:
                 findings.append(Finding("error", f"change {name} could not be read ({e})"))
     return findings
@@ -97,7 +99,13 @@ def duplicates(entries: list[Entry]) -> list[list[Entry]]:
     """Groups of entries that look like the same paper (same arXiv id, URL or title)."""
     groups: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
-        key = f"arxiv:{e.arxiv_id}" if e.arxiv_id else f"url:{e.url}" if e.url else f"title:{_norm_title(e.title)}"
+        key = (
+            f"arxiv:{e.arxiv_id}"
+            if e.arxiv_id
+            else f"url:{e.url}"
+            if e.url
+            else f"title:{_norm_title(e.title)}"
+        )
         groups[key].append(e)
     return [g for g in groups.values() if len(g) > 1]
 
@@ -130,18 +138,21 @@ def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
         return findings
     try:
         entries = journal.entries()
-    except JournalError as e:
-        return [*findings, Finding("error", str(e))]
-    for e in entries:
-        if not e.title.strip():
-            findings.append(Finding("error", f"entry {e.id} has an empty title"))
+    except JournalError as error:
+        return [*findings, Finding("error", str(error))]
+    for entry in entries:
+        if not entry.title.strip():
+            findings.append(Finding("error", f"entry {entry.id} has an empty title"))
     for group in duplicates(entries):
         listed = ", ".join(f"{e.id} ({e.date})" for e in group)
         findings.append(Finding("warning", f"likely the same paper: {group[0].title!r}: {listed}"))
     for tags in near_duplicate_tags(entries):
         findings.append(
-            Finding("warning", f"near-duplicate tags: {' '.join('#' + t for t in tags)} "
-                    f"(merge with `journal tags merge {' '.join(tags[1:])} --into {tags[0]}`)")
+            Finding(
+                "warning",
+                f"near-duplicate tags: {' '.join('#' + t for t in tags)} "
+                f"(merge with `journal tags merge {' '.join(tags[1:])} --into {tags[0]}`)",
+            )
         )
     pending = journal.pending_changes()
     if pending:

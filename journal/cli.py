@@ -151,7 +151,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer = exporter(args.format)
     j = _open(args)
     entries = j.entries(**_filters(args))
-    count = writer.write(entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang)
+    count = writer.write(
+        entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang
+    )
     if args.dest != "-":
         print(f"exported {count} entries to {args.dest}", file=sys.stderr)
     return 0
@@ -195,8 +197,13 @@ def _add_entry_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
     p.add_argument("--authors", help='comma-separated: "A. Author, B. Author"')
     p.add_argument("--abstract", help="the abstract ('-' reads standard input)")
     p.add_argument("--commentary", help="your notes; paragraphs separated by a blank line ('-' reads stdin)")
-    p.add_argument("--tags", help='tags separated by spaces or commas, with or without #: "diffusion efficiency"')
-    p.add_argument("--date", help="the journal day, YYYY-MM-DD (default: today)" if not editing else "move to day YYYY-MM-DD")
+    p.add_argument(
+        "--tags", help='tags separated by spaces or commas, with or without #: "diffusion efficiency"'
+    )
+    p.add_argument(
+        "--date",
+        help="the journal day, YYYY-MM-DD (default: today)" if not editing else "move to day YYYY-MM-DD",
+    )
     p.add_argument("--arxiv-id", dest="arxiv_id", help="set the arXiv id (e.g. 2405.05254v2)")
     p.add_argument("--source", help=argparse.SUPPRESS)
 
@@ -248,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("digest", "print one day's digest (SPEC section 2)")
     p.add_argument("day", metavar="DATE", help="the day, YYYY-MM-DD")
-    p.add_argument("--lang", choices=["ko", "en"], default="ko", help="language of the date line (default ko)")
+    p.add_argument(
+        "--lang", choices=["ko", "en"], default="ko", help="language of the date line (default ko)"
+    )
 
     from .formats import EXPORTERS, IMPORTERS
 

@@ -87,8 +87,8 @@ def build_index(entries: Sequence[Entry]) -> LinkIndex:
                 ids.append(t.id)
         if ids:
             outgoing[e.id] = ids
-            for t in ids:
-                incoming[t].append(e.id)
+            for target_id in ids:
+                incoming[target_id].append(e.id)
     return LinkIndex(outgoing, dict(incoming))
 
 

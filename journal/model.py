@@ -312,22 +312,21 @@ def make_entry(
             clean_links.append(link)
 
     version = arxiv_version
-    if arxiv_id not in (None, ""):
-        assert arxiv_id is not None
+    clean_arxiv: str | None
+    if arxiv_id:
         clean_arxiv, parsed_version = parse_arxiv(arxiv_id)
         version = version if version is not None else parsed_version
     else:
         found = arxiv_from_url(clean_url)
         clean_arxiv, parsed_version = found if found else (None, None)
         version = version if version is not None else parsed_version
-    if version is not None:
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            try:
-                version = int(str(version))
-            except ValueError:
-                raise ValidationError("arxiv_version", f"{version!r} is not a positive whole number") from None
-            if version < 1:
-                raise ValidationError("arxiv_version", f"{version!r} is not a positive whole number")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
+        try:
+            version = int(str(version))
+        except ValueError:
+            version = 0
+        if version < 1:
+            raise ValidationError("arxiv_version", "must be a positive whole number")
 
     if id is not None:
         if not isinstance(id, str) or not _ID.fullmatch(id):
@@ -358,9 +357,7 @@ def entry_from_mapping(data: Mapping[str, Any]) -> Entry:
     """An entry from a mapping with the field names of section 1 (JSONL, CSV, forms)."""
     unknown = set(data) - set(FIELDS)
     if unknown:
-        raise ValidationError(
-            sorted(unknown)[0], f"unknown field; known fields are: {', '.join(FIELDS)}"
-        )
+        raise ValidationError(sorted(unknown)[0], f"unknown field; known fields are: {', '.join(FIELDS)}")
     kwargs = {k: v for k, v in data.items() if k in FIELDS}
     for f in LIST_FIELDS:
         value = kwargs.get(f)

@@ -53,12 +53,13 @@ from .errors import (
     JournalBusy,
     JournalError,
     NewerSchema,
-    ValidationError,
 )
 from .model import FIELDS, Entry, format_timestamp, make_entry, parse_date, update_entry, utc_now
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .check import Finding
 
 SCHEMA_VERSION = 1
 VERSION_KEY = b"journal.schema_version"
@@ -148,7 +149,7 @@ def _strings(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
     for arr in arrays:
         if len(arr) == 0:
             continue
-        validity, offsets_buf, data_buf = arr.buffers()
+        _, offsets_buf, data_buf = arr.buffers()
         offsets = memoryview(offsets_buf).cast("i")[arr.offset : arr.offset + len(arr) + 1]
         data = data_buf.to_pybytes() if data_buf is not None else b""
         strings = [data[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(len(arr))]
@@ -324,9 +325,7 @@ class Journal:
     def _conform(self, table: pa.Table) -> pa.Table:
         missing = [n for n in ("id", "date", "title") if n not in table.column_names]
         if missing:
-            raise CorruptJournal(
-                self.path, f"is not a journal: it has no {', '.join(missing)} column"
-            )
+            raise CorruptJournal(self.path, f"is not a journal: it has no {', '.join(missing)} column")
         if table.schema.equals(SCHEMA, check_metadata=False):
             return table.replace_schema_metadata(None)
         columns = []
@@ -390,7 +389,9 @@ class Journal:
         try:
             return self._consistent(read)
         except pa.ArrowException as e:
-            raise CorruptJournal(self.changes_dir, f"holds an unreadable change ({e}); run `journal check`") from None
+            raise CorruptJournal(
+                self.changes_dir, f"holds an unreadable change ({e}); run `journal check`"
+            ) from None
 
     def to_pandas(
         self,
@@ -412,7 +413,9 @@ class Journal:
         table = self._filtered(date=date, start=start, end=end, tag=tag)
         return table.to_pandas(types_mapper={pa.int32(): pd.Int32Dtype()}.get)
 
-    def _filtered(self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None) -> pa.Table:
+    def _filtered(
+        self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None
+    ) -> pa.Table:
         table = self.to_arrow()
         if date is not None:
             start = end = date
@@ -428,7 +431,9 @@ class Journal:
             table = table.take(pc.take(hits, pc.sort_indices(hits)))
         return table
 
-    def entries(self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None) -> list[Entry]:
+    def entries(
+        self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None
+    ) -> list[Entry]:
         """Entries in journal order, optionally for one ``date``, a ``start``..``end``
         range (inclusive) and/or one ``tag``."""
         return _entries_from_table(self._filtered(date=date, start=start, end=end, tag=tag))
@@ -519,7 +524,8 @@ class Journal:
                     lock.acquire()
                 except Timeout:
                     raise JournalBusy(
-                        self.path, f"another journal command held the lock for {LOCK_TIMEOUT:.0f} s; try again"
+                        self.path,
+                        f"another journal command held the lock for {LOCK_TIMEOUT:.0f} s; try again",
                     ) from None
                 self._clean_tmp()
 
@@ -564,7 +570,7 @@ class Journal:
         _durable_write(self.changes_dir / name, data, self.tmp_dir)
         self._change_cache[name] = data
         if len(names) + 1 >= MAX_PENDING_CHANGES:
-            self._compact_locked(names + [name])
+            self._compact_locked([*names, name])
 
     def _compact_locked(self, names: list[str], extra: bytes = b"") -> None:
         snapshot = self._snapshot()
@@ -592,7 +598,11 @@ class Journal:
             except FileNotFoundError:
                 pass
         _fsync_dir(self.changes_dir)
-        self._snap_key, self._snap_table, self._snap_ids = self._snapshot_key(), merged.replace_schema_metadata(None), None
+        self._snap_key, self._snap_table, self._snap_ids = (
+            self._snapshot_key(),
+            merged.replace_schema_metadata(None),
+            None,
+        )
         self._change_cache.clear()
 
     def compact(self) -> int:
@@ -701,7 +711,7 @@ class Journal:
 
     # -- checking -----------------------------------------------------------------
 
-    def check(self, *, repair: bool = True) -> list[str]:
+    def check(self, *, repair: bool = True) -> list[Finding]:
         """Validate the store; with ``repair``, restore what can be restored.
 
         Returns human-readable findings (empty: all is well)."""

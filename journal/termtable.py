@@ -8,7 +8,9 @@ from collections.abc import Sequence
 
 
 def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
+    return sum(
+        2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text
+    )
 
 
 def clip(text: str, limit: int) -> str:
@@ -30,7 +32,9 @@ def pad(text: str, size: int) -> str:
     return text + " " * max(0, size - width(text))
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], flex: int = -1, max_width: int | None = None) -> str:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], flex: int = -1, max_width: int | None = None
+) -> str:
     """Columns sized to their content; column ``flex`` is clipped to fit the terminal."""
     total = max_width or shutil.get_terminal_size((120, 24)).columns
     cells = [[" ".join(str(c).split()) for c in row] for row in rows]

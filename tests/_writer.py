@@ -24,11 +24,16 @@ def main() -> None:
     j = store.Journal(path)
     for i in range(count):
         if i % 5 == 4:
-            batch = [make_entry(title=f"{name} batch {i} #{k}", date="2024-05-09", commentary="한국어 메모 " * 20) for k in range(20)]
+            batch = [
+                make_entry(title=f"{name} batch {i} #{k}", date="2024-05-09", commentary="한국어 메모 " * 20)
+                for k in range(20)
+            ]
             result = j.add_many(batch)
             print("batch", *[e.id for e in result.added], flush=True)
         else:
-            e = j.add(title=f"{name} entry {i}", date="2024-05-09", commentary="긴 코멘트 " * 30, tags="kill test")
+            e = j.add(
+                title=f"{name} entry {i}", date="2024-05-09", commentary="긴 코멘트 " * 30, tags="kill test"
+            )
             print("add", e.id, flush=True)
 
 

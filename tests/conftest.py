@@ -37,7 +37,9 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, journal: Path | None = None, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, journal: Path | None = None, input: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a fresh process (as a user would)."""
     argv = [sys.executable, "-m", "journal", *args]
     if journal is not None:

@@ -45,12 +45,32 @@ def test_python_dash_m_and_version() -> None:
 
 def test_add_show_edit_rm_cycle(cli, journal_path: Path) -> None:
     j = str(journal_path)
-    code, out, _ = cli("add", "--journal", j, "--title", "You Only Cache Once", "--url", "https://arxiv.org/abs/2405.05254v2",
-                       "--authors", "Yutao Sun, Li Dong", "--commentary", "인코더-디코더가 다시 등장", "--tags", "#efficiency kv", "--date", "2024-05-09")
+    code, out, _ = cli(
+        "add",
+        "--journal",
+        j,
+        "--title",
+        "You Only Cache Once",
+        "--url",
+        "https://arxiv.org/abs/2405.05254v2",
+        "--authors",
+        "Yutao Sun, Li Dong",
+        "--commentary",
+        "인코더-디코더가 다시 등장",
+        "--tags",
+        "#efficiency kv",
+        "--date",
+        "2024-05-09",
+    )
     assert code == 0 and out.startswith("added ")
     entry_id = out.split()[1]
     code, out, _ = cli("show", entry_id[:6], "--journal", j)
-    assert code == 0 and "2405.05254v2" in out and "인코더-디코더가 다시 등장" in out and "#efficiency #kv" in out
+    assert (
+        code == 0
+        and "2405.05254v2" in out
+        and "인코더-디코더가 다시 등장" in out
+        and "#efficiency #kv" in out
+    )
     code, out, _ = cli("edit", entry_id, "--journal", j, "--tags", "efficiency")
     assert code == 0
     assert journal.open(journal_path).get(entry_id).tags == ("efficiency",)
@@ -95,8 +115,14 @@ def test_import_export_round_trips(cli, tmp_path: Path, seed_journal: Path) -> N
         assert code == 0 and "imported 5 entries" in out, err
         code, out, _ = cli("import", fmt, str(dest), "--journal", str(fresh))
         assert "imported 0 entries" in out and "5 already present" in out
-        a = [(e.title, e.abstract, e.commentary, e.tags, e.authors, e.url) for e in journal.open(seed_journal).entries()]
-        b = [(e.title, e.abstract, e.commentary, e.tags, e.authors, e.url) for e in journal.open(fresh).entries()]
+        a = [
+            (e.title, e.abstract, e.commentary, e.tags, e.authors, e.url)
+            for e in journal.open(seed_journal).entries()
+        ]
+        b = [
+            (e.title, e.abstract, e.commentary, e.tags, e.authors, e.url)
+            for e in journal.open(fresh).entries()
+        ]
         assert a == b
     jsonl = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     first = json.loads(jsonl[0])
@@ -104,7 +130,9 @@ def test_import_export_round_trips(cli, tmp_path: Path, seed_journal: Path) -> N
 
 
 def test_export_csv_and_stdout(cli, seed_journal: Path, tmp_path: Path) -> None:
-    code, _, _ = cli("export", "csv", str(tmp_path / "out.csv"), "--journal", str(seed_journal), "--tag", "efficiency")
+    code, _, _ = cli(
+        "export", "csv", str(tmp_path / "out.csv"), "--journal", str(seed_journal), "--tag", "efficiency"
+    )
     import csv
 
     rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
@@ -170,16 +198,28 @@ def test_import_of_binary_or_broken_files_imports_nothing(cli, seed_journal: Pat
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     good = json.dumps({"title": "ok", "date": "2024-05-10"})
     broken = tmp_path / "broken.jsonl"
-    broken.write_text(good + "\n" + '{"title": "cut' + "\n" + good.replace("ok", "ok2") + "\n", encoding="utf-8")
+    broken.write_text(
+        good + "\n" + '{"title": "cut' + "\n" + good.replace("ok", "ok2") + "\n", encoding="utf-8"
+    )
     bad_field = tmp_path / "badfield.jsonl"
-    bad_field.write_text(good + "\n" + json.dumps({"title": "x", "date": "2024-99-01"}) + "\n", encoding="utf-8")
+    bad_field.write_text(
+        good + "\n" + json.dumps({"title": "x", "date": "2024-99-01"}) + "\n", encoding="utf-8"
+    )
     digest_bad = tmp_path / "bad.txt"
     digest_bad.write_text("not a digest\n", encoding="utf-8")
-    cases = [("jsonl", binary, "binary"), ("jsonl", broken, ":2:"), ("jsonl", bad_field, ":2:"), ("digest", digest_bad, ":1:"), ("jsonl", tmp_path, "folder")]
+    cases = [
+        ("jsonl", binary, "binary"),
+        ("jsonl", broken, ":2:"),
+        ("jsonl", bad_field, ":2:"),
+        ("digest", digest_bad, ":1:"),
+        ("jsonl", tmp_path, "folder"),
+    ]
     for fmt, path, message in cases:
         before = _snapshot(seed_journal)
-        code, out, err = cli("import", fmt, str(path), "--journal", str(seed_journal))
-        assert code == 1 and message in err and "nothing was imported" in err or fmt == "jsonl" and path == tmp_path, err
+        code, _out, err = cli("import", fmt, str(path), "--journal", str(seed_journal))
+        assert (code == 1 and message in err and "nothing was imported" in err) or (
+            fmt == "jsonl" and path == tmp_path
+        ), err
         assert _snapshot(seed_journal) == before and len(journal.open(seed_journal)) == 5
 
 

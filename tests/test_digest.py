@@ -47,7 +47,9 @@ def test_seed_entries_have_the_right_fields() -> None:
     assert len(yoco.commentary) == 2 and yoco.tags == ["efficiency"]
     assert flash.tags == ["efficiency", "diffusion", "distillation"]
     assert flash.commentary[0].startswith("Emu (https://arxiv.org/abs/2309.15807)")
-    assert throne.tags == ["benchmark", "hallucination"] and throne.abstract.startswith("Mitigating hallucinations")
+    assert throne.tags == ["benchmark", "hallucination"] and throne.abstract.startswith(
+        "Mitigating hallucinations"
+    )
 
 
 def test_english_date_line() -> None:
@@ -68,7 +70,14 @@ def test_several_days_in_one_file() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "hello", "2024년 5월 9일\nTitle only", "2024년 13월 9일\nT\n()", "2024년 5월 9일\nT\n()\n\nstray", "\x00\x01"],
+    [
+        "",
+        "hello",
+        "2024년 5월 9일\nTitle only",
+        "2024년 13월 9일\nT\n()",
+        "2024년 5월 9일\nT\n()\n\nstray",
+        "\x00\x01",
+    ],
 )
 def test_bad_digests_give_the_projects_error(text: str) -> None:
     with pytest.raises(JournalError):
@@ -86,10 +95,16 @@ def test_parser_raises_only_its_own_error(text: str) -> None:
 
 # --- entries -> digest -> entries for digest-safe text ---------------------------------
 
-_word = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), max_codepoint=0x24F), min_size=1, max_size=8)
+_word = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), max_codepoint=0x24F),
+    min_size=1,
+    max_size=8,
+)
 _hangul = st.text(alphabet=st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3), min_size=1, max_size=6)
 _latin_sentence = st.lists(_word, min_size=1, max_size=8).map(" ".join)
-_korean_paragraph = st.lists(st.one_of(_hangul, _word), min_size=1, max_size=8).map(" ".join).map(lambda s: "한 " + s)
+_korean_paragraph = (
+    st.lists(st.one_of(_hangul, _word), min_size=1, max_size=8).map(" ".join).map(lambda s: "한 " + s)
+)
 _tag = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=10)
 _author = st.lists(_word, min_size=1, max_size=3).map(" ".join)
 
@@ -119,5 +134,7 @@ def test_entries_digest_entries_round_trip(entries: list) -> None:
     text = digest.render(entries)
     back = digest.to_entries(text)
     fields = ("date", "title", "authors", "url", "links", "abstract", "commentary", "tags")
-    assert [[getattr(e, f) for f in fields] for e in back] == [[getattr(e, f) for f in fields] for e in entries]
+    assert [[getattr(e, f) for f in fields] for e in back] == [
+        [getattr(e, f) for f in fields] for e in entries
+    ]
     assert digest.render(back) == text

@@ -57,7 +57,9 @@ def test_sigkill_at_any_moment_loses_nothing_acknowledged(tmp_path: Path, mode: 
             acknowledged.update(b)
         j = journal.open(path)
         present = {e.id for e in j.entries()}  # the journal always opens
-        assert acknowledged <= present, f"round {round_}: lost {len(acknowledged - present)} acknowledged writes"
+        assert acknowledged <= present, (
+            f"round {round_}: lost {len(acknowledged - present)} acknowledged writes"
+        )
         # a batch is all there or not at all, even the one being written when killed
         titles = [e.title for e in j.entries()]
         for prefix in {t.split(" #")[0] for t in titles if " batch " in t}:
@@ -92,7 +94,18 @@ def test_concurrent_cli_adds(tmp_path: Path) -> None:
     path = tmp_path / "entries.parquet"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "journal", "add", "--title", f"cli {k}", "--date", "2024-05-09", "--journal", str(path)],
+            [
+                sys.executable,
+                "-m",
+                "journal",
+                "add",
+                "--title",
+                f"cli {k}",
+                "--date",
+                "2024-05-09",
+                "--journal",
+                str(path),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=cli_env(),

@@ -44,7 +44,9 @@ def test_arxiv_ids_from_every_form(text: str, expected: tuple[str, int | None]) 
     assert parse_arxiv(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "2405", "24050.5254", "https://example.org/abs/2405.05254", "hep-th/99", "abc"])
+@pytest.mark.parametrize(
+    "text", ["", "2405", "24050.5254", "https://example.org/abs/2405.05254", "hep-th/99", "abc"]
+)
 def test_malformed_arxiv_ids_are_refused(text: str) -> None:
     with pytest.raises(InvalidArxivId):
         parse_arxiv(text)
@@ -56,7 +58,11 @@ def test_arxiv_url_fills_id_and_version() -> None:
 
 
 def test_tags_lose_hash_and_keep_order() -> None:
-    assert normalise_tags("#efficiency #diffusion, distillation #efficiency") == ("efficiency", "diffusion", "distillation")
+    assert normalise_tags("#efficiency #diffusion, distillation #efficiency") == (
+        "efficiency",
+        "diffusion",
+        "distillation",
+    )
     assert normalise_tags(["#multi_word", "non-autoregressive"]) == ("multi_word", "non-autoregressive")
     with pytest.raises(ValidationError):
         normalise_tags(["two words"])
@@ -80,7 +86,17 @@ def test_impossible_dates_are_refused(date: str) -> None:
         make_entry(title="x", date=date)
 
 
-@pytest.mark.parametrize("url", ["not a url", "example.org", "ftp://example.org/x", "http://", "https://exa mple.org", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "example.org",
+        "ftp://example.org/x",
+        "http://",
+        "https://exa mple.org",
+        "javascript:alert(1)",
+    ],
+)
 def test_urls_that_are_not_urls_are_refused(url: str) -> None:
     with pytest.raises(ValidationError, match="url"):
         make_entry(title="x", url=url)
@@ -101,7 +117,9 @@ def test_ids_are_deterministic_and_follow_spec_priority() -> None:
     assert make_entry(title="A", url="https://x.org", date=day).id == make_id(day, url="https://x.org")
     assert make_entry(title="Same  Title", date=day).id == make_entry(title="same title", date=day).id
     assert make_entry(title="A", date=day).id != make_entry(title="A", date=day + dt.timedelta(days=1)).id
-    assert make_entry(title="A", date=day, source_key="2024/240509 A.md").id == make_id(day, source_key="2024/240509 A.md")
+    assert make_entry(title="A", date=day, source_key="2024/240509 A.md").id == make_id(
+        day, source_key="2024/240509 A.md"
+    )
 
 
 def test_update_validates_and_keeps_id() -> None:

@@ -28,7 +28,12 @@ from journal.model import FIELDS, make_entry
 
 def test_add_get_update_delete(journal_path: Path) -> None:
     j = journal.open(journal_path)
-    e = j.add(title="You Only Cache Once", url="https://arxiv.org/abs/2405.05254v2", tags="#efficiency", date="2024-05-09")
+    e = j.add(
+        title="You Only Cache Once",
+        url="https://arxiv.org/abs/2405.05254v2",
+        tags="#efficiency",
+        date="2024-05-09",
+    )
     assert e.created_at is not None and e.created_at == e.updated_at
     assert journal.open(journal_path).get(e.id) == e
     assert journal.open(journal_path).get(e.id[:5]) == e  # a unique prefix will do
@@ -74,7 +79,14 @@ def test_journal_order_is_date_then_insertion(journal_path: Path) -> None:
     j.add_many([make_entry(title=f"batch {i}", date="2024-05-09") for i in range(3)])
     j.add(title="first day, added last", date="2024-05-09")
     titles = [e.title for e in journal.open(journal_path).entries()]
-    assert titles == ["first day, added first", "batch 0", "batch 1", "batch 2", "first day, added last", "second day"]
+    assert titles == [
+        "first day, added first",
+        "batch 0",
+        "batch 1",
+        "batch 2",
+        "first day, added last",
+        "second day",
+    ]
     # editing keeps an entry's place
     first = j.entries()[0]
     j.update(first.id, title="edited")
@@ -120,7 +132,9 @@ def test_small_journal_file_alone_is_current(journal_path: Path) -> None:
     assert pq.read_table(journal_path).schema.metadata[b"journal.schema_version"] == b"1"
 
 
-def test_large_journal_keeps_changes_beside_and_compacts(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_journal_keeps_changes_beside_and_compacts(
+    journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(store_module, "SMALL_JOURNAL_ROWS", 10)
     monkeypatch.setattr(store_module, "MAX_PENDING_CHANGES", 5)
     monkeypatch.setattr(store_module, "BATCH_ROWS", 15)
@@ -150,7 +164,7 @@ def test_add_many_is_all_or_nothing(journal_path: Path) -> None:
     with pytest.raises(DuplicateEntry):
         j.add_many(batch, on_existing="error")
     assert [e.title for e in j.entries()] == ["existing"]
-    result = j.add_many(batch + [make_entry(title="new", date="2024-05-09")])
+    result = j.add_many([*batch, make_entry(title="new", date="2024-05-09")])
     assert [e.title for e in result.added] == ["new"] and len(result.skipped) == 2
     assert len(j.add_many(batch).added) == 0  # importing twice adds nothing
 
@@ -168,7 +182,9 @@ def test_newer_schema_is_a_clear_error(journal_path: Path) -> None:
 
 
 def test_plain_pandas_file_with_the_columns_opens(journal_path: Path) -> None:
-    df = pd.DataFrame({"id": ["a1"], "date": [dt.date(2024, 5, 9)], "title": ["From pandas"], "tags": [["x"]]})
+    df = pd.DataFrame(
+        {"id": ["a1"], "date": [dt.date(2024, 5, 9)], "title": ["From pandas"], "tags": [["x"]]}
+    )
     df.to_parquet(journal_path)
     j = journal.open(journal_path)
     (e,) = j.entries()
@@ -208,7 +224,11 @@ def test_readers_never_create_files(tmp_path: Path) -> None:
 # --- entry -> store -> entry ---------------------------------------------------------
 
 _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80)
-_tag = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc", "Zl", "Zp"), blacklist_characters="#,"), min_size=1, max_size=12)
+_tag = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc", "Zl", "Zp"), blacklist_characters="#,"),
+    min_size=1,
+    max_size=12,
+)
 
 
 @st.composite
@@ -217,7 +237,9 @@ def entries(draw: st.DrawFn):
     return make_entry(
         title=title,
         date=draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31))),
-        authors=draw(st.lists(_text.filter(lambda s: s.strip()).map(lambda s: s.replace(",", " ")), max_size=4)),
+        authors=draw(
+            st.lists(_text.filter(lambda s: s.strip()).map(lambda s: s.replace(",", " ")), max_size=4)
+        ),
         url=draw(st.sampled_from([None, "https://example.org/a?b=c", "https://arxiv.org/abs/2405.05254v3"])),
         abstract=draw(_text),
         commentary=draw(_text),

@@ -37,9 +37,20 @@ from ..model import Entry, make_entry, split_paragraphs
 
 NAME = "digest"
 LANGS = ("ko", "en")
-_MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _KO_DATE = re.compile(r"(\d{4})년 (\d{1,2})월 (\d{1,2})일")
 _EN_DATE = re.compile(r"(" + "|".join(_MONTHS) + r") (\d{1,2}), (\d{4})")
 _URL_LINE = re.compile(r"https?://\S+")
@@ -177,7 +188,10 @@ def parse_days(text: str) -> list[tuple[dt.date, list[DigestEntry]]]:
             continue
         day = parse_date_line(lines[i])
         if day is None:
-            raise DigestError(i + 1, f"expected a date line such as '2024년 5월 9일' or 'May 9, 2024', found {lines[i][:60]!r}")
+            raise DigestError(
+                i + 1,
+                f"expected a date line such as '2024년 5월 9일' or 'May 9, 2024', found {lines[i][:60]!r}",
+            )
         i += 1
         # the day's block runs to the next blank line followed by a date line, or the end
         end = i
@@ -186,9 +200,8 @@ def parse_days(text: str) -> list[tuple[dt.date, list[DigestEntry]]]:
         block = lines[i:end]
         entries: list[DigestEntry] = []
         j = 0
-        if block and not _is_entry_start(block, 0):
-            if any(line.strip() for line in block):
-                raise DigestError(i + 1, "expected a title line followed by an '(authors)' line")
+        if block and not _is_entry_start(block, 0) and any(line.strip() for line in block):
+            raise DigestError(i + 1, "expected a title line followed by an '(authors)' line")
         while j < len(block):
             if not block[j].strip() and all(not b.strip() for b in block[j:]):
                 break
