@@ -122,6 +122,9 @@ def arxiv_from_url(url: str | None) -> tuple[str, int | None] | None:
         return None
 
 
+_SPACE = re.compile(r"\s")
+
+
 def check_url(url: str, field: str = "url") -> str:
     url = url.strip()
     parts = urlsplit(url)
@@ -134,7 +137,7 @@ def check_url(url: str, field: str = "url") -> str:
         parts.scheme not in ("http", "https")
         or not host
         or not ("." in host or host == "localhost" or ":" in host)
-        or any(c.isspace() for c in url)
+        or _SPACE.search(url) is not None
     ):
         raise ValidationError(field, f"{url!r} is not a URL (expected http:// or https:// and a host)")
     return url
@@ -155,7 +158,7 @@ def normalise_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
         tag = item.strip().lstrip("#").strip()
         if not tag:
             continue
-        if any(c.isspace() for c in tag):
+        if _SPACE.search(tag):
             raise ValidationError("tags", f"{tag!r} contains a space; use - or _ inside a tag")
         if tag not in out:
             out.append(tag)
