@@ -37,9 +37,10 @@ ABSTRACT = (
     "global attention capability. Experimental results demonstrate favorable performance."
 )
 KOREAN = (
-    "인코더-디코더가 이렇게 다시 등장하는군요. 인코더-디코더 구조에서 최종 레이어의 인코더 임베딩만 사용한다는 것을 "
-    "일종의 Key/Value 캐시에 대한 압축처럼 사용했군요. Causal Masking과 Efficient Attention을 사용해 디코더의 "
-    "절반을 인코더처럼 임베딩을 출력하게 합니다. 이 임베딩에 대한 Cross Attention으로 나머지 디코더 절반을 구성해서 "
+    "인코더-디코더가 이렇게 다시 등장하는군요. 인코더-디코더 구조에서 최종 레이어의 "
+    "인코더 임베딩만 사용한다는 것을 일종의 Key/Value 캐시에 대한 압축처럼 사용했군요. "
+    "Causal Masking과 Efficient Attention을 사용해 디코더의 절반을 인코더처럼 임베딩을 "
+    "출력하게 합니다. 이 임베딩에 대한 Cross Attention으로 나머지 디코더 절반을 구성해서 "
     "전체적으로는 하나의 디코더처럼 작동하게 만들었네요."
 )
 TAGS = ["efficiency", "diffusion", "llm", "reasoning", "moe", "benchmark", "한국어", "multi_word"]
@@ -172,9 +173,8 @@ def main() -> None:
 
     best_plain, best_cli, best_in, best_export = min(plain), min(cli), min(inproc), min(export)
     print(f"plain read (fresh process)          {best_plain:6.3f} s")
-    print(
-        f"journal import markdown (fresh)     {best_cli:6.3f} s   ratio {best_cli / best_plain:5.1f}x plain read"
-    )
+    ratio = best_cli / best_plain
+    print(f"journal import markdown (fresh)     {best_cli:6.3f} s   ratio {ratio:5.1f}x plain read")
     print(f"read + add_many (in-process)        {best_in:6.3f} s")
     print(f"journal export markdown (fresh)     {best_export:6.3f} s")
     print(f"byte-identical after export         {same} of {args.notes} notes")

@@ -701,3 +701,20 @@ def test_a_note_path_without_a_date_gets_one_on_export() -> None:
     ((path, _),) = md.plan([entry])
     assert path == "notes/240509 reading list.md"
     assert md.note_to_entry(b"*T*\n\nc\n", path).date == dt.date(2024, 5, 9)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_vault_notes_round_trip_with_any_single_line_break_style(newline: str) -> None:
+    for rel in NOTES:
+        text = (VAULT / rel).read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+        data = text.replace("\n", newline).encode("utf-8")
+        entry = md.note_to_entry(data, rel)
+        assert md.plan([entry])[0][1] == data, rel
+
+
+def test_no_vault_note_needs_the_last_resort_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(text: str) -> None:
+        raise AssertionError(f"fell back to verbatim for {text[:40]!r}")
+
+    monkeypatch.setattr(md, "verbatim_layout", refuse)
+    assert len(md.read(VAULT)) == len(NOTES)

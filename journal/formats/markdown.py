@@ -362,7 +362,7 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
         raise ExportFailed(folder, f"cannot be created ({e.strerror})") from None
     root = os.path.realpath(folder)
     targets = []
-    for rel, _ in notes:
+    for rel, _data in notes:
         target = os.path.join(root, *rel.split("/"))
         if not os.path.realpath(target).startswith(root + os.sep):
             raise ExportFailed(
@@ -372,7 +372,7 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
             raise ExportFailed(target, "is a folder; nothing was written")
         targets.append(target)
     written: set[tuple[int, int]] = set()
-    for target, (_, data) in zip(targets, notes, strict=True):
+    for target, (_rel, data) in zip(targets, notes, strict=True):
         final = _unwritten(target, written)
         try:
             os.makedirs(os.path.dirname(final), exist_ok=True)

@@ -300,10 +300,10 @@ def _find_tags(body: str) -> _Tags | None:
     """The tags at the end of ``body`` (which starts and ends with non-space), or just
     above a trailing section that opens with a heading (such as ``# Links``)."""
     ends = [len(body)]
-    for m in reversed(list(_HEADING.finditer(body))):
-        before = body[: m.start()]
+    for heading in reversed(list(_HEADING.finditer(body))):
+        before = body[: heading.start()]
         if before.rstrip() and (before[len(before.rstrip()) :]).count("\n") >= 2:
-            ends.append(m.start())
+            ends.append(heading.start())
     for end in ends:
         text = body[:end].rstrip()
         rest = body[end:]
@@ -346,7 +346,7 @@ def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
         lay.title = "file"
         lay.gaps["end"] = text
         return fields, lay
-    pos = _WS.match(text).end()
+    pos = _skip_ws(text)
     lay.gaps["lead"] = text[:pos]
     lay.gaps["end"] = text[stop:]
     prev_end: int | None = None
@@ -361,7 +361,7 @@ def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
         if prev_end is not None:
             lay.gaps[key] = text[prev_end:start]
         prev_end = end
-        return _WS.match(text, end).end() if end < stop else stop
+        return _skip_ws(text, end) if end < stop else stop
 
     # URL lines: the first is the url, the others are links
     urls: list[str] = []
@@ -378,7 +378,7 @@ def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
         line, end = line_at(pos)
         parsed = parse_title_line(line)
         own: tuple[int, int, tuple[str, ...]] | None = None
-        after = _WS.match(text, end).end() if end < stop else stop
+        after = _skip_ws(text, end) if end < stop else stop
         if parsed and parsed[2] is None and end < stop and text.count("\n", end, after) == 1:
             below, below_end = line_at(after)
             m = _AUTHORS_LINE.fullmatch(below)
@@ -387,7 +387,7 @@ def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
         if parsed and parsed[0] == "plain":
             # a line without *...* is the title only with support (documented heuristic)
             nxt = own[1] if own else end
-            nxt_start = _WS.match(text, nxt).end() if nxt < stop else stop
+            nxt_start = _skip_ws(text, nxt) if nxt < stop else stop
             alone = nxt >= stop or text.count("\n", nxt, nxt_start) >= 2
             quote_next = nxt < stop and text.startswith(">", nxt_start)
             named = loose(parsed[1]) == loose(file_title) != ""
@@ -459,6 +459,12 @@ def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
     return fields, lay
 
 
+def _skip_ws(text: str, pos: int = 0) -> int:
+    """Where the run of white space at ``pos`` ends."""
+    m = _WS.match(text, pos)
+    return m.end() if m else pos
+
+
 def _is_url(text: str) -> bool:
     try:
         check_url(text)
@@ -470,7 +476,7 @@ def _is_url(text: str) -> bool:
 def verbatim_layout(text: str) -> tuple[dict[str, Any], Layout]:
     """The fallback reading: the whole note as commentary, the title from the file name."""
     stop = len(text.rstrip())
-    start = _WS.match(text).end() if stop else 0
+    start = _skip_ws(text) if stop else 0
     lay = Layout(title="file")
     lay.gaps.update(lead=text[:start], end=text[stop:])
     return {"commentary": text[start:stop]}, lay
