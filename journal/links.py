@@ -15,6 +15,7 @@ _ARXIV_MENTION = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://[^\s)\]>\"',]+")
+_LAYOUT_HINT = re.compile(r"(?i)(?<=\.md)#md:[a-z0-9=,]*$")  # see formats/markdown_note.py
 _WIKI = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
 
 
@@ -24,7 +25,7 @@ def wiki_targets(text: str) -> list[str]:
 
 
 def _note_key(name: str) -> str:
-    name = name.strip().rsplit("/", 1)[-1]
+    name = _LAYOUT_HINT.sub("", name.strip()).rsplit("/", 1)[-1]
     return name[:-3] if name.lower().endswith(".md") else name
 
 
