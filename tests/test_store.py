@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -233,7 +234,7 @@ _tag = st.text(
 
 @st.composite
 def entries(draw: st.DrawFn):
-    title = draw(_text.filter(lambda s: s.strip()))
+    title = draw(_text.filter(lambda s: s.strip() and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", s)))
     return make_entry(
         title=title,
         date=draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31))),
