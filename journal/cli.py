@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import JournalError, ValidationError
+from .errors import DuplicateEntry, JournalError, ValidationError
 from .termtable import table
 
 Handler = Callable[[argparse.Namespace], int]
@@ -67,13 +67,22 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     fields = _entry_fields(args)
     if args.arxiv:
-        from .capture import fill_from_arxiv  # the formats issue supplies arXiv capture
+        from .capture import fill_from_arxiv
 
         fields = fill_from_arxiv(args.arxiv, fields, journal_path=args.journal)
     if "title" not in fields:
         raise ValidationError("title", "is missing; give --title (or --arxiv ID)")
     entry = make_entry(**fields)
-    stored = _open(args).add(entry)
+    j = _open(args)
+    from .capture import find_same_paper, with_fresh_id
+
+    if args.again:
+        entry = with_fresh_id(j, entry)
+    else:
+        same = find_same_paper(j, entry)
+        if same is not None:
+            raise DuplicateEntry(same.id, same.title, same.date.isoformat(), reason="paper")
+    stored = j.add(entry)
     print(f"added {stored.id} {stored.date.isoformat()} {stored.title}")
     return 0
 
