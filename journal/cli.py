@@ -146,8 +146,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .formats import importer
 
     reader = importer(args.format)
+    options = {}
+    if args.date is not None:
+        import inspect
+
+        if "date" not in inspect.signature(reader.read).parameters:
+            raise ValidationError("date", f"--date does not apply to {args.format} imports")
+        options["date"] = args.date
     j = _open(args)
-    entries = reader.read(Path(args.source), journal=j)
+    entries = reader.read(Path(args.source), journal=j, **options)
     result = j.add_many(entries, on_existing="skip")
     print(f"imported {len(result.added)} entries from {args.source} ({len(result.skipped)} already present)")
     return 0
@@ -273,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", "import entries from a file (all or nothing; importing twice adds nothing)")
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(IMPORTERS))}")
     p.add_argument("source", metavar="SOURCE", help="the file (or folder) to import")
+    p.add_argument("--date", help="the journal day of every imported entry, YYYY-MM-DD (bibtex)")
 
     p = add("export", "export entries to a file or folder")
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(EXPORTERS))}")
