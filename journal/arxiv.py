@@ -79,7 +79,7 @@ class ArxivRecord:
 
     @classmethod
     def from_json_dict(cls, data: dict[str, Any]) -> ArxivRecord:
-        values = {f.name: data.get(f.name) for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {f.name: data.get(f.name) for f in dataclasses.fields(cls)}
         values["authors"] = tuple(values["authors"] or ())
         for f in ("published", "updated"):
             values[f] = dt.date.fromisoformat(values[f]) if values[f] else None

@@ -46,9 +46,15 @@ def arxiv_journal(path: Path) -> Journal:
         arxiv.cache_put(cache, f"{record.arxiv_id}v{record.version}", record)
     j = Journal(path)
     for name, extra in (
-        ("2405.05254", {"arxiv_version": 2, "tags": "efficiency", "commentary": "인코더-디코더.\n\n둘째 문단."}),
+        (
+            "2405.05254",
+            {"arxiv_version": 2, "tags": "efficiency", "commentary": "인코더-디코더.\n\n둘째 문단."},
+        ),
         ("2309.15807", {"arxiv_version": 1, "tags": ["diffusion", "fine_tuning"]}),
-        ("hep-th_9711200", {"arxiv_version": 3, "tags": "holography", "links": ["https://example.org/~notes#ads"]}),
+        (
+            "hep-th_9711200",
+            {"arxiv_version": 3, "tags": "holography", "links": ["https://example.org/~notes#ads"]},
+        ),
     ):
         (record,), _ = arxiv.parse_feed((DATA / "arxiv" / f"{name}.xml").read_bytes())
         fields = record.entry_fields() | extra
@@ -104,7 +110,10 @@ def test_organisation_and_names() -> None:
     ]
     library = _parse(bibtex.render(entries))
     assert library.entries[0]["author"] == "{OpenAI}"
-    assert library.entries[1]["author"] == "{Johnson and Johnson Lab} and {Martin Luther King, Jr.} and C. J. Taylor"
+    assert (
+        library.entries[1]["author"]
+        == "{Johnson and Johnson Lab} and {Martin Luther King, Jr.} and C. J. Taylor"
+    )
     back = bibtex.read_string(bibtex.render(entries))
     assert [e.authors for e in back] == [e.authors for e in entries]
 
@@ -114,7 +123,9 @@ def test_special_characters_are_escaped_and_parse_back() -> None:
     entry = make_entry(title=title, abstract="50% & more\n\nsecond {paragraph}", tags=["c#", "a_b"])
     text = bibtex.render([entry])
     assert r"R\&D" in text and r"100\%" in text and r"\#1" in text and r"\_under\_" in text
-    assert r"\textbraceleft{}braces\textbraceright{}" in text and "$\\alpha$-Net" in text and r"\$ alone" in text
+    assert (
+        r"\textbraceleft{}braces\textbraceright{}" in text and "$\\alpha$-Net" in text and r"\$ alone" in text
+    )
     (parsed,) = _parse(text).entries
     assert _latex.decode(parsed["title"]) == title
     (back,) = bibtex.read_string(text)
@@ -164,7 +175,9 @@ def test_year_comes_from_the_arxiv_id() -> None:
 # --- a real BibTeX tool ---------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("bibtool") is None, reason="bibtool is not installed (apt-get install bibtool)")
+@pytest.mark.skipif(
+    shutil.which("bibtool") is None, reason="bibtool is not installed (apt-get install bibtool)"
+)
 def test_bibtool_reads_the_export_without_a_warning(tmp_path: Path, seed_journal: Path) -> None:
     j = arxiv_journal(tmp_path / "arxiv.parquet")
     nasty = make_entry(
@@ -182,7 +195,9 @@ def test_bibtool_reads_the_export_without_a_warning(tmp_path: Path, seed_journal
         ["bibtool", "-d", "-q", str(bib), "-o", str(tmp_path / "checked.bib")], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stderr == ""
-    loud = subprocess.run(["bibtool", "-d", str(bib), "-o", str(tmp_path / "c2.bib")], capture_output=True, text=True)
+    loud = subprocess.run(
+        ["bibtool", "-d", str(bib), "-o", str(tmp_path / "c2.bib")], capture_output=True, text=True
+    )
     assert loud.stderr == "", loud.stderr  # not quiet: any warning shows here
     assert (tmp_path / "checked.bib").read_text(encoding="utf-8").count("@") >= 9
 
@@ -233,7 +248,9 @@ def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ImportFailed) as info:
         bibtex.read(BIB / "broken.bib")
     message = str(info.value)
-    assert message.startswith(f"{BIB / 'broken.bib'}:8: the @article entry starting on this line is not valid")
+    assert message.startswith(
+        f"{BIB / 'broken.bib'}:8: the @article entry starting on this line is not valid"
+    )
     assert message.endswith("nothing was imported")
 
 
@@ -271,7 +288,12 @@ def test_date_override_and_fallbacks(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     a, b, c, d = bibtex.read(path)
-    assert (a.date, b.date, c.date, d.date) == (dt.date(2024, 5, 9), dt.date(2021, 3, 4), dt.date(2019, 2, 1), dt.date.today())
+    assert (a.date, b.date, c.date, d.date) == (
+        dt.date(2024, 5, 9),
+        dt.date(2021, 3, 4),
+        dt.date(2019, 2, 1),
+        dt.date.today(),
+    )
     assert bibtex.read(path)[3].id == d.id  # no date: the id comes from the citation key
     assert {e.date for e in bibtex.read(path, date="2024-01-02")} == {dt.date(2024, 1, 2)}
 
@@ -290,9 +312,13 @@ _word = st.text(alphabet=_SAFE.replace(" ", ""), min_size=1, max_size=8)
 _line = st.lists(_word, min_size=1, max_size=6).map(" ".join)
 _paragraph = st.lists(_line, min_size=1, max_size=2).map("\n".join)
 _text = st.lists(_paragraph, min_size=0, max_size=3).map("\n\n".join)
-_name = st.lists(st.text(alphabet=string.ascii_letters + "éü.-'{}&", min_size=1, max_size=8), min_size=1, max_size=3).map(
-    " ".join
-).filter(lambda n: n.strip().lower() != "others")
+_name = (
+    st.lists(
+        st.text(alphabet=string.ascii_letters + "éü.-'{}&", min_size=1, max_size=8), min_size=1, max_size=3
+    )
+    .map(" ".join)
+    .filter(lambda n: n.strip().lower() != "others")
+)
 _tag = st.text(alphabet=string.ascii_letters + string.digits + "_-#&%.:가나", min_size=1, max_size=10).filter(
     lambda t: t.lstrip("#")
 )
@@ -328,7 +354,7 @@ def test_round_trip_export_import(batch: list[Entry]) -> None:
     _parse(text)  # bibtexparser reads it without a failed block
     back = bibtex.read_string(text)
     assert len(back) == len(batch)
-    for original, again in zip(batch, back):
+    for original, again in zip(batch, back, strict=True):
         _same(original, again)
 
 
@@ -382,7 +408,7 @@ def test_cli_round_trip_into_a_new_journal(seed_journal: Path, tmp_path: Path, c
     assert cli("export", "bibtex", str(out), "--journal", str(seed_journal))[0] == 0
     fresh = tmp_path / "fresh.parquet"
     assert cli("import", "bibtex", str(out), "--journal", str(fresh))[0] == 0
-    for a, b in zip(Journal(seed_journal).entries(), Journal(fresh).entries()):
+    for a, b in zip(Journal(seed_journal).entries(), Journal(fresh).entries(), strict=True):
         _same(a, b)
     # and back into the journal it came from: nothing new
     code, stdout, _ = cli("import", "bibtex", str(out), "--journal", str(seed_journal))

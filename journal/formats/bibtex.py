@@ -23,8 +23,34 @@ from ._files import read_text, write_text
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _STOPWORDS = frozenset(
-    "a an the on of in for and to with at by from is are do does what how why when where towards toward"
-    " via into".split()
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "for",
+        "and",
+        "to",
+        "with",
+        "at",
+        "by",
+        "from",
+        "is",
+        "are",
+        "do",
+        "does",
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "towards",
+        "toward",
+        "via",
+        "into",
+    ]
 )
 
 # --- export -----------------------------------------------------------------------------
@@ -179,7 +205,7 @@ def entry_fields(entry: Entry, record: Any = None) -> tuple[str, list[tuple[str,
 
 def render(entries: Sequence[Entry], journal: Any = None) -> str:
     blocks = []
-    for key, entry in zip(citation_keys(entries), entries):
+    for key, entry in zip(citation_keys(entries), entries, strict=True):
         kind, fields = entry_fields(entry, _arxiv_record(entry, journal))
         body = ",\n".join(f"  {name} = {value}" for name, value in fields)
         blocks.append(f"@{kind}{{{key},\n{body}\n}}\n")
@@ -196,9 +222,7 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
 
 def _value(entry: Any, *names: str) -> str:
     for name in names:
-        field = entry.fields_dict.get(name) or next(
-            (f for f in entry.fields if f.key.lower() == name), None
-        )
+        field = entry.fields_dict.get(name) or next((f for f in entry.fields if f.key.lower() == name), None)
         if field is not None and str(field.value).strip():
             return str(field.value)
     return ""
@@ -221,7 +245,9 @@ def _paragraphs(value: str) -> str:
 
 def _split_names(value: str) -> list[str]:
     """Names separated by ``and`` outside braces (as BibTeX splits them)."""
-    names, current, depth = [], [], 0
+    names: list[str] = []
+    current: list[str] = []
+    depth = 0
     for token in re.split(r"(\s+and\s+|[{}])", " ".join(value.split()), flags=re.IGNORECASE):
         if token == "{":
             depth += 1
@@ -294,7 +320,9 @@ def _journal_day(entry: Any) -> dt.date | None:
         return None
 
 
-_ARXIV_IN_TEXT = re.compile(r"arxiv[:\s]*(?:abs/)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", re.I)
+_ARXIV_IN_TEXT = re.compile(
+    r"arxiv[:\s]*(?:abs/)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", re.I
+)
 
 
 def _arxiv_id(entry: Any) -> str | None:
@@ -339,7 +367,9 @@ def _fields(entry: Any, default_date: dt.date | None) -> dict[str, Any]:
         links.append(doi_url)
     commentary = [_paragraphs(_value(entry, "annote", "annotation"))]
     note = _value(entry, "note")
-    if note and not re.fullmatch(r"\s*(arxiv[:\s]*\S+(\s*\[[^\]]*\])?|[\d\s\-–,.()pages]*)\s*", _text(note), re.I):
+    if note and not re.fullmatch(
+        r"\s*(arxiv[:\s]*\S+(\s*\[[^\]]*\])?|[\d\s\-–,.()pages]*)\s*", _text(note), re.I
+    ):
         commentary.append(_paragraphs(note))
     # "a, b" (this exporter, Zotero) or "a; b"; a tag never holds a comma or a space
     keywords = re.split(r",|;\s+", _text(_value(entry, "keywords")))
@@ -373,7 +403,9 @@ def _syntax_errors(library: Any, source: Path) -> None:
         else:
             kind = re.match(r"\s*@\s*(\w*)", block.raw or "")
             what = f"the @{kind[1]} entry starting on this line" if kind and kind[1] else "this entry"
-            reason = f"{what} is not valid BibTeX ({' '.join(str(reason).split())}); check its braces and commas"
+            reason = (
+                f"{what} is not valid BibTeX ({' '.join(str(reason).split())}); check its braces and commas"
+            )
         problems.append(((block.start_line or 0) + 1, reason))
     for entry in library.entries:
         for field in entry.fields:
@@ -422,4 +454,3 @@ def read_string(text: str, source: Path | str = "<bibtex>", *, date: Any = None)
         except ValidationError as e:
             raise ImportFailed(source, f"entry {bib.key!r}: {e}", line=line) from None
     return entries
-

@@ -55,9 +55,20 @@ _LABELS = {
         "untagged": "Untagged",
     },
 }
-_EN_MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+_EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 STYLE = """
 :root { color-scheme: light dark; --fg: #1d1d1f; --muted: #6e6e73; --line: #d2d2d7; --accent: #0b57d0;
@@ -166,7 +177,9 @@ def render_entry(entry: Entry, labels: dict[str, str], links: Any = None, by_id:
     meta = []
     if entry.arxiv_id:
         version = f"v{entry.arxiv_version}" if entry.arxiv_version else ""
-        meta.append(_link(f"https://arxiv.org/abs/{entry.arxiv_id}{version}", f"arXiv:{entry.arxiv_id}{version}"))
+        meta.append(
+            _link(f"https://arxiv.org/abs/{entry.arxiv_id}{version}", f"arXiv:{entry.arxiv_id}{version}")
+        )
     meta += [_link(u, u) for u in entry.links]
     if meta:
         parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
@@ -183,7 +196,10 @@ def render_entry(entry: Entry, labels: dict[str, str], links: Any = None, by_id:
         tags = " ".join(f'<a href="tags.html#{_e(tag_anchor(t))}">#{_e(t)}</a>' for t in entry.tags)
         parts.append(f'<p class="tags">{tags}</p>')
     if links is not None and by_id is not None:
-        for key, ids in (("links_to", links.links_of(entry.id)), ("linked_from", links.backlinks_of(entry.id))):
+        for key, ids in (
+            ("links_to", links.links_of(entry.id)),
+            ("linked_from", links.backlinks_of(entry.id)),
+        ):
             shown = [by_id[i] for i in ids if i in by_id]
             if shown:
                 refs = ", ".join(_entry_ref(e) for e in shown)
@@ -192,20 +208,15 @@ def render_entry(entry: Entry, labels: dict[str, str], links: Any = None, by_id:
     return "\n".join(parts) + "\n"
 
 
-def render_site(entries: Sequence[Entry], lang: str = "ko") -> dict[str, str]:
-    """Every page of the site: file name -> HTML."""
+def _day_pages(days: dict[dt.date, list[Entry]], entries: Sequence[Entry], lang: str) -> dict[str, str]:
     from ..links import build_index
 
     labels = _LABELS.get(lang, _LABELS["en"])
-    days: dict[dt.date, list[Entry]] = defaultdict(list)
-    for e in entries:
-        days[e.date].append(e)
-    ordered = sorted(days)
     links = build_index(entries)
     by_id = {e.id: e for e in entries}
-    pages: dict[str, str] = {}
+    ordered = sorted(days)
     home = f'<a href="index.html">{_e(labels["home"])}</a> · <a href="tags.html">{_e(labels["by_tag"])}</a>'
-
+    pages = {}
     for i, day in enumerate(ordered):
         body = "".join(render_entry(e, labels, links, by_id) for e in days[day])
         prev_link = (
@@ -218,42 +229,64 @@ def render_site(entries: Sequence[Entry], lang: str = "ko") -> dict[str, str]:
         )
         body += f'<nav class="days">{prev_link}{next_link}</nav>\n'
         title = _date_title(day, lang)
-        pages[day_file(day)] = _page(f"{title} · {labels['journal']}", body, lang, title, f"<nav>{home}</nav>")
+        pages[day_file(day)] = _page(
+            f"{title} · {labels['journal']}", body, lang, title, f"<nav>{home}</nav>"
+        )
+    return pages
 
-    # index: months, newest first; each day with its entries
+
+def _index_page(days: dict[dt.date, list[Entry]], count: int, lang: str) -> str:
+    """The months, newest first; each day with its entries."""
+    labels = _LABELS.get(lang, _LABELS["en"])
     months: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-    for day in reversed(ordered):
+    for day in sorted(days, reverse=True):
         months[(day.year, day.month)].append(day)
-    body = [f'<p class="count">{_e(_count(len(entries), len(ordered), lang))}</p>']
+    body = [f'<p class="count">{_e(_count(count, len(days), lang))}</p>']
     for (year, month), month_days in months.items():
-        body.append(f'<h2 id="m-{year:04d}-{month:02d}">{_e(_month_title(year, month, lang))}</h2>\n<ul class="list">')
+        title = _e(_month_title(year, month, lang))
+        body.append(f'<h2 id="m-{year:04d}-{month:02d}">{title}</h2>\n<ul class="list">')
         for day in month_days:
             items = "".join(f"<li>{_entry_ref(e)}</li>" for e in days[day])
-            body.append(f'<li><a href="{day_file(day)}">{_e(_date_title(day, lang))}</a><ul>{items}</ul></li>')
+            body.append(
+                f'<li><a href="{day_file(day)}">{_e(_date_title(day, lang))}</a><ul>{items}</ul></li>'
+            )
         body.append("</ul>")
-    tags_nav = f'<nav><a href="tags.html">{_e(labels["by_tag"])}</a></nav>'
-    pages["index.html"] = _page(labels["journal"], "\n".join(body) + "\n", lang, nav=tags_nav)
+    nav = f'<nav><a href="tags.html">{_e(labels["by_tag"])}</a></nav>'
+    return _page(labels["journal"], "\n".join(body) + "\n", lang, nav=nav)
 
-    # tags: most used first; each entry with its paper link and its day
+
+def _tags_page(entries: Sequence[Entry], lang: str) -> str:
+    """The tags, most used first; each entry with its paper link and its day."""
+    labels = _LABELS.get(lang, _LABELS["en"])
     by_tag: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
         for t in e.tags:
             by_tag[t].append(e)
+    ranked = sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     toc = " ".join(
         f'<a href="#{_e(tag_anchor(t))}">#{_e(t)}</a> <span class="count">{len(es)}</span>'
-        for t, es in sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        for t, es in ranked
     )
-    body = [f'<p class="tags">{toc}</p>'] if by_tag else []
-    for tag, tagged in sorted(by_tag.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    body = [f'<p class="tags">{toc}</p>'] if ranked else []
+    for tag, tagged in ranked:
         body.append(f'<h2 id="{_e(tag_anchor(tag))}">#{_e(tag)}</h2>\n<ul class="list">')
         for e in tagged:
             day_link = f'<a href="{day_file(e.date)}#e-{e.id}">{e.date.isoformat()}</a>'
             body.append(f"<li>{_link(e.url, e.title)} ({day_link})</li>")
         body.append("</ul>")
-    home_nav = f'<nav><a href="index.html">{_e(labels["home"])}</a></nav>'
-    pages["tags.html"] = _page(
-        f"{labels['by_tag']} · {labels['journal']}", "\n".join(body) + "\n", lang, labels["by_tag"], home_nav
-    )
+    nav = f'<nav><a href="index.html">{_e(labels["home"])}</a></nav>'
+    title = f"{labels['by_tag']} · {labels['journal']}"
+    return _page(title, "\n".join(body) + "\n", lang, labels["by_tag"], nav)
+
+
+def render_site(entries: Sequence[Entry], lang: str = "ko") -> dict[str, str]:
+    """Every page of the site: file name -> HTML."""
+    days: dict[dt.date, list[Entry]] = defaultdict(list)
+    for e in entries:
+        days[e.date].append(e)
+    pages = _day_pages(days, entries, lang)
+    pages["index.html"] = _index_page(days, len(entries), lang)
+    pages["tags.html"] = _tags_page(entries, lang)
     return pages
 
 
