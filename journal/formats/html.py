@@ -95,6 +95,7 @@ h2 { font-size: 1.25rem; margin: 2rem 0 0.5rem; }
   margin: 0 0.25rem 0.25rem 0; font-size: 0.88rem; }
 ul.list { padding-left: 1.2rem; } ul.list li { margin: 0.2rem 0; }
 nav.days { margin-top: 2rem; font-size: 0.95rem; }
+.day { white-space: nowrap; }
 """
 
 
@@ -271,8 +272,9 @@ def _tags_page(entries: Sequence[Entry], lang: str) -> str:
     for tag, tagged in ranked:
         body.append(f'<h2 id="{_e(tag_anchor(tag))}">#{_e(tag)}</h2>\n<ul class="list">')
         for e in tagged:
-            day_link = f'<a href="{day_file(e.date)}#e-{e.id}">{e.date.isoformat()}</a>'
-            body.append(f"<li>{_link(e.url, e.title)} ({day_link})</li>")
+            day_link = f'<a class="day" href="{day_file(e.date)}#e-{e.id}">{e.date.isoformat()}</a>'
+            title = _link(e.url, e.title) if _href(e.url) else _entry_ref(e)
+            body.append(f"<li>{title} ({day_link})</li>")
         body.append("</ul>")
     nav = f'<nav><a href="index.html">{_e(labels["home"])}</a></nav>'
     title = f"{labels['by_tag']} · {labels['journal']}"
