@@ -9,14 +9,19 @@ Used by ``journal add --arxiv`` and by the capture form::
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .model import Entry, make_id, parse_arxiv
 
 if TYPE_CHECKING:
     from .store import Journal
+
+_EPOCH = dt.date(1970, 1, 1)  # change files store a date as days since then
 
 
 def fetch_fields(
@@ -78,28 +83,82 @@ def _url_variants(url: str) -> list[str]:
     return [f"{scheme}://{body}" for scheme in ("https", "http") for body in (bare, bare + "/")]
 
 
+class PaperRef(NamedTuple):
+    """Enough of an entry to point at it: ``journal show ID``."""
+
+    id: str
+    date: dt.date
+    title: str
+
+
+def same_paper(journal: Journal, entry: Entry) -> PaperRef | None:
+    """The most recent entry about the same paper as ``entry`` (see :func:`find_same_paper`),
+    found by reading two or three columns rather than the whole journal, so ``journal add``
+    stays fast on a large journal."""
+    if entry.arxiv_id:
+        found = _matches(journal, "arxiv_id", [entry.arxiv_id])
+        if found:
+            return found
+    if entry.url:
+        return _matches(journal, "url", _url_variants(entry.url))
+    return None
+
+
 def find_same_paper(journal: Journal, entry: Entry) -> Entry | None:
     """An entry of the journal about the same paper as ``entry``, or None.
 
     Same paper means the same arXiv id (any version), else the same URL (ignoring
-    http/https and a final slash). Of several, the most recent one (journal order).
+    http/https and a final slash). Of several, the most recent one (by journal day).
     Titles are not compared here: ``journal check`` lists near-duplicate titles.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    ref = same_paper(journal, entry)
+    return journal.get(ref.id) if ref is not None else None
 
-    table = journal.to_arrow()
-    if table.num_rows == 0:
+
+def _matches(journal: Journal, column: str, wanted: list[str]) -> PaperRef | None:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    def read(key: Any, names: list[str]) -> dict[str, PaperRef]:
+        # the snapshot's column, then the pending change files in order (as the store
+        # replays them: the last row of an id wins, a delete removes it)
+        found: dict[str, PaperRef] = {}
+        if key is not None:
+            pf = pq.ParquetFile(journal.path)
+            if column not in pf.schema_arrow.names:
+                return {
+                    e.id: PaperRef(e.id, e.date, e.title)
+                    for e in journal.entries()
+                    if getattr(e, column) in wanted
+                }
+            values = pf.read(columns=[column])[column]
+            # a regex, not pc.is_in(): a value set built from Python objects imports pandas
+            pattern = "^(?:" + "|".join(re.escape(w) for w in wanted) + ")$"
+            hits = pc.indices_nonzero(pc.match_substring_regex(values, pattern=pattern))  # skips nulls
+            if len(hits):
+                rows = pf.read(columns=["id", "date", "title"]).take(hits)
+                for i in range(rows.num_rows):
+                    ref = PaperRef(rows["id"][i].as_py(), rows["date"][i].as_py(), rows["title"][i].as_py())
+                    found[ref.id] = ref
+        for name in names:
+            for line in journal._read_change(name).splitlines():
+                row = json.loads(line)
+                found.pop(row["id"], None)
+                if not row.get("_deleted") and row.get(column) in wanted:
+                    day = row["date"]
+                    date = (
+                        _EPOCH + dt.timedelta(days=day)
+                        if isinstance(day, int)
+                        else dt.date.fromisoformat(day)
+                    )
+                    found[row["id"]] = PaperRef(row["id"], date, row["title"])
+        return found
+
+    found = journal._consistent(read)
+    if not found:
         return None
-    hits = None
-    if entry.arxiv_id:
-        hits = table.filter(pc.fill_null(pc.equal(table["arxiv_id"], entry.arxiv_id), False))
-    if (hits is None or hits.num_rows == 0) and entry.url:
-        wanted = pa.array(_url_variants(entry.url), pa.string())
-        hits = table.filter(pc.fill_null(pc.is_in(table["url"], value_set=wanted), False))
-    if hits is None or hits.num_rows == 0:
-        return None
-    return journal.get(hits["id"][hits.num_rows - 1].as_py())
+    # the latest day; on one day, the last added (the dict is in journal order)
+    return max(reversed(list(found.values())), key=lambda r: r.date)
 
 
 def with_fresh_id(journal: Journal, entry: Entry) -> Entry:

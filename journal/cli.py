@@ -74,12 +74,12 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise ValidationError("title", "is missing; give --title (or --arxiv ID)")
     entry = make_entry(**fields)
     j = _open(args)
-    from .capture import find_same_paper, with_fresh_id
+    from .capture import same_paper, with_fresh_id
 
     if args.again:
         entry = with_fresh_id(j, entry)
     else:
-        same = find_same_paper(j, entry)
+        same = same_paper(j, entry)
         if same is not None:
             raise DuplicateEntry(same.id, same.title, same.date.isoformat(), reason="paper")
     stored = j.add(entry)

@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA, run_cli
 
 from journal import arxiv
-from journal.capture import fetch_fields, fill_from_arxiv, find_same_paper, with_fresh_id
+from journal.capture import fetch_fields, fill_from_arxiv, find_same_paper, same_paper, with_fresh_id
 from journal.errors import (
     ArxivBadResponse,
     ArxivNotFound,
@@ -371,6 +371,37 @@ def test_find_same_paper(journal_path: Path) -> None:
     assert find_same_paper(j, make_entry(title="x", url="https://example.com/post")) == blog
     assert find_same_paper(j, make_entry(title="YOCO", date="2024-05-09")) is None  # no id, no URL
     assert find_same_paper(Journal(journal_path.with_name("empty.parquet")), later) is None
+
+
+def test_same_paper_sees_pending_changes(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journal import store
+
+    monkeypatch.setattr(store, "SMALL_JOURNAL_ROWS", 0)  # every write a change file, as in big journals
+    j = Journal(journal_path)
+    yoco = make_entry(title="YOCO", arxiv_id="2405.05254", date="2024-06-01")
+    assert same_paper(j, yoco) is None  # no snapshot, no changes
+    first = j.add(title="YOCO", arxiv_id="2405.05254", date="2024-05-09")
+    assert same_paper(j, yoco) == (first.id, first.date, "YOCO")  # only in a change file
+    j.compact()
+    assert j.pending_changes() == 0
+    assert same_paper(j, yoco) == (first.id, first.date, "YOCO")  # in the snapshot
+    second = j.add(title="YOCO again", arxiv_id="2405.05254v2", date="2024-05-20")
+    # another reading the same day (an id of its own, as `--again` gives)
+    third = j.add(
+        make_entry(title="YOCO, same day", arxiv_id="2405.05254", date="2024-05-20", source_key="2nd")
+    )
+    assert j.pending_changes() == 2
+    assert same_paper(j, yoco).id == third.id  # latest day; on that day the last added
+    j.delete(third.id)
+    assert same_paper(j, yoco).id == second.id
+    j.update(second.id, arxiv_id="2309.15807")  # edited into another paper
+    assert same_paper(j, yoco).id == first.id
+    j.update(first.id, arxiv_id="2309.15807")
+    assert same_paper(j, yoco) is None
+    blog = make_entry(title="post", url="https://example.com/p/")
+    j.add(title="Post", url="http://example.com/p", date="2024-05-01")
+    assert same_paper(j, blog).title == "Post"
+    assert find_same_paper(j, blog).url == "http://example.com/p"
 
 
 def test_with_fresh_id(journal_path: Path) -> None:
