@@ -372,6 +372,19 @@ def test_edit_draft_is_kept_per_entry(seed_journal: Path) -> None:
     assert other.commentary.value == journal.open(seed_journal).get(entry_id).commentary
 
 
+def test_edit_draft_older_than_the_entry_says_so(seed_journal: Path) -> None:
+    entry_id = journal.open(seed_journal).entries()[0].id
+    form = make_form(seed_journal)
+    form.edit(entry_id)
+    form.commentary.value = "어제 쓰다 만 수정"
+    form.flush_draft()
+    journal.open(seed_journal).update(entry_id, tags="changed-from-the-cli")
+    other = make_form(seed_journal)
+    other.edit(entry_id)
+    assert other.commentary.value == "어제 쓰다 만 수정"
+    assert "changed after you typed them" in other.draft_note.value
+
+
 def test_edit_validation_error(seed_journal: Path) -> None:
     entry = journal.open(seed_journal).entries()[0]
     form = make_form(seed_journal)

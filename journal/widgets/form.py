@@ -332,7 +332,10 @@ class CaptureForm(w.VBox):
         self.other_drafts.layout.display = "none"
         draft = self.drafts.read(edit_key(entry.id))
         if draft is not None:
-            self._restore(draft, "Restored your unsaved changes to this entry")
+            note = "Restored your unsaved changes to this entry"
+            if entry.updated_at is not None and entry.updated_at > draft.saved_at:
+                note += "; the entry was changed after you typed them, so check before saving"
+            self._restore(draft, note)
         else:
             self.set_values(forms.values_from_entry(entry))
         if kept_new:
