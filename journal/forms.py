@@ -153,12 +153,10 @@ def changes_from_form(entry: Entry, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def find_same(journal: Any, entry: Entry) -> Entry | None:
-    """An entry of the same paper already in the journal (the arXiv capture module's
-    rule), or None. Without that module only the id check of ``Journal.add`` applies."""
-    try:
-        from .capture import find_same_paper
-    except ImportError:
-        return None
+    """An entry of the same paper already in the journal (same arXiv id or URL, the rule
+    of ``journal add``), or None."""
+    from .capture import find_same_paper
+
     return find_same_paper(journal, entry)
 
 
@@ -173,7 +171,11 @@ def save_form(
     """
     if entry_id is None:
         entry = entry_from_form(values)
-        if not again:
+        if again:
+            from .capture import with_fresh_id  # a second reading on the same day, as `journal add --again`
+
+            entry = with_fresh_id(journal, entry)
+        else:
             same = find_same(journal, entry)
             if same is not None:
                 raise SamePaper(same)

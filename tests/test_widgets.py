@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import sys
 import threading
-import types
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +165,7 @@ def test_paper_already_in_the_journal_offers_to_open_it(journal_path: Path) -> N
     form.date.value = dt.date(2024, 5, 9)
     assert form.save() is None
     assert "already in the journal" in form.errors["source"].value and first.id in form.errors["source"].value
-    assert shown(form.open_button) and not shown(form.again_button)  # same id: no second copy
+    assert shown(form.open_button) and shown(form.again_button)  # open it, or save a second reading
     assert len(journal.open(journal_path)) == 1
 
     form.open_button.click()
@@ -177,12 +175,20 @@ def test_paper_already_in_the_journal_offers_to_open_it(journal_path: Path) -> N
     assert form.entry_id is None and form.commentary.value == "이미 있는 논문"
 
 
-def test_same_paper_another_day_can_be_saved_anyway(
-    journal_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake = types.ModuleType("journal.capture")
-    fake.find_same_paper = lambda j, e: next((x for x in j.entries() if x.arxiv_id == e.arxiv_id), None)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "journal.capture", fake)
+def test_same_paper_same_day_saved_anyway_gets_its_own_id(journal_path: Path) -> None:
+    form = make_form(journal_path)
+    form.source.value, form.title.value, form.date.value = "2405.05254", "YOCO", dt.date(2024, 5, 9)
+    first = form.save()
+    form.source.value, form.title.value, form.date.value = "2405.05254", "YOCO again", dt.date(2024, 5, 9)
+    form.commentary.value = "두 번째 읽기"
+    assert form.save() is None
+    form.again_button.click()
+    entries = journal.open(journal_path).entries()
+    assert first is not None and len(entries) == 2 and entries[1].id != first.id
+    assert entries[1].commentary == "두 번째 읽기"
+
+
+def test_same_paper_another_day_can_be_saved_anyway(journal_path: Path) -> None:
     form = make_form(journal_path)
     form.source.value, form.title.value = "2405.05254", "YOCO"
     first = form.save()
