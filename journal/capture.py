@@ -10,9 +10,7 @@ Used by ``journal add --arxiv`` and by the capture form::
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -116,49 +114,9 @@ def find_same_paper(journal: Journal, entry: Entry) -> Entry | None:
 
 
 def _matches(journal: Journal, column: str, wanted: list[str]) -> PaperRef | None:
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    def read(key: Any, names: list[str]) -> dict[str, PaperRef]:
-        # the snapshot's column, then the pending change files in order (as the store
-        # replays them: the last row of an id wins, a delete removes it)
-        found: dict[str, PaperRef] = {}
-        if key is not None:
-            pf = pq.ParquetFile(journal.path)
-            if column not in pf.schema_arrow.names:
-                return {
-                    e.id: PaperRef(e.id, e.date, e.title)
-                    for e in journal.entries()
-                    if getattr(e, column) in wanted
-                }
-            values = pf.read(columns=[column])[column]
-            # a regex, not pc.is_in(): a value set built from Python objects imports pandas
-            pattern = "^(?:" + "|".join(re.escape(w) for w in wanted) + ")$"
-            hits = pc.indices_nonzero(pc.match_substring_regex(values, pattern=pattern))  # skips nulls
-            if len(hits):
-                rows = pf.read(columns=["id", "date", "title"]).take(hits)
-                for i in range(rows.num_rows):
-                    ref = PaperRef(rows["id"][i].as_py(), rows["date"][i].as_py(), rows["title"][i].as_py())
-                    found[ref.id] = ref
-        for name in names:
-            for line in journal._read_change(name).splitlines():
-                row = json.loads(line)
-                found.pop(row["id"], None)
-                if not row.get("_deleted") and row.get(column) in wanted:
-                    day = row["date"]
-                    date = (
-                        _EPOCH + dt.timedelta(days=day)
-                        if isinstance(day, int)
-                        else dt.date.fromisoformat(day)
-                    )
-                    found[row["id"]] = PaperRef(row["id"], date, row["title"])
-        return found
-
-    found = journal._consistent(read)
-    if not found:
-        return None
-    # the latest day; on one day, the last added (the dict is in journal order)
-    return max(reversed(list(found.values())), key=lambda r: r.date)
+    found = journal.lookup(column, wanted)
+    # the latest day; on one day, the last added
+    return PaperRef(*found[-1]) if found else None
 
 
 def with_fresh_id(journal: Journal, entry: Entry) -> Entry:

@@ -263,3 +263,19 @@ def test_entry_store_entry_round_trip(tmp_path: Path, batch: list) -> None:
             continue
     back = {e.id: e for e in journal.open(path).entries()}
     assert back == stored
+
+
+def test_lookup_finds_by_column_in_snapshot_and_pending_changes(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "SMALL_JOURNAL_ROWS", 0)  # keep changes beside the snapshot
+    j = journal.open(journal_path)
+    a = j.add(title="A", arxiv_id="2405.05254", date="2024-05-09")
+    j.compact()
+    b = j.add(title="B", arxiv_id="2405.05254", date="2024-06-01")
+    c = j.add(title="C", url="https://example.org/c", date="2024-06-02")
+    assert j.pending_changes() == 2
+    found = journal.open(journal_path).lookup("arxiv_id", ["2405.05254"])
+    assert [ref[0] for ref in found] == [a.id, b.id]
+    assert journal.open(journal_path).lookup("url", ["https://example.org/c"]) == [(c.id, c.date, "C")]
+    j.delete(b.id)
+    assert [ref[0] for ref in journal.open(journal_path).lookup("arxiv_id", ["2405.05254"])] == [a.id]
+    assert journal.open(journal_path).lookup("url", ["https://nowhere.org"]) == []
