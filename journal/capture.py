@@ -19,7 +19,6 @@ from .model import Entry, make_id, parse_arxiv
 if TYPE_CHECKING:
     from .store import Journal
 
-_EPOCH = dt.date(1970, 1, 1)  # change files store a date as days since then
 
 
 def fetch_fields(
