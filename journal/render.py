@@ -16,6 +16,7 @@ a background thread while the kernel starts, which hides most of its cost.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -28,7 +29,6 @@ from .errors import JournalError, ValidationError
 from .model import parse_date
 
 DAILY = "daily.ipynb"
-ANALYSIS = "analysis.ipynb"
 DAY_KEY = "journal_day"
 LANGS = ("ko", "en")
 #: cells tagged with this are dropped from the HTML (e.g. the notebook's how-to-run note)
@@ -131,7 +131,8 @@ def _kernel_manager_class() -> type:
             parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
             if package_root and package_root not in parts:
                 env["PYTHONPATH"] = os.pathsep.join([package_root, *parts])
-            if zmq.has("curve"):  # encrypted local sockets (ipykernel warns on plain TCP)
+            if self.has_trait("transport_encryption") and zmq.has("curve"):
+                # encrypted local sockets (recent ipykernels warn on plain TCP)
                 kw.setdefault("transport_encryption", "auto")
             return await super()._async_pre_start_kernel(env=env, **kw)
 
@@ -277,10 +278,23 @@ def _tagged_outputs(nb: Any) -> list[tuple[int, int]]:
     ]
 
 
+def _make_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RenderFailed(f"{path}: cannot create the folder ({e.strerror or e})") from None
+
+
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write ``path`` whole or not at all (a reader never sees half a page)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise RenderFailed(f"{path}: cannot write ({e.strerror or e})") from None
 
 
 def _notebook_json(nb: Any) -> str:
@@ -329,7 +343,7 @@ def render_days(
         executed, warm = _execute(nb_path, parameters, timeout=timeout)
         bar.set_postfix_str("writing")
         exporter = warm.exporter() if warm else None
-        out.mkdir(parents=True, exist_ok=True)
+        _make_dir(out)
         written: list[Path] = []
         parts = split_days(executed, days, parameters)
         pages = _DayPages(exporter, parts[0][1])
@@ -430,7 +444,7 @@ def render_analysis(
         nb_path, {"journal": str(journal), "start": first, "until": last}, timeout=timeout
     )
     exporter = warm.exporter() if warm else None
-    out.mkdir(parents=True, exist_ok=True)
+    _make_dir(out)
     name = "analysis" if not (first or last) else f"analysis_{first or 'start'}_{last or 'end'}"
     title = "Reading journal · analysis" + (f" · {first or '…'} to {last or '…'}" if first or last else "")
     paths = [out / f"{name}.ipynb", out / f"{name}.html"]

@@ -397,3 +397,11 @@ def test_kernel_error_is_one_clear_error(tmp_path: Path) -> None:
     assert "daily.ipynb failed" in message and "CorruptJournal" in message and "journal check" in message
     assert "\n" not in message
     assert not (tmp_path / "out").exists()
+
+
+def test_write_failure_is_a_journal_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(render.RenderFailed, match="cannot write"):
+        render._write_text(tmp_path / "file" / "2024-05-09.md", "text")
+    with pytest.raises(render.RenderFailed, match="cannot create"):
+        render._make_dir(tmp_path / "file" / "sub")
