@@ -113,7 +113,7 @@ def _kernel_manager_class() -> type:
     # the kernel's path, and PYTHONPATH would put it before the standard library)
     package_root = None if root.name in ("site-packages", "dist-packages") else str(root)
 
-    class CurrentPythonKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    class CurrentPythonKernelManager(AsyncKernelManager):
         @property
         def kernel_spec(self) -> Any:
             if self._kernel_spec is None:
