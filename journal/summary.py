@@ -6,7 +6,9 @@ the notebook is a thin call and the same summary is available in-process, withou
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -200,25 +202,41 @@ def day_summaries(
         raise ValidationError("until", f"{last} is before {first}; give a later --until")
     date_line(first, lang)  # an unknown language is refused before any work
     rows = _Rows(journal, first, last)
-    entries = rows.entries
-    index = build_index(entries)  # light entries have no commentary: only targets
+    entries = sorted(rows.entries, key=lambda e: e.date)  # stable: journal order within a day
     by_day: dict[dt.date, list[Entry]] = {}
-    by_tag: dict[str, list[Entry]] = {}
     for e in entries:
         by_day.setdefault(e.date, []).append(e)
-        for t in e.tags:
-            by_tag.setdefault(t, []).append(e)
-    by_id = {e.id: e for e in entries}
+    context = _Context(entries, build_index(entries))  # light entries have no commentary: only targets
     out = []
     day = first
     while day <= last:
-        s = _summary(day, by_day.get(day, []), by_id, by_tag, index, lang, related_limit)
+        s = _summary(day, by_day.get(day, []), context, lang, related_limit)
         if s.related:
             full = rows.complete([r.entry for r in s.related])
             s = replace(s, related=tuple(replace(r, entry=full[r.entry.id]) for r in s.related))
         out.append(s)
         day += dt.timedelta(days=1)
     return out
+
+
+class _Context:
+    """What finding a day's related entries needs, built once for a range: entries by id
+    and position (journal order, dates ascending), ids and dates per tag, the link index."""
+
+    def __init__(self, entries: list[Entry], index: Any) -> None:
+        self.index = index
+        self.by_id = {e.id: e for e in entries}
+        self.position = {e.id: n for n, e in enumerate(entries)}
+        self.tag_ids: dict[str, list[str]] = {}
+        self.tag_days: dict[str, list[dt.date]] = {}
+        for e in entries:
+            for t in e.tags:
+                self.tag_ids.setdefault(t, []).append(e.id)
+                self.tag_days.setdefault(t, []).append(e.date)
+
+    def earlier_with_tag(self, tag: str, day: dt.date) -> list[str]:
+        """Ids of the entries before ``day`` that carry ``tag``."""
+        return self.tag_ids.get(tag, [])[: bisect_left(self.tag_days.get(tag, []), day)]
 
 
 def day_summary(
@@ -228,36 +246,33 @@ def day_summary(
     return day_summaries(journal, date, None, lang, related_limit=related_limit)[0]
 
 
-def _summary(
-    day: dt.date,
-    todays: list[Entry],
-    by_id: dict[str, Entry],
-    by_tag: dict[str, list[Entry]],
-    index: Any,
-    lang: str,
-    limit: int,
-) -> DaySummary:
+def _summary(day: dt.date, todays: list[Entry], context: _Context, lang: str, limit: int) -> DaySummary:
     from .formats.digest import render_day
 
     tags = Counter(t for e in todays for t in e.tags)
     order = list(dict.fromkeys(t for e in todays for t in e.tags))
+    by_id = context.by_id
     linked: dict[str, list[Entry]] = {}
     for e in todays:
-        for target in index.links_of(e.id):
+        for target in context.index.links_of(e.id):
             hit = by_id.get(target)
             if hit is not None and hit.date < day and e not in linked.setdefault(target, []):
                 linked[target].append(e)
-    day_tags = set(order)
-    shared: dict[str, tuple[str, ...]] = {}
-    for t in order:
-        for e in by_tag.get(t, ()):
-            if e.date < day and e.id not in shared:
-                shared[e.id] = tuple(x for x in e.tags if x in day_tags)
-    related = [Related(by_id[i], tuple(fs), shared.get(i, ())) for i, fs in linked.items()]
     # tag neighbours: most tags in common first, then the most recent
-    position = {e.id: n for n, e in enumerate(by_id.values())}
-    rest = sorted((i for i in shared if i not in linked), key=lambda i: (-len(shared[i]), -position[i]))
-    related += [Related(by_id[i], (), shared[i]) for i in rest[: max(limit, 0)]]
+    counts: Counter[str] = Counter()
+    for t in order:
+        counts.update(context.earlier_with_tag(t, day))
+    position = context.position
+    rest = heapq.nsmallest(
+        max(limit, 0), (i for i in counts if i not in linked), key=lambda i: (-counts[i], -position[i])
+    )
+    day_tags = set(order)
+
+    def shared(entry_id: str) -> tuple[str, ...]:
+        return tuple(x for x in by_id[entry_id].tags if x in day_tags)
+
+    related = [Related(by_id[i], tuple(fs), shared(i)) for i, fs in linked.items()]
+    related += [Related(by_id[i], (), shared(i)) for i in rest]
     return DaySummary(
         date=day,
         entries=tuple(todays),
