@@ -232,7 +232,8 @@ class _DayPages:
     by nbconvert with a marker in place of that output, and each day's page is that shell
     with the marker replaced by the day's markdown rendered by the same exporter's
     ``markdown2html`` (what the template does with a markdown output). A full export
-    costs ~20 ms (nbconvert re-parses the ~270 kB page with BeautifulSoup); a splice ~3 ms.
+    costs ~20 ms (nbconvert re-parses the ~270 kB page with BeautifulSoup); a splice costs
+    converting the markdown (a few ms).
     Falls back to a full export when the marker cannot be placed exactly once.
     """
 
