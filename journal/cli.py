@@ -203,6 +203,25 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("render")
+def cmd_render(args: argparse.Namespace) -> int:
+    from .render import render_analysis, render_days
+
+    if args.analysis:
+        if args.day is not None:
+            raise ValidationError("render", "--analysis takes --from/--until, not a DATE")
+        paths = render_analysis(args.journal, args.start, args.until, args.to)
+    else:
+        if args.day is None:
+            raise ValidationError("render", "give the DATE to render (YYYY-MM-DD), or --analysis")
+        if args.start is not None:
+            raise ValidationError("render", "--from goes with --analysis; for days give DATE [--until DATE]")
+        paths = render_days(args.journal, args.day, args.until, args.to, args.lang)
+    for path in paths:
+        print(path)
+    return 0
+
+
 # --- the parser ------------------------------------------------------------------------
 
 
@@ -294,6 +313,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-repair", action="store_true", help="only report; change nothing")
 
     add("compact", "fold pending changes into the Parquet file")
+
+    p = add(
+        "render",
+        "run the daily notebook with papermill: DIR/YYYY-MM-DD.ipynb, .html and .md per day",
+        "Run the daily notebook with papermill and write, per day, the executed notebook, "
+        "a clean HTML page (no code) and the markdown. A range runs in one kernel. "
+        "With --analysis, render the analysis notebook (plots of your reading) to HTML.",
+    )
+    p.add_argument("day", metavar="DATE", nargs="?", help="the day, YYYY-MM-DD (also: today, yesterday)")
+    p.add_argument("--until", metavar="DATE", help="render every day from DATE to this day (inclusive)")
+    p.add_argument("--to", metavar="DIR", default="digests", help="where to write (default: ./digests)")
+    p.add_argument("--lang", choices=["ko", "en"], default="ko", help="date line language (default ko)")
+    p.add_argument("--analysis", action="store_true", help="render the analysis notebook instead of days")
+    p.add_argument("--from", dest="start", metavar="DATE", help="with --analysis: first day (default: all)")
 
     for extend in _EXTENSIONS:
         extend(sub, common)

@@ -1,10 +1,21 @@
-"""Summaries of a journal as data (and as text for ``journal stats``)."""
+"""Summaries of a journal as data: ``journal stats`` (per month, top tags and authors) and
+one day as the daily notebook shows it (:func:`day_summary`, :class:`DaySummary`), so that
+the notebook is a thin call and the same summary is available in-process, without a kernel.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import heapq
+import os
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
+from .errors import ValidationError
+from .mdtext import autolink, code_span, escape, fenced, link, paragraphs
 from .model import Entry
 from .termtable import table
 
@@ -37,3 +48,306 @@ def stats_text(entries: Sequence[Entry]) -> str:
         table(["author", "entries"], [[a, str(c)] for a, c in top_authors(entries)] or [["-", "0"]], flex=0),
     ]
     return "\n".join(parts)
+
+
+# --- one day (the daily notebook and `journal render`) -----------------------------------
+
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "entries": "{n} entries",
+        "entry": "1 entry",
+        "none": "No entries on this day.",
+        "abstract": "Abstract",
+        "links": "Links",
+        "related": "Earlier entries",
+        "linked": "linked from ",
+        "shares": "shares ",
+        "digest": "Digest",
+    },
+    "ko": {
+        "entries": "항목 {n}개",
+        "entry": "항목 1개",
+        "none": "이 날에는 항목이 없습니다.",
+        "abstract": "초록",
+        "links": "링크",
+        "related": "관련된 이전 항목",
+        "linked": "링크한 항목: ",
+        "shares": "같은 태그: ",
+        "digest": "다이제스트",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Related:
+    """An earlier entry that one of the day's entries links to, or that shares its tags."""
+
+    entry: Entry
+    linked_from: tuple[Entry, ...] = ()
+    shared_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """What the daily notebook shows for one day, as data (``to_markdown()`` renders it)."""
+
+    date: dt.date
+    entries: tuple[Entry, ...]
+    tags: tuple[tuple[str, int], ...]
+    related: tuple[Related, ...]
+    digest: str
+    lang: str = "ko"
+
+    def to_markdown(self) -> str:
+        """The day as markdown (no final newline): the text of ``DIR/YYYY-MM-DD.md``."""
+        return render_day_markdown(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+class _Rows:
+    """The journal's entries up to the last day of a summary, read for speed: full
+    entries for the days summarised (and, on demand, the related ones), light ones
+    (id, date, title, url, arXiv id, tags, source: what links and tags need) for the
+    rest. Converting abstracts and commentary of every row costs ~20 ms per 1,000 rows;
+    this runs in the daily notebook's kernel, where start-up time counts."""
+
+    def __init__(self, journal: Any, first: dt.date, last: dt.date) -> None:
+        if isinstance(journal, Sequence) and not isinstance(journal, (str, bytes)):
+            self.table = None
+            self.entries = [e for e in journal if e.date <= last]
+            self.full = {e.id: e for e in self.entries}  # already complete
+            return
+        import pyarrow as pa
+
+        from .store import Journal
+
+        if isinstance(journal, (str, os.PathLike)):
+            journal = Journal(journal)
+        table = journal.to_arrow()
+        epoch = dt.date(1970, 1, 1)
+        lo, hi = (first - epoch).days, (last - epoch).days
+        days = table["date"].cast(pa.int32()).to_pylist()
+        keep = [i for i, d in enumerate(days) if d <= hi]
+        self.table = table
+        self.full = {e.id: e for e in _convert(table, [i for i in keep if days[i] >= lo])}
+        light = table.select(["id", "title", "url", "arxiv_id", "tags", "source"]).to_pylist()
+        self.row = {}
+        self.entries = []
+        for i in keep:
+            r = light[i]
+            self.row[r["id"]] = i
+            e = self.full.get(r["id"])
+            if e is None:
+                e = Entry(
+                    id=r["id"],
+                    date=epoch + dt.timedelta(days=days[i]),
+                    title=r["title"],
+                    url=r["url"],
+                    arxiv_id=r["arxiv_id"],
+                    tags=tuple(r["tags"] or ()),
+                    source=r["source"],
+                )
+            self.entries.append(e)
+
+    def complete(self, entries: Sequence[Entry]) -> dict[str, Entry]:
+        """Full versions of ``entries`` (by id)."""
+        out = {e.id: self.full[e.id] for e in entries if e.id in self.full}
+        missing = [e.id for e in entries if e.id not in out]
+        if missing and self.table is not None:
+            for e in _convert(self.table, sorted(self.row[i] for i in missing)):
+                self.full[e.id] = out[e.id] = e
+        return out
+
+
+def _convert(table: Any, rows: list[int]) -> list[Entry]:
+    """Entries of the given table rows (ascending), converted in runs of adjacent rows
+    (``Table.take`` would build an index array, which imports pandas)."""
+    import pyarrow as pa
+
+    from .store import _entries_from_table
+
+    if not rows:
+        return []
+    runs: list[tuple[int, int]] = []
+    for i in rows:
+        if runs and runs[-1][0] + runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((i, 1))
+    return _entries_from_table(pa.concat_tables([table.slice(start, n) for start, n in runs]))
+
+
+def day_summaries(
+    journal: Any,
+    start: dt.date | str,
+    until: dt.date | str | None = None,
+    lang: str = "ko",
+    *,
+    related_limit: int = 10,
+) -> list[DaySummary]:
+    """A :class:`DaySummary` for every day from ``start`` to ``until`` (inclusive; one day
+    without ``until``), days without entries included. The journal is read once.
+
+    ``journal``: a :class:`~journal.store.Journal`, the path of one, or a list of entries.
+    """
+    from .formats.digest import date_line
+    from .links import build_index
+    from .model import parse_date
+
+    first = parse_date(start, "date")
+    last = parse_date(until, "until") if until is not None else first
+    if last < first:
+        raise ValidationError("until", f"{last} is before {first}; give a later --until")
+    date_line(first, lang)  # an unknown language is refused before any work
+    rows = _Rows(journal, first, last)
+    entries = sorted(rows.entries, key=lambda e: e.date)  # stable: journal order within a day
+    by_day: dict[dt.date, list[Entry]] = {}
+    for e in entries:
+        by_day.setdefault(e.date, []).append(e)
+    context = _Context(entries, build_index(entries))  # light entries have no commentary: only targets
+    out = []
+    day = first
+    while day <= last:
+        s = _summary(day, by_day.get(day, []), context, lang, related_limit)
+        if s.related:
+            full = rows.complete([r.entry for r in s.related])
+            s = replace(s, related=tuple(replace(r, entry=full[r.entry.id]) for r in s.related))
+        out.append(s)
+        day += dt.timedelta(days=1)
+    return out
+
+
+class _Context:
+    """What finding a day's related entries needs, built once for a range: entries by id
+    and position (journal order, dates ascending), ids and dates per tag, the link index."""
+
+    def __init__(self, entries: list[Entry], index: Any) -> None:
+        self.index = index
+        self.by_id = {e.id: e for e in entries}
+        self.position = {e.id: n for n, e in enumerate(entries)}
+        self.tag_ids: dict[str, list[str]] = {}
+        self.tag_days: dict[str, list[dt.date]] = {}
+        for e in entries:
+            for t in e.tags:
+                self.tag_ids.setdefault(t, []).append(e.id)
+                self.tag_days.setdefault(t, []).append(e.date)
+
+    def earlier_with_tag(self, tag: str, day: dt.date) -> list[str]:
+        """Ids of the entries before ``day`` that carry ``tag``."""
+        return self.tag_ids.get(tag, [])[: bisect_left(self.tag_days.get(tag, []), day)]
+
+
+def day_summary(
+    journal: Any, date: dt.date | str, lang: str = "ko", *, related_limit: int = 10
+) -> DaySummary:
+    """One day of the journal as data: its entries, tags, related earlier entries, digest."""
+    return day_summaries(journal, date, None, lang, related_limit=related_limit)[0]
+
+
+def _summary(day: dt.date, todays: list[Entry], context: _Context, lang: str, limit: int) -> DaySummary:
+    from .formats.digest import render_day
+
+    tags = Counter(t for e in todays for t in e.tags)
+    order = list(dict.fromkeys(t for e in todays for t in e.tags))
+    by_id = context.by_id
+    linked: dict[str, list[Entry]] = {}
+    for e in todays:
+        for target in context.index.links_of(e.id):
+            hit = by_id.get(target)
+            if hit is not None and hit.date < day and e not in linked.setdefault(target, []):
+                linked[target].append(e)
+    # tag neighbours: most tags in common first, then the most recent
+    counts: Counter[str] = Counter()
+    for t in order:
+        counts.update(context.earlier_with_tag(t, day))
+    position = context.position
+    rest = heapq.nsmallest(
+        max(limit, 0), (i for i in counts if i not in linked), key=lambda i: (-counts[i], -position[i])
+    )
+    day_tags = set(order)
+
+    def shared(entry_id: str) -> tuple[str, ...]:
+        return tuple(x for x in by_id[entry_id].tags if x in day_tags)
+
+    related = [Related(by_id[i], tuple(fs), shared(i)) for i, fs in linked.items()]
+    related += [Related(by_id[i], (), shared(i)) for i in rest]
+    return DaySummary(
+        date=day,
+        entries=tuple(todays),
+        tags=tuple((t, tags[t]) for t in order),
+        related=tuple(related),
+        digest=render_day(day, todays, lang),
+        lang=lang,
+    )
+
+
+def _tag_chips(tags: Sequence[str]) -> str:
+    return " ".join(code_span("#" + t) for t in tags)
+
+
+def render_day_markdown(summary: DaySummary) -> str:
+    """A day as markdown: header (date, entry count, tags), every entry (title linked to
+    its URL, authors, folded abstract, commentary, links, tags), related earlier entries,
+    and the plain-text digest in a fenced block ready to copy."""
+    from .formats.digest import date_line
+
+    label = _LABELS.get(summary.lang, _LABELS["en"])
+    n = len(summary.entries)
+    parts = [f"# {date_line(summary.date, summary.lang)}"]
+    if not n:
+        parts.append(f"**{label['none']}**")
+        return "\n\n".join(parts)
+    count = label["entry"] if n == 1 else label["entries"].format(n=n)
+    chips = " ".join(code_span("#" + t) + (f" ×{c}" if c > 1 else "") for t, c in summary.tags)
+    parts.append(f"**{count}**" + (f" · {chips}" if chips else ""))
+    for number, e in enumerate(summary.entries, 1):
+        parts.append(f"## {number}. {link(e.title, e.url)}")
+        if e.authors:
+            parts.append("*" + escape(", ".join(e.authors)) + "*")
+        if e.abstract.strip():
+            parts.append(
+                f"<details><summary>{label['abstract']}</summary>\n\n{paragraphs(e.abstract)}\n\n</details>"
+            )
+        if e.commentary.strip():
+            parts.append(paragraphs(e.commentary))
+        if e.links:
+            parts.append(f"{label['links']}: " + " · ".join(autolink(u) for u in e.links))
+        if e.tags:
+            parts.append(_tag_chips(e.tags))
+    if summary.related:
+        parts.append(f"## {label['related']}")
+        parts.append("\n".join(_related_line(r, label) for r in summary.related))
+    parts.append(f"## {label['digest']}")
+    parts.append(fenced(summary.digest))
+    return "\n\n".join(parts)
+
+
+def _related_line(r: Related, label: dict[str, str]) -> str:
+    e = r.entry
+    why = []
+    if r.linked_from:
+        why.append(label["linked"] + ", ".join("*" + escape(x.title) + "*" for x in r.linked_from))
+    if r.shared_tags:
+        why.append(label["shares"] + _tag_chips(r.shared_tags))
+    return f"- {e.date.isoformat()} · {link(e.title, e.url)} — " + "; ".join(why)
+
+
+def show_days(
+    journal: Any, date: dt.date | str, until: dt.date | str | None = None, lang: str = "ko"
+) -> list[DaySummary]:
+    """Display each day as a markdown output (the daily notebook's one call). Each output
+    carries ``metadata["journal_day"]`` so a range rendered in one kernel can be split
+    into one notebook per day."""
+    from IPython.display import display
+
+    summaries = day_summaries(journal, date, until, lang)
+    for s in summaries:
+        text = s.to_markdown()
+        display(
+            {"text/markdown": text, "text/plain": text},
+            raw=True,
+            metadata={"journal_day": s.date.isoformat()},
+        )
+    return summaries
