@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from .store import Journal
 
 
-
 def fetch_fields(
     id_or_url: str,
     journal_path: str | os.PathLike[str] | None = None,

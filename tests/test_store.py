@@ -265,7 +265,9 @@ def test_entry_store_entry_round_trip(tmp_path: Path, batch: list) -> None:
     assert back == stored
 
 
-def test_lookup_finds_by_column_in_snapshot_and_pending_changes(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lookup_finds_by_column_in_snapshot_and_pending_changes(
+    journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(store_module, "SMALL_JOURNAL_ROWS", 0)  # keep changes beside the snapshot
     j = journal.open(journal_path)
     a = j.add(title="A", arxiv_id="2405.05254", date="2024-05-09")
