@@ -18,6 +18,11 @@ import random
 import sys
 from pathlib import Path
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 TOPICS: dict[str, tuple[str, str]] = {
     # topic: (English words, Korean words)
     "diffusion": (
@@ -77,13 +82,13 @@ TOPICS: dict[str, tuple[str, str]] = {
         "증류 교사 학생 압축 가지치기 지식 소형 전이 재학습",
     ),
 }
-GENERAL = (
+GENERAL = _words(
     "method approach framework results performance baseline propose show demonstrate achieve "
     "outperform existing prior work experiments novel simple effective large scale training "
     "inference tasks across state-of-the-art analysis study"
-).split()
-GLUE = "we our the a of to in and for with on that this by from is are which can".split()
-KO_GENERAL = "학습 모델 방법 성능 문제 결과 실험 논문 접근 구조 능력 한계 격차 스타일 과제 방향".split()
+)
+GLUE = _words("we our the a of to in and for with on that this by from is are which can")
+KO_GENERAL = _words("학습 모델 방법 성능 문제 결과 실험 논문 접근 구조 능력 한계 격차 스타일 과제 방향")
 PARTICLES = [
     "을",
     "를",
@@ -116,17 +121,21 @@ ENDINGS = [
     "를 생각해보게 하는군요.",
     "에 관심이 있다면 참조할만할 것 같네요.",
 ]
-VERBS = "사용해 개선해서 결합해 분석해서 비교해 적용해 줄여서 늘려서 바꿔서 추가해".split()
-TAGS = (
+VERBS = _words("사용해 개선해서 결합해 분석해서 비교해 적용해 줄여서 늘려서 바꿔서 추가해")
+TAGS = _words(
     "efficiency diffusion distillation benchmark hallucination llm alignment rlhf reasoning vision "
     "multimodal speech robotics agents retrieval rag scaling moe quantization pretraining finetuning "
     "self_supervised self-supervised contrastive video image_generation text_to_image evaluation "
     "safety interpretability long_context state_space_model attention tokenizer dataset synthetic_data "
     "code math theorem_proving planning tool_use optimizer normalization architecture"
-).split()
-FIRST = "Yutao Li Yi Shaohan Wenhui Shuming Jonas Albert Edgar Lisa Evan Tianle Wei-Lin Joseph Hao Ming Ji-hoon Seo-yeon Min-jun".split()
-LAST = "Sun Dong Zhu Huang Wang Ma Kohler Pumarola Dunlap Frick Li Chiang Gonzalez Yang Kim Lee Park Choi Jung".split()
-_SYLLABLES = "ka ze ro mi tu na vo li xe qu pa fi do ge ha ju".split()
+)
+FIRST = _words(
+    "Yutao Li Yi Shaohan Wenhui Shuming Jonas Albert Edgar Lisa Evan Tianle Wei-Lin Joseph Hao Ming Ji-hoon Seo-yeon Min-jun"
+)
+LAST = _words(
+    "Sun Dong Zhu Huang Wang Ma Kohler Pumarola Dunlap Frick Li Chiang Gonzalez Yang Kim Lee Park Choi Jung"
+)
+_SYLLABLES = _words("ka ze ro mi tu na vo li xe qu pa fi do ge ha ju")
 #: Rare words: method names such as "Zerotu", each in a few dozen abstracts at 100k.
 NAMES = sorted({"".join(random.Random(i).choices(_SYLLABLES, k=3)).capitalize() for i in range(3000)})
 _TOPIC_NAMES = sorted(TOPICS)

@@ -104,7 +104,8 @@ def _shortlist(index: object, text: str, own: int) -> np.ndarray:
     sample = texts.slice(0, SAMPLE)
     rarity = []
     for probe in _probes(text)[:40]:
-        share = len(ti.true_positions(pc.match_substring(sample, pattern=probe, ignore_case=True))) / len(sample)
+        hits = ti.true_positions(pc.match_substring(sample, pattern=probe, ignore_case=True))
+        share = len(hits) / len(sample)
         if share <= 0.1:
             rarity.append((share, probe))
     rarity.sort()

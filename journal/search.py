@@ -369,10 +369,9 @@ def search(
             rows.require(once * (K1 + 1) + rows.aligned["title"] >= bar)
         score = rows.aligned["title"].copy()
         for c in scored:
-            tf = rows.aligned.get(("tf", c))
-            if tf is None:
-                tf = rows.counts(c.words)
-            score += idf[c] * tf * (K1 + 1) / (tf + K1)
+            known = rows.aligned.get(("tf", c))
+            occurrences = known if known is not None else rows.counts(c.words)
+            score += idf[c] * occurrences * (K1 + 1) / (occurrences + K1)
     else:
         score = once + rows.aligned["title"]
     days = ti.as_numpy(index["date"], np.int32)[rows.positions]
