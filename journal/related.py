@@ -82,16 +82,23 @@ def _cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) 
     return float((a[1][ia] * b[1][ib]).sum())
 
 
+# Korean particles a word may end with, longest first
+_PARTICLE_TEXT = "을 를 이 가 은 는 의 에 도 만 와 과 로 에서 으로 처럼 까지 부터 에게 보다 이나 에는 에도 과의 와의 으로는"
+_PARTICLES = sorted(_PARTICLE_TEXT.split(), key=len, reverse=True)
+
+
 def _probes(text: str) -> list[str]:
-    """Word stems of ``text`` worth scanning for: a Korean word loses its last syllable
-    (often a particle), short and numeric words are dropped."""
+    """Words of ``text`` worth scanning for: a Korean word without its particle
+    (``모델을`` -> ``모델``); short and numeric words are dropped."""
     out = []
     for word in re.findall(r"\w+", text.casefold()):
         if word.isdigit():
             continue
-        if "\uac00" <= word[-1] <= "\ud7a3" and len(word) >= 3:
-            word = word[:-1]
-        if len(word) >= (2 if any("\uac00" <= c <= "\ud7a3" for c in word) else 4):
+        korean = any("\uac00" <= c <= "\ud7a3" for c in word)
+        if korean:
+            particle = next((p for p in _PARTICLES if word.endswith(p) and len(word) - len(p) >= 2), "")
+            word = word[: len(word) - len(particle)]
+        if len(word) >= (2 if korean else 4):
             out.append(word)
     return list(dict.fromkeys(out))
 
@@ -101,7 +108,7 @@ def _shortlist(index: object, text: str, own: int) -> np.ndarray:
     from .search import _regex
 
     texts = index["text"]  # type: ignore[index]
-    sample = texts.slice(0, SAMPLE)
+    sample = ti.take(texts, ti.spread(len(texts), SAMPLE))
     rarity = []
     for probe in _probes(text)[:40]:
         hits = ti.true_positions(pc.match_substring(sample, pattern=probe, ignore_case=True))
@@ -184,7 +191,7 @@ def related(journal: Journal, entry: Entry | str, *, limit: int = 10) -> list[Re
     grams = [_grams(d) for d, _ in docs]
     reference = list(grams)
     if n > FULL:
-        sample_rows = np.arange(0, n, max(1, n // SAMPLE))[:SAMPLE]
+        sample_rows = ti.spread(n, SAMPLE)
         reference += [_grams(_doc(t)[0]) for t in ti.strings(ti.take(index["text"], sample_rows))]
     vocabulary, df = np.unique(np.concatenate([codes for codes, _ in reference]), return_counts=True)
     idf = np.log((len(reference) + 1) / (1 + df)) + 1

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 TITLE_WEIGHT = 2.0  # a title match adds this many times the word's rarity
 K1 = 1.2  # BM25 saturation: the 2nd, 3rd... occurrence of a word adds less and less
 SAMPLE_ROWS = 2048  # rows on which the rarity of a query's words is estimated
-COUNT_LIMIT = 0.25  # above this share of the journal matching, occurrences are not counted
+COUNT_LIMIT = 0.25  # above this share of a big journal matching, occurrences are not counted
+COUNT_ALWAYS = 5_000  # ... but up to this many matches they always are
 SNIPPET_WIDTH = 160
 _QUALIFIER = re.compile(r"(tags?|authors?):", re.IGNORECASE)
 
@@ -119,7 +120,7 @@ def parse_query(text: str) -> Query:
                 raise ValidationError(
                     "query", 'author: needs a name after the colon, e.g. author:dong or author:"Li Dong"'
                 )
-            continue  # "" or a lone -
+            continue  # an empty phrase ""
         conditions.append(Condition(kind, words, negated))
     return Query(conditions)
 
@@ -292,6 +293,19 @@ def search(
     ``tag``, ``start``/``end`` (inclusive days) filter as in ``journal list``; ``limit``
     (None or 0: all) caps the hits returned, ``Results.total`` counts every match.
     """
+    return search_index(ti.search_index(journal), query, tag=tag, start=start, end=end, limit=limit)
+
+
+def search_index(
+    index: pa.Table,
+    query: str = "",
+    *,
+    tag: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    limit: int | None = 20,
+) -> Results:
+    """:func:`search` over a search index (:mod:`journal.textindex`)."""
     parsed = parse_query(query)
     if tag is not None and not tag_key(tag.replace("#", "")):
         raise ValidationError("tag", f"{tag!r} is not a tag")
@@ -299,7 +313,6 @@ def search(
         raise ValidationError("query", "is empty; give words to search for (see `journal search --help`)")
     if limit is not None and limit < 0:
         raise ValidationError("limit", f"{limit} is negative")
-    index = ti.search_index(journal)
     rows = _Rows(index)
     n_rows = max(index.num_rows, 1)
 
@@ -330,20 +343,20 @@ def search(
     scored = list(dict.fromkeys(parsed.scored))
     df: dict[Condition, float] = {}
     if len(scored) > 1:
-        sample = index["text"].slice(0, SAMPLE_ROWS)  # all of a small journal
+        sample = ti.take(index["text"], ti.spread(index.num_rows, SAMPLE_ROWS))  # all of a small journal
         for c in scored:
             df[c] = len(ti.true_positions(_match(sample, c.words))) * n_rows / max(len(sample), 1)
         scored.sort(key=lambda c: df[c])
     for c in scored:
-        whole = rows.whole
+        scanned = len(rows)
         if rows.few() or df.get(c, n_rows) <= COUNT_LIMIT * n_rows:
             tf = rows.counts(c.words)
             rows.aligned["tf", c] = tf
             found = tf > 0
         else:
             found, rows.aligned["title", c] = rows.find(c.words)
-        if whole:
-            df[c] = float(found.sum())  # exact
+        if c not in df:  # exact when every row was scanned
+            df[c] = float(found.sum()) * n_rows / max(scanned, 1)
         rows.require(found)
     for c in parsed.conditions:
         if c.field == "text" and c.negated:
@@ -361,7 +374,7 @@ def search(
             in_title = rows.matches("title", c.words)
         rows.aligned["title"] += TITLE_WEIGHT * idf[c] * in_title
     once = sum(idf.values())  # every word once
-    if total <= COUNT_LIMIT * n_rows and scored:
+    if total <= max(COUNT_LIMIT * n_rows, COUNT_ALWAYS) and scored:
         if limit and total > limit:
             # only rows that could still reach the top `limit` need their words counted
             least = once + rows.aligned["title"]
@@ -398,15 +411,11 @@ def search(
 
 
 def snippet(text: str, conditions: list[Condition], width: int = SNIPPET_WIDTH) -> str:
-    """About ``width`` characters of the entry around the first match of the first of
-    ``conditions`` found (commentary before abstract); else the start of the commentary
-    (or abstract)."""
+    """About ``width`` characters of the commentary or abstract around the first match
+    of the first of ``conditions`` found there (commentary first); else the start of the
+    commentary (or abstract). Empty when the entry has neither."""
     parts = text.split(ti.SEP)
-    if len(parts) == 4:
-        title, authors, abstract, commentary = parts
-        fields = [commentary, abstract, title, authors]
-    else:  # a field held the separator itself
-        fields = [text]
+    fields = [parts[3], parts[2]] if len(parts) == 4 else [text]  # else: a field held SEP
     flat = [" ".join(f.split()) for f in fields]
     for c in conditions:
         pattern = _python_regex(c.words)

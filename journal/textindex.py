@@ -117,6 +117,11 @@ def take(column: pa.ChunkedArray | pa.Array, positions: np.ndarray) -> pa.Array 
     return pa.concat_arrays(parts).take(indices(order))
 
 
+def spread(n: int, k: int) -> np.ndarray:
+    """About ``k`` row positions spread evenly over ``n`` rows (all of them if fewer)."""
+    return np.arange(n) if n <= k else np.linspace(0, n - 1, k).astype(np.int64)
+
+
 def strings(values: pa.Array | pa.ChunkedArray) -> list[str]:
     """Python strings of a string column (nulls as "")."""
     from .store import _strings
