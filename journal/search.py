@@ -18,6 +18,7 @@ entry.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -160,6 +161,7 @@ def _count(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> np.nda
     return ti.as_numpy(counts, np.int32).astype(np.float64)
 
 
+@functools.lru_cache(maxsize=256)
 def _python_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
 
@@ -413,18 +415,45 @@ def search_index(
 def snippet(text: str, conditions: list[Condition], width: int = SNIPPET_WIDTH) -> str:
     """About ``width`` characters of the commentary or abstract around the first match
     of the first of ``conditions`` found there (commentary first); else the start of the
-    commentary (or abstract). Empty when the entry has neither."""
+    commentary (or abstract). White space is collapsed; empty when the entry has neither."""
     parts = text.split(ti.SEP)
     fields = [parts[3], parts[2]] if len(parts) == 4 else [text]  # else: a field held SEP
-    flat = [" ".join(f.split()) for f in fields]
     for c in conditions:
         pattern = _python_regex(c.words)
-        for body in flat:
+        for body in fields:
             found = pattern.search(body)
             if found:
-                return _window(body, found.start(), found.end(), width)
-    body = next((b for b in flat if b), "")
-    return _window(body, 0, 0, width)
+                return _around(body, found.start(), found.end(), width)
+    body = next((f for f in fields if f.strip()), "")
+    return _around(body, 0, 0, width)
+
+
+def _around(body: str, start: int, end: int, width: int) -> str:
+    """The window of ``body`` around ``start:end``, white space collapsed in the piece
+    looked at only (a commentary may be long)."""
+    a, b = max(0, start - width), min(len(body), end + 2 * width)
+    if a > 0:  # start and end the piece at white space, so no word is cut
+        space = next((i for i in range(a, start) if body[i].isspace()), start)
+        a = space if space < start else a
+    if b < len(body):
+        space = next((i for i in range(b - 1, end, -1) if body[i].isspace()), end)
+        b = space if space > end else b
+    before, match, after = _flat(body[a:start]), _flat(body[start:end]), _flat(body[end:b])
+    if before and match and body[start - 1].isspace():
+        before += " "
+    if after and (match or before) and body[end].isspace():
+        after = " " + after
+    piece = before + match + after
+    window = _window(piece, len(before), len(before) + len(match), width)
+    if a > 0 and not window.startswith("…"):
+        window = "…" + window
+    if b < len(body) and not window.endswith("…"):
+        window += "…"
+    return window
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _window(body: str, start: int, end: int, width: int) -> str:
@@ -444,13 +473,8 @@ def _window(body: str, start: int, end: int, width: int) -> str:
 
 def highlight(text: str, query: Query, before: str = "\x1b[1m", after: str = "\x1b[0m") -> str:
     """``text`` with the query's words and phrases marked (for a terminal)."""
-    patterns = [_python_regex(c.words).pattern for c in query.scored]
-    if not patterns:
-        return text
-    combined = re.compile(
-        "|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True)), re.IGNORECASE
-    )
-    return combined.sub(lambda m: before + m.group(0) + after, text)
+    marks = _marker(query)
+    return marks.sub(lambda m: before + m.group(0) + after, text) if marks else text
 
 
 def search_frame(journal: Journal, query: str = "", **options: Any) -> pd.DataFrame:
@@ -466,16 +490,34 @@ def search_frame(journal: Journal, query: str = "", **options: Any) -> pd.DataFr
 
 
 def hits_text(results: Results, *, width: int | None = None, color: bool = False) -> str:
-    """Results for a terminal: id, date and title, then the snippet indented."""
+    """Results for a terminal: id, date and title, then the snippet indented, cut so that
+    its first match shows (Korean takes two columns a character)."""
     import shutil
 
     from .termtable import clip
+    from .termtable import width as columns
 
     width = width or shutil.get_terminal_size((100, 24)).columns
+    marks = _marker(results.query)
     lines = []
     for hit in results.hits:
         lines.append(f"{hit.id}  {hit.date.isoformat()}  {clip(hit.title, max(20, width - 26))}")
-        if hit.snippet:
-            text = clip(hit.snippet, max(20, width - 4))
-            lines.append("    " + (highlight(text, results.query) if color else text))
+        if not hit.snippet:
+            continue
+        room = max(20, width - 4)
+        text = hit.snippet
+        first = marks.search(text) if marks else None
+        if first and columns(text[: first.start()]) > room // 3:
+            cut = first.start() - 1
+            while cut > 0 and columns(text[cut : first.start()]) < room // 4:
+                cut -= 1
+            space = text.find(" ", cut, first.start())
+            text = "…" + text[space + 1 if space >= 0 else cut :]
+        text = clip(text, room)
+        lines.append("    " + (highlight(text, results.query) if color else text))
     return "\n".join(lines)
+
+
+def _marker(query: Query) -> re.Pattern[str] | None:
+    patterns = sorted((_python_regex(c.words).pattern for c in query.scored), key=len, reverse=True)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
