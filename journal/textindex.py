@@ -173,12 +173,17 @@ def _load(journal: Journal, key: tuple[int, int, int]) -> pa.Table | None:
     path = journal.sidecar / CACHE_NAME
     try:
         source = pa.memory_map(os.fspath(path))
+    except (OSError, pa.ArrowException):
+        return None  # missing: it is only a cache
+    try:
         reader = pa.ipc.open_file(source)
         if (reader.schema.metadata or {}).get(_KEY) != _stamp(key):
+            source.close()
             return None
         table = reader.read_all()
     except (OSError, pa.ArrowException):
-        return None  # missing, stale or damaged: it is only a cache
+        source.close()
+        return None  # stale or damaged: rebuilt
     if not table.schema.equals(SCHEMA, check_metadata=False):
         return None
     return table.replace_schema_metadata(None)

@@ -596,3 +596,17 @@ def test_cli_subprocess_korean_argv(j):
     assert [json.loads(line)["title"] for line in proc.stdout.splitlines()] == [
         "Diffusion Distillation Without Retraining"
     ]
+
+
+def test_terminal_lines_keep_the_first_match_in_view():
+    from journal.search import Hit, Results, hits_text
+    from journal.termtable import width
+
+    long = "앞부분 " * 40 + "목표어 뒤에 오는 문장"
+    hit = Hit("abc123", __import__("datetime").date(2024, 5, 9), "제목", 1.0, long)
+    results = Results([hit], 1, parse_query("목표어"))
+    title, line = hits_text(results, width=60).splitlines()
+    assert title.startswith("abc123  2024-05-09  제목")
+    assert "목표어" in line and line.startswith("    …") and width(line) <= 60
+    colored = hits_text(results, width=60, color=True).splitlines()[1]
+    assert "\x1b[1m목표어\x1b[0m" in colored
