@@ -9,11 +9,11 @@ A query is words separated by white space, all of which must match::
     author:dong               an author name containing "dong" (author:"Li Dong" for two words)
 
 Matching is case-insensitive substring matching (Unicode simple case folding, as Python's
-``re.IGNORECASE``), so Korean words match inside longer words: ``학습`` finds ``학습을``
-and ``재학습``. Results are ranked by a BM25-like score: each word counts by how rare it
-is in the journal and how often it occurs in the entry (saturating), a word in the title
-counts three times as much as one occurrence elsewhere; ties go to the more recent
-entry.
+``re.IGNORECASE`` but for the Turkish dotted and dotless i), so Korean words match inside
+longer words: ``학습`` finds ``학습을`` and ``재학습``. Results are ranked by a BM25-like
+score: each word counts by how rare it is in the journal and how often it occurs in the
+entry (saturating); a word in the title adds twice its rarity more; ties go to the more
+recent entry.
 """
 
 from __future__ import annotations
@@ -295,10 +295,10 @@ def search(
     ``tag``, ``start``/``end`` (inclusive days) filter as in ``journal list``; ``limit``
     (None or 0: all) caps the hits returned, ``Results.total`` counts every match.
     """
-    return search_index(ti.search_index(journal), query, tag=tag, start=start, end=end, limit=limit)
+    return search_in(ti.search_index(journal), query, tag=tag, start=start, end=end, limit=limit)
 
 
-def search_index(
+def search_in(
     index: pa.Table,
     query: str = "",
     *,

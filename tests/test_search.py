@@ -19,7 +19,7 @@ from journal import store
 from journal import textindex as ti
 from journal.errors import JournalError, ValidationError
 from journal.model import make_entry
-from journal.search import Condition, parse_query, search, search_index, snippet
+from journal.search import Condition, parse_query, search, search_in, snippet
 
 # Real Korean commentary (particles attached, 재학습/사전학습 compounds, mixed English).
 ENTRIES = [
@@ -328,7 +328,7 @@ def small_index():
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
 def test_search_raises_only_journal_errors(small_index, text):
     try:
-        search_index(small_index, text, limit=5)
+        search_in(small_index, text, limit=5)
     except JournalError:
         pass
 
@@ -397,7 +397,7 @@ def test_every_entry_containing_a_term_is_found(specs, data):
         term = term.swapcase()
     assume(_searchable(term))
     index = _index(specs)
-    ids = {h.id for h in search_index(index, term, limit=None).hits}
+    ids = {h.id for h in search_in(index, term, limit=None).hits}
     assert ids == {e.id for e in entries if _contains(e, term)}
 
 
@@ -410,7 +410,7 @@ def test_several_terms_find_the_entries_containing_all(specs, terms):
     for i, spec in enumerate(specs):
         spec["date"] = f"2024-01-{i + 1:02d}"
     entries = [make_entry(**spec) for spec in specs]
-    ids = {h.id for h in search_index(_index(specs), " ".join(terms), limit=None).hits}
+    ids = {h.id for h in search_in(_index(specs), " ".join(terms), limit=None).hits}
     assert ids == {e.id for e in entries if all(_contains(e, t) for t in terms)}
 
 
@@ -420,8 +420,8 @@ def test_multi_chunk_index_finds_the_same():
     two = pa.concat_tables([_index(ENTRIES[:half]), _index(ENTRIES[half:])])
     assert two["text"].num_chunks == 2
     for query in ["학습", "diffusion", '"key value"', "학습 -재학습", "tag:diffusion", "author:dong"]:
-        a = search_index(one, query, limit=None).hits
-        b = search_index(two, query, limit=None).hits
+        a = search_in(one, query, limit=None).hits
+        b = search_in(two, query, limit=None).hits
         assert [(h.id, h.score, h.snippet) for h in a] == [(h.id, h.score, h.snippet) for h in b]
 
 
