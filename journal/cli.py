@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import JournalError, ValidationError
+from .errors import DuplicateEntry, JournalError, ValidationError
 from .termtable import table
 
 Handler = Callable[[argparse.Namespace], int]
@@ -67,13 +67,22 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     fields = _entry_fields(args)
     if args.arxiv:
-        from .capture import fill_from_arxiv  # the formats issue supplies arXiv capture
+        from .capture import fill_from_arxiv
 
         fields = fill_from_arxiv(args.arxiv, fields, journal_path=args.journal)
     if "title" not in fields:
         raise ValidationError("title", "is missing; give --title (or --arxiv ID)")
     entry = make_entry(**fields)
-    stored = _open(args).add(entry)
+    j = _open(args)
+    from .capture import same_paper, with_fresh_id
+
+    if args.again:
+        entry = with_fresh_id(j, entry)
+    else:
+        same = same_paper(j, entry)
+        if same is not None:
+            raise DuplicateEntry(same.id, same.title, same.date.isoformat(), reason="paper")
+    stored = j.add(entry)
     print(f"added {stored.id} {stored.date.isoformat()} {stored.title}")
     return 0
 
@@ -137,8 +146,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .formats import importer
 
     reader = importer(args.format)
+    options = {}
+    if args.date is not None:
+        import inspect
+
+        if "date" not in inspect.signature(reader.read).parameters:
+            raise ValidationError("date", f"--date does not apply to {args.format} imports")
+        options["date"] = args.date
     j = _open(args)
-    entries = reader.read(Path(args.source), journal=j)
+    entries = reader.read(Path(args.source), journal=j, **options)
     result = j.add_many(entries, on_existing="skip")
     print(f"imported {len(result.added)} entries from {args.source} ({len(result.skipped)} already present)")
     return 0
@@ -325,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", "import entries from a file (all or nothing; importing twice adds nothing)")
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(IMPORTERS))}")
     p.add_argument("source", metavar="SOURCE", help="the file (or folder) to import")
+    p.add_argument("--date", help="the journal day of every imported entry, YYYY-MM-DD (bibtex)")
 
     p = add("export", "export entries to a file or folder")
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(EXPORTERS))}")

@@ -116,3 +116,40 @@ class ExportFailed(JournalError):
     def __init__(self, path: Path | str, message: str) -> None:
         self.path = Path(path)
         super().__init__(f"{path}: {message}")
+
+
+class ArxivError(JournalError):
+    """Fetching metadata from the arXiv API failed; nothing was changed."""
+
+
+class ArxivUnreachable(ArxivError):
+    def __init__(self, api: str, reason: str) -> None:
+        self.api = api
+        super().__init__(
+            f"cannot reach arXiv at {api} ({reason}); check your connection, or set JOURNAL_ARXIV_API"
+        )
+
+
+class ArxivTimeout(ArxivUnreachable):
+    def __init__(self, api: str, seconds: float) -> None:
+        self.seconds = seconds
+        ArxivError.__init__(
+            self,
+            f"arXiv at {api} did not answer within {seconds:g} s; try again later, "
+            "or set JOURNAL_ARXIV_API to a mirror",
+        )
+        self.api = api
+
+
+class ArxivNotFound(ArxivError):
+    def __init__(self, ids: list[str], detail: str = "") -> None:
+        self.ids = ids
+        shown = ", ".join(ids)
+        extra = f" ({detail})" if detail else ""
+        super().__init__(f"arXiv has no paper {shown}{extra}; check the id at https://arxiv.org/abs/{ids[0]}")
+
+
+class ArxivBadResponse(ArxivError):
+    def __init__(self, api: str, message: str) -> None:
+        self.api = api
+        super().__init__(f"arXiv at {api} {message}")

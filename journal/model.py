@@ -127,19 +127,20 @@ _SPACE = re.compile(r"\s")
 
 def check_url(url: str, field: str = "url") -> str:
     url = url.strip()
-    parts = urlsplit(url)
+    bad = ValidationError(field, f"{url!r} is not a URL (expected http:// or https:// and a host)")
     try:
+        parts = urlsplit(url)
         host = parts.hostname or ""
         parts.port  # noqa: B018  (raises ValueError on a bad port)
     except ValueError:
-        host = ""
+        raise bad from None
     if (
         parts.scheme not in ("http", "https")
         or not host
         or not ("." in host or host == "localhost" or ":" in host)
         or _SPACE.search(url) is not None
     ):
-        raise ValidationError(field, f"{url!r} is not a URL (expected http:// or https:// and a host)")
+        raise bad
     return url
 
 
@@ -186,13 +187,24 @@ def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def normalise_text(text: str | None) -> str:
-    """Newlines as ``\\n``, no trailing white space at the ends."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in titles
+_NUL = re.compile(r"\x00")  # not allowed anywhere: it makes text files binary
+
+
+def _no_control(text: str, field: str, pattern: re.Pattern[str] = _CONTROL) -> str:
+    found = pattern.search(text)
+    if found:
+        raise ValidationError(field, f"contains the control character {found.group()!r}; remove it")
+    return text
+
+
+def normalise_text(text: str | None, field: str = "text") -> str:
+    """Newlines as ``\\n``, no white space at the ends, no NUL."""
     if text is None:
         return ""
     if not isinstance(text, str):
-        raise ValidationError("text", f"{text!r} is not text")
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+        raise ValidationError(field, f"{text!r} is not text")
+    return _no_control(text.replace("\r\n", "\n").replace("\r", "\n").strip(), field, _NUL)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -302,7 +314,7 @@ def make_entry(
     """Validate and normalise user input into an :class:`Entry` (with its id)."""
     if not isinstance(title, str) or not title.strip():
         raise ValidationError("title", "must not be empty")
-    clean_title = " ".join(title.split())
+    clean_title = _no_control(" ".join(title.split()), "title")
     day = dt.date.today() if date is None or date == "" else parse_date(date)
     if not 1 <= day.year <= 9999:
         raise ValidationError("date", f"{day} is out of range")
@@ -347,8 +359,8 @@ def make_entry(
         links=tuple(clean_links),
         arxiv_id=clean_arxiv,
         arxiv_version=version,
-        abstract=normalise_text(abstract),
-        commentary=normalise_text(commentary),
+        abstract=normalise_text(abstract, "abstract"),
+        commentary=normalise_text(commentary, "commentary"),
         tags=normalise_tags(tags),
         source=source if source not in ("",) else None,
         created_at=parse_timestamp(created_at, "created_at"),

@@ -54,7 +54,7 @@ from .errors import (
     JournalError,
     NewerSchema,
 )
-from .model import FIELDS, Entry, format_timestamp, make_entry, parse_date, update_entry, utc_now
+from .model import FIELDS, LIST_FIELDS, Entry, format_timestamp, make_entry, parse_date, update_entry, utc_now
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -499,6 +499,44 @@ class Journal:
             meta = pf.schema_arrow.metadata or {}
             self._info = (key, pf.metadata.num_rows, int(meta.get(GENERATION_KEY, b"0") or 0))
         return self._info[1], self._info[2]
+
+    def lookup(self, column: str, values: Iterable[str]) -> list[tuple[str, dt.date, str]]:
+        """``(id, date, title)`` of the entries whose ``column`` equals one of ``values``,
+        in journal order. Reads two columns, not the journal, and never imports pandas
+        (``journal add`` uses it to find the same paper)."""
+        if column not in FIELDS or column in (
+            "date",
+            "arxiv_version",
+            "created_at",
+            "updated_at",
+            *LIST_FIELDS,
+        ):
+            raise ValueError(f"lookup works on the text columns, not {column!r}")
+        wanted = set(values)
+        if not wanted:
+            return []
+        # a regex, not pc.is_in(): a value set built from Python objects imports pandas
+        pattern = "^(?:" + "|".join(re.escape(w) for w in sorted(wanted)) + ")$"
+
+        def read(key: Any, names: list[str]) -> dict[str, tuple[str, dt.date, str]]:
+            found: dict[str, tuple[str, dt.date, str]] = {}
+            if key is not None and column in pq.ParquetFile(self.path).schema_arrow.names:
+                values_col = self._open_snapshot(columns=[column])[column]
+                hits = pc.indices_nonzero(pc.match_substring_regex(values_col, pattern=pattern))
+                if len(hits):
+                    rows = self._open_snapshot(columns=["id", "date", "title"]).take(hits)
+                    for i in range(rows.num_rows):
+                        ref = (rows["id"][i].as_py(), rows["date"][i].as_py(), rows["title"][i].as_py())
+                        found[ref[0]] = ref
+            for name in names:  # replayed as the store does: the last row of an id wins
+                for line in self._read_change(name).splitlines():
+                    row = json.loads(line)
+                    found.pop(row["id"], None)
+                    if not row.get("_deleted") and row.get(column) in wanted:
+                        found[row["id"]] = (row["id"], _EPOCH + dt.timedelta(days=row["date"]), row["title"])
+            return found
+
+        return sorted(self._consistent(read).values(), key=lambda ref: ref[1])
 
     def _apply_ids(self, ids: set[str], names: list[str]) -> None:
         for name in names:

@@ -138,3 +138,16 @@ def test_parse_arxiv_raises_only_its_own_error(text: str) -> None:
         parse_arxiv(text)
     except InvalidArxivId:
         pass
+
+
+def test_control_characters_are_refused_in_titles_and_nul_everywhere() -> None:
+    with pytest.raises(ValidationError, match="title"):
+        make_entry(title="a\x1bb")
+    with pytest.raises(ValidationError, match="commentary"):
+        make_entry(title="x", commentary="a\x00b")
+    assert make_entry(title="x", commentary="tab\there").commentary == "tab\there"
+
+
+def test_a_broken_url_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError, match="url"):
+        make_entry(title="x", url="https://y.com[")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -233,7 +234,7 @@ _tag = st.text(
 
 @st.composite
 def entries(draw: st.DrawFn):
-    title = draw(_text.filter(lambda s: s.strip()))
+    title = draw(_text.filter(lambda s: s.strip() and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", s)))
     return make_entry(
         title=title,
         date=draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31))),
@@ -262,3 +263,19 @@ def test_entry_store_entry_round_trip(tmp_path: Path, batch: list) -> None:
             continue
     back = {e.id: e for e in journal.open(path).entries()}
     assert back == stored
+
+
+def test_lookup_finds_by_column_in_snapshot_and_pending_changes(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "SMALL_JOURNAL_ROWS", 0)  # keep changes beside the snapshot
+    j = journal.open(journal_path)
+    a = j.add(title="A", arxiv_id="2405.05254", date="2024-05-09")
+    j.compact()
+    b = j.add(title="B", arxiv_id="2405.05254", date="2024-06-01")
+    c = j.add(title="C", url="https://example.org/c", date="2024-06-02")
+    assert j.pending_changes() == 2
+    found = journal.open(journal_path).lookup("arxiv_id", ["2405.05254"])
+    assert [ref[0] for ref in found] == [a.id, b.id]
+    assert journal.open(journal_path).lookup("url", ["https://example.org/c"]) == [(c.id, c.date, "C")]
+    j.delete(b.id)
+    assert [ref[0] for ref in journal.open(journal_path).lookup("arxiv_id", ["2405.05254"])] == [a.id]
+    assert journal.open(journal_path).lookup("url", ["https://nowhere.org"]) == []

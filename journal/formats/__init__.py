@@ -15,14 +15,19 @@ from ..errors import UnknownFormat
 IMPORTERS: dict[str, str] = {
     "digest": "journal.formats.digest_io",
     "jsonl": "journal.formats.jsonl",
+    "markdown": "journal.formats.markdown",
+    "bibtex": "journal.formats.bibtex",
 }
 EXPORTERS: dict[str, str] = {
     "digest": "journal.formats.digest_io",
     "jsonl": "journal.formats.jsonl",
     "csv": "journal.formats.csv",
+    "markdown": "journal.formats.markdown",
+    "bibtex": "journal.formats.bibtex",
+    "html": "journal.formats.html",
 }
 #: Formats whose export destination is a folder rather than a file.
-FOLDER_FORMATS: set[str] = set()
+FOLDER_FORMATS: set[str] = {"markdown", "html"}
 
 
 def importer(name: str) -> ModuleType:

@@ -1,0 +1,69 @@
+"""Make docs/capture-form.png and docs/journal-browser.png: notebooks/capture.ipynb served
+by Voila on a copy of the seed journal, filled in by headless Chromium.
+
+    python docs/make_screenshots.py     # needs /usr/bin/chromium; fonts-noto-cjk for Hangul
+
+Nothing is saved: the form is filled and photographed, the journal copy is thrown away.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+REPO = DOCS.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+import browser_helpers as bh  # noqa: E402
+
+ABSTRACT = (
+    "We introduce YOCO, a decoder-decoder architecture for large language models, which only caches "
+    "key-value pairs once. It consists of two components, i.e., a cross-decoder stacked upon a self-decoder."
+)
+COMMENTARY = (
+    "Self-decoder가 만든 KV 캐시 하나를 cross-decoder 전체가 공유하는 구조. "
+    "긴 문맥에서 메모리가 크게 줄어드는 게 핵심이네요.\n\n"
+    "프리필 단계에서 조기 종료가 가능하다는 점도 흥미롭습니다."
+)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        journal = tmp / "entries.parquet"
+        shutil.copyfile(REPO / "entries.parquet", journal)
+        notebook = tmp / "capture.ipynb"
+        shutil.copyfile(REPO / "notebooks" / "capture.ipynb", notebook)
+        with bh.voila_server(notebook, journal, tmp / "home") as server, sync_playwright() as p:
+            browser = bh.launch(p)
+            page = browser.new_page(viewport={"width": 1000, "height": 900})
+            page.goto(server.url)
+            page.wait_for_selector(".journal-title input", timeout=60_000)
+            page.locator(".journal-source input").fill("https://arxiv.org/abs/2405.05254")
+            page.locator(".journal-title input").fill(
+                "You Only Cache Once: Decoder-Decoder Architectures for Language Models"
+            )
+            page.locator(".journal-authors input").fill(
+                "Yutao Sun, Li Dong, Yi Zhu, Shaohan Huang, Wenhui Wang"
+            )
+            page.locator(".journal-abstract textarea").fill(ABSTRACT)
+            page.locator(".journal-commentary textarea").fill(COMMENTARY)
+            bh.add_tag(page, "", "efficiency")
+            bh.add_tag(page, "", "long_context")
+            page.locator(".journal-capture").screenshot(path=str(DOCS / "capture-form.png"))
+            page.locator(".lm-TabBar-tab", has_text="Browse").click()
+            page.wait_for_selector(".journal-browser .widget-select select option")
+            page.locator(".journal-browser .widget-select select").select_option(index=2)
+            page.wait_for_selector(".journal-entry")
+            page.locator(".journal-browser").screenshot(path=str(DOCS / "journal-browser.png"))
+            browser.close()
+    print(f"wrote {DOCS / 'capture-form.png'} and {DOCS / 'journal-browser.png'}")
+
+
+if __name__ == "__main__":
+    main()

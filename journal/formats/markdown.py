@@ -1,0 +1,406 @@
+"""Import and export of markdown note vaults: one ``YYMMDD Title.md`` file per entry.
+
+The note format itself (and the layout hint that makes export byte-identical) is in
+:mod:`.markdown_note`; this module walks folders, decodes files, names the entries'
+dates and sources, and chooses safe file names on export. See ``docs/markdown.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ExportFailed, ImportFailed, ValidationError
+from ..model import Entry, make_entry
+from .markdown_note import (
+    Layout,
+    join_source,
+    parse_note,
+    render_bytes,
+    render_text,
+    split_newlines,
+    split_source,
+    verbatim_layout,
+)
+
+#: Show a progress bar from this many notes on (and only on a terminal or in Jupyter).
+PROGRESS_MIN = 500
+#: The title part of a new note's file name is cut to this many UTF-8 bytes.
+MAX_TITLE_BYTES = 150
+
+_DATE_PREFIX = re.compile(
+    r"(?P<iso>(?P<y1>\d{4})-(?P<m1>\d{2})-(?P<d1>\d{2}))(?!\d)"
+    r"|(?P<long>(?P<y2>\d{4})(?P<m2>\d{2})(?P<d2>\d{2}))(?!\d)"
+    r"|(?P<short>(?P<y3>\d{2})(?P<m3>\d{2})(?P<d3>\d{2}))(?!\d)"
+)
+_YEAR = re.compile(r"\d{4}")
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{d}{i}" for d in ("COM", "LPT") for i in "0123456789¹²³"
+}
+_NAME_REPLACE = {
+    ":": " -",
+    "/": "-",
+    "\\": "",
+    "|": "-",
+    "?": "",
+    "*": "",
+    '"': "'",
+    "<": "(",
+    ">": ")",
+    "[": "(",
+    "]": ")",
+    "#": "",
+    "^": "",
+}
+
+
+# --- file names ------------------------------------------------------------------------
+
+
+def name_date(name: str, folders: Sequence[str] = ()) -> tuple[dt.date, int] | None:
+    """The date a note's file name starts with (``YYMMDD``, ``YYYYMMDD`` or
+    ``YYYY-MM-DD``) and the prefix length; None if it starts with no valid date.
+
+    A two-digit year is taken from an enclosing year folder that ends in it
+    (``1999/990101 X.md``), else as 20YY."""
+    m = _DATE_PREFIX.match(name)
+    if not m:
+        return None
+    if m["short"]:
+        yy = m["y3"]
+        year = next(
+            (int(f) for f in reversed(folders) if _YEAR.fullmatch(f) and f.endswith(yy)), 2000 + int(yy)
+        )
+        month, day = m["m3"], m["d3"]
+    else:
+        year = int(m["y1"] or m["y2"])
+        month, day = (m["m1"], m["d1"]) if m["iso"] else (m["m2"], m["d2"])
+    try:
+        return dt.date(year, int(month), int(day)), m.end()
+    except ValueError:
+        return None
+
+
+def file_title(name: str) -> str:
+    """The title a file name gives: the name without ``.md`` and without its date."""
+    stem = name[:-3] if name.lower().endswith(".md") else name
+    found = _DATE_PREFIX.match(stem)
+    rest = stem[found.end() :].lstrip(" _-\t") if found else stem
+    title = " ".join(unicodedata.normalize("NFC", rest).split())
+    return title or " ".join(unicodedata.normalize("NFC", stem).split()) or "untitled"
+
+
+def safe_title(title: str, max_bytes: int = MAX_TITLE_BYTES) -> str:
+    """``title`` as the title part of a file name that is valid on Linux, macOS and
+    Windows (and keeps Obsidian's wiki links working): no path separators, reserved
+    characters, control characters, trailing dots or spaces, reserved device names;
+    at most ``max_bytes`` bytes of UTF-8."""
+    out = []
+    for ch in unicodedata.normalize("NFC", title):
+        if ch in _NAME_REPLACE:
+            out.append(_NAME_REPLACE[ch])
+        elif ch.isspace():
+            out.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            out.append(ch)
+    name = " ".join("".join(out).split()).strip(" .")
+    data = name.encode("utf-8")
+    if len(data) > max_bytes:
+        name = data[:max_bytes].decode("utf-8", "ignore").rstrip(" .")
+    if not name:
+        name = "untitled"
+    if name.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
+        name = "_" + name
+    return name
+
+
+def new_note_path(entry: Entry) -> str:
+    """Where a note for an entry that came from no note goes: ``YYYY/YYMMDD Title.md``."""
+    d = entry.date
+    return f"{d.year:04d}/{d.year % 100:02d}{d.month:02d}{d.day:02d} {safe_title(entry.title)}.md"
+
+
+def is_safe_relative(path: str) -> bool:
+    """A relative path that stays inside the folder it is joined to (on any OS)."""
+    if not path or "\x00" in path or path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", path):
+        return False
+    return all(part not in ("", ".", "..") for part in re.split(r"[/\\]", path))
+
+
+def _redate(path: str, date: dt.date) -> str:
+    """``path`` with its file name's date (and year folder) changed to ``date``."""
+    folder, _, name = path.rpartition("/")
+    folders = folder.split("/") if folder else []
+    found = name_date(name, folders)
+    yymmdd = f"{date.year % 100:02d}{date.month:02d}{date.day:02d}"
+    if found is None:
+        return f"{folder}/{yymmdd} {name}" if folder else f"{yymmdd} {name}"
+    old, length = found
+    if old == date:
+        return path
+    prefix = name[:length]
+    if "-" in prefix:
+        new_prefix = date.isoformat()
+    elif length == 8:
+        new_prefix = f"{date.year:04d}{date.month:02d}{date.day:02d}"
+    else:
+        new_prefix = yymmdd
+    if folders and folders[-1] == f"{old.year:04d}":
+        folders[-1] = f"{date.year:04d}"
+    name = new_prefix + name[length:]
+    return "/".join([*folders, name])
+
+
+# --- import ----------------------------------------------------------------------------
+
+
+def _walk(root: str) -> list[str]:
+    """Relative paths (with ``/``) of the ``.md`` files under ``root``, sorted; hidden
+    files and folders (``.obsidian``, ``.trash``, ``.git``) and folder links skipped."""
+    found: list[str] = []
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        path = os.path.join(root, rel) if rel else root
+        try:
+            with os.scandir(path) as it:
+                for item in it:
+                    if item.name.startswith("."):
+                        continue
+                    child = f"{rel}/{item.name}" if rel else item.name
+                    if item.is_dir(follow_symlinks=False):
+                        stack.append(child)
+                    elif item.name.lower().endswith(".md"):
+                        found.append(child)
+        except OSError as e:
+            raise ImportFailed(path, f"cannot be read ({e.strerror})") from None
+    found.sort()
+    return found
+
+
+def _progress(items: Sequence[str], desc: str) -> Iterable[str]:
+    if len(items) < PROGRESS_MIN:
+        return items
+    if "ipykernel" in sys.modules:  # in Jupyter: tqdm's notebook widget
+        from tqdm.auto import tqdm
+
+        return tqdm(items, desc=desc, unit="note", leave=False)
+    if not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="note", leave=False, file=sys.stderr)
+
+
+def _decode(data: bytes, path: str) -> tuple[str, bool]:
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ImportFailed(path, "is a binary file, not a markdown note", line=line)
+    try:
+        return data.decode("utf-8"), bom
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        guess = ""
+        try:
+            data.decode("cp949")
+            guess = ", it looks like CP949/EUC-KR Korean"
+        except UnicodeDecodeError:
+            pass
+        raise ImportFailed(
+            path,
+            f"is not UTF-8 text (byte 0x{data[e.start]:02x}{guess}); convert the file to UTF-8 "
+            "(e.g. `iconv -f CP949 -t UTF-8`) and import again",
+            line=line,
+        ) from None
+
+
+def note_to_entry(data: bytes, rel: str, *, folders: Sequence[str] = (), display: str | None = None) -> Entry:
+    """The entry of one note: ``data`` is the file's bytes, ``rel`` its path relative to
+    the imported folder (``2024/240509 Title.md``), which becomes its ``source`` and id."""
+    where = display or rel
+    name = rel.rpartition("/")[2]
+    folder_names = [*folders, *rel.split("/")[:-1]]
+    found = name_date(name, folder_names)
+    if found is None:
+        raise ImportFailed(where, "the file name does not start with a date (rename it to `YYMMDD Title.md`)")
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ImportFailed(where, "the file name is not valid UTF-8; rename it") from None
+    text, bom = _decode(data, where)
+    lf_text, newline, _exact = split_newlines(text)
+    title = file_title(name)
+    fields, lay = parse_note(lf_text, title)
+    for _attempt in range(2):
+        lay.newline, lay.bom = newline, bom
+        try:
+            entry = make_entry(
+                date=found[0],
+                title=fields.get("title", title),
+                authors=fields.get("authors"),
+                url=fields.get("url"),
+                links=fields.get("links"),
+                abstract=fields.get("abstract"),
+                commentary=fields.get("commentary"),
+                tags=fields.get("tags"),
+                source=join_source(rel, lay),
+                source_key=rel,
+            )
+        except ValidationError as e:
+            raise ImportFailed(where, str(e)) from None
+        if render_text(entry, lay, title) == lf_text:
+            return entry
+        # not expected: a reading that would not write back exactly falls back to keeping
+        # the whole note as commentary, which always does
+        fields, lay = verbatim_layout(lf_text)
+    raise ImportFailed(where, "cannot be kept exactly (please report this note as a bug)")
+
+
+def read(source: Path, journal: Any = None) -> list[Entry]:
+    """Every note under the folder ``source`` (or the one note ``source``), as entries;
+    one bad note imports nothing."""
+    src = Path(source)
+    if src.is_dir():
+        root = str(src)
+        files = _walk(root)
+        if not files:
+            raise ImportFailed(src, "holds no markdown notes (*.md files)")
+    elif src.exists() or src.is_symlink():
+        if not src.name.lower().endswith(".md"):
+            raise ImportFailed(src, "is not a markdown note (give a .md file or a folder of them)")
+        parent = src.parent
+        if _YEAR.fullmatch(parent.name):  # as importing the folder above the year folders
+            root, files = str(parent.parent), [f"{parent.name}/{src.name}"]
+        else:
+            root, files = str(parent), [src.name]
+    else:
+        raise ImportFailed(src, "no such file or folder")
+    folders = [p for p in Path(os.path.abspath(root)).parts]
+    entries = []
+    for rel in _progress(files, "reading notes"):
+        path = os.path.join(root, *rel.split("/"))
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise ImportFailed(path, f"cannot be read ({e.strerror})") from None
+        entries.append(note_to_entry(data, rel, folders=folders, display=path))
+    return entries
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def _numbered(path: str, n: int) -> str:
+    return f"{path[:-3]} ({n}).md"
+
+
+def plan(entries: Iterable[Entry]) -> list[tuple[str, bytes]]:
+    """``(relative path, bytes)`` of every entry's note, paths unique.
+
+    A note imported from a vault goes back to its path (moved to its new date if the
+    entry's date was changed); any other entry gets ``YYYY/YYMMDD Title.md``. Paths that
+    could leave the folder are not used. When two notes would get the same name (ignoring
+    case, as macOS and Windows do, for new names), the later gets `` (2)``, `` (3)``..."""
+    items = []
+    for entry in entries:
+        path, hint = split_source(entry.source)
+        layout = Layout.from_hint(hint)
+        if path and path.lower().endswith(".md") and is_safe_relative(path):
+            items.append((entry, _redate(path, entry.date), layout, True))
+        else:
+            items.append((entry, new_note_path(entry), layout, False))
+    exact: set[str] = set()
+    folded: set[str] = set()
+    chosen: list[str | None] = [None] * len(items)
+    # notes with a path of their own choose first, so that they keep it
+    for keep in (True, False):
+        for i, (_, path, _, sourced) in enumerate(items):
+            if sourced is not keep:
+                continue
+            candidate, n = path, 1
+            while candidate in exact or (not sourced and _fold(candidate) in folded):
+                n += 1
+                candidate = _numbered(path, n)
+            exact.add(candidate)
+            folded.add(_fold(candidate))
+            chosen[i] = candidate
+    out = []
+    for (entry, path, layout, _), final in zip(items, chosen, strict=True):
+        assert final is not None
+        out.append((final, render_bytes(entry, layout, file_title(path.rpartition("/")[2]))))
+    return out
+
+
+def _fold(path: str) -> str:
+    return unicodedata.normalize("NFC", path).casefold()
+
+
+def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -> int:
+    """Write one note per entry into the folder ``dest`` (created if missing). Existing
+    files of the same name are replaced (each file atomically); no other file is
+    touched, and nothing is written outside ``dest``."""
+    if str(dest) == "-":
+        raise ExportFailed("-", "the markdown export writes a folder of notes; give a folder, not '-'")
+    folder = Path(dest)
+    if folder.exists() and not folder.is_dir():
+        raise ExportFailed(folder, "is a file; give a folder (it is created if missing)")
+    notes = plan(entries)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportFailed(folder, f"cannot be created ({e.strerror})") from None
+    root = os.path.realpath(folder)
+    targets = []
+    for rel, _data in notes:
+        target = os.path.join(root, *rel.split("/"))
+        if not os.path.realpath(target).startswith(root + os.sep):
+            raise ExportFailed(
+                target, f"would be written outside {folder} (through a link); nothing was written"
+            )
+        if os.path.isdir(target):
+            raise ExportFailed(target, "is a folder; nothing was written")
+        targets.append(target)
+    written: set[tuple[int, int]] = set()
+    for target, (_rel, data) in zip(targets, notes, strict=True):
+        final = _unwritten(target, written)
+        try:
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            tmp = os.path.join(os.path.dirname(final), f".journal-{secrets.token_hex(6)}.tmp")
+            try:
+                with open(tmp, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, final)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            st = os.stat(final)
+        except OSError as e:
+            raise ExportFailed(final, f"cannot be written ({e.strerror})") from None
+        written.add((st.st_dev, st.st_ino))
+    return len(notes)
+
+
+def _unwritten(target: str, written: set[tuple[int, int]]) -> str:
+    """``target``, or a numbered variant when the file system folds it onto a file this
+    export already wrote (case-insensitive or normalising file systems)."""
+    candidate, n = target, 1
+    while True:
+        try:
+            st = os.stat(candidate)
+        except OSError:
+            return candidate
+        if (st.st_dev, st.st_ino) not in written:
+            return candidate
+        n += 1
+        candidate = _numbered(target, n)

@@ -1,0 +1,49 @@
+"""Jupyter widgets for capturing and browsing a journal (``notebooks/capture.ipynb``).
+
+    from journal.widgets import journal_app
+    journal_app("entries.parquet")      # the form and the browser, in two tabs
+
+Importing this module imports ipywidgets; ``import journal`` does not import it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ipywidgets as w
+
+from .browser import JournalBrowser
+from .form import CaptureForm, fetch_fields
+
+__all__ = ["CaptureForm", "JournalApp", "JournalBrowser", "fetch_fields", "journal_app"]
+
+
+class JournalApp(w.Tab):
+    """The capture form and the browser of one journal, wired together: a save shows up
+    in the browser, the browser's Edit opens the entry in the form."""
+
+    def __init__(self, journal: Any, **form_options: Any) -> None:
+        self.journal = journal
+        self.form = CaptureForm(journal, **form_options)
+        self.browser = JournalBrowser(journal, on_edit=self.edit)
+        self.form.on_saved(lambda entry: self.browser.refresh(select=entry.id))
+        super().__init__([self.form, self.browser], titles=["Capture", "Browse"])
+        self.observe(self._tab_changed, names="selected_index")
+
+    def edit(self, entry_id: str) -> None:
+        self.form.edit(entry_id)
+        self.selected_index = 0
+
+    def _tab_changed(self, change: dict[str, Any]) -> None:
+        if change["new"] == 1:
+            self.browser.refresh()  # pick up what the command line or another tab wrote
+
+
+def journal_app(path: str | os.PathLike[str] | None = None, **form_options: Any) -> JournalApp:
+    """The app for the journal at ``path`` (default: ``$JOURNAL``, else ``entries.parquet``)."""
+    from .. import open as open_journal
+
+    return JournalApp(
+        open_journal(str(path or os.environ.get("JOURNAL") or "entries.parquet")), **form_options
+    )
