@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from . import textindex as ti
+from .errors import ValidationError
 from .links import entry_links
 
 if TYPE_CHECKING:
@@ -134,6 +135,8 @@ def _shortlist(index: object, text: str, own: int) -> np.ndarray:
 
 def related(journal: Journal, entry: Entry | str, *, limit: int = 10) -> list[Related]:
     """The ``limit`` entries most like ``entry`` (an Entry or an id), best first."""
+    if limit < 1:
+        raise ValidationError("limit", f"{limit} is not a positive number")
     if isinstance(entry, str):
         entry = journal.get(entry)
     index = ti.search_index(journal)

@@ -6,7 +6,7 @@ import pytest
 
 import journal
 from journal import related as R
-from journal.errors import EntryNotFound
+from journal.errors import EntryNotFound, ValidationError
 from journal.model import make_entry
 from journal.related import _grams, _probes, related
 
@@ -106,6 +106,8 @@ def test_the_best_signals_come_first(j):
 
 def test_limit_and_self_excluded(j):
     assert len(related(j, "distill", limit=2)) == 2
+    with pytest.raises(ValidationError, match="limit"):
+        related(j, "distill", limit=0)
     assert "distill" not in ranked(j, "distill")
 
 
