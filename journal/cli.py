@@ -385,11 +385,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     actions = p.add_subparsers(dest="tags_command", metavar="ACTION")
     r = actions.add_parser(
-        "rename", help="rename a tag everywhere (to an existing tag: merge)", parents=[common]
+        "rename",
+        help="rename a tag everywhere (to an existing tag: merge)",
+        description="Rename tag OLD to NEW in every entry, in one atomic change; if NEW is "
+        "already in use the two merge (an entry keeps the tag once, at its first place).",
+        parents=[common],
     )
     r.add_argument("old", metavar="OLD", help="the tag to rename")
     r.add_argument("new", metavar="NEW", help="its new name")
-    m = actions.add_parser("merge", help="merge several tags into one", parents=[common])
+    m = actions.add_parser(
+        "merge",
+        help="merge several tags into one",
+        description="Replace each TAG by the --into tag in every entry, in one atomic change "
+        "(e.g. journal tags merge self_supervised Self-Supervised --into self-supervised).",
+        parents=[common],
+    )
     m.add_argument("tags", nargs="+", metavar="TAG", help="the tags to merge")
     m.add_argument("--into", required=True, metavar="TAG", help="the tag they become")
 
