@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -115,12 +115,13 @@ def tag_key(tag: str) -> str:
 
 
 def near_duplicate_tags(entries: list[Entry]) -> list[list[str]]:
-    """Tags that differ only in case, ``-``/``_`` or spaces (``self_supervised``/``Self-Supervised``)."""
-    groups: dict[str, set[str]] = defaultdict(set)
+    """Tags that differ only in case, ``-``/``_`` or spaces (``self_supervised``/``Self-Supervised``),
+    each group the most used tag first (the one to merge the others into)."""
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
     for e in entries:
         for t in e.tags:
-            groups[tag_key(t)].add(t)
-    return [sorted(g) for g in groups.values() if len(g) > 1]
+            groups[tag_key(t)][t] += 1
+    return [sorted(g, key=lambda t: (-g[t], t)) for g in groups.values() if len(g) > 1]
 
 
 def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:

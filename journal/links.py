@@ -1,5 +1,12 @@
 """Links between entries: an entry links to another when its commentary (or links) names
-the other's arXiv id or URL, or holds a ``[[wiki link]]`` to the other's note."""
+the other's arXiv id (``arXiv:2405.05254``, an arXiv URL, or a bare ``2405.05254``) or
+URL, or holds a ``[[wiki link]]`` to the other's note (its file name, or failing that its
+title, with or without the ``YYMMDD`` date prefix of note names).
+
+``build_index(entries)`` resolves every mention among a list of entries;
+``entry_links(journal, entry)`` gives one entry's links and backlinks in a big journal
+without building Entry objects for all of it.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +14,28 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .model import Entry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+    from .store import Journal
 
 _ARXIV_MENTION = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|arXiv:\s?)(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
     re.IGNORECASE,
 )
+# a new-style id on its own (YYMM.NNNNN): not inside a number, a path or another URL
+_BARE_ARXIV = re.compile(r"(?<![\w./-])(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?!\d)(?!\.\d)")
 _URL = re.compile(r"https?://[^\s)\]>\"',]+")
 _LAYOUT_HINT = re.compile(r"(?i)(?<=\.md)#md:[a-z0-9=,]*$")  # see formats/markdown_note.py
 _WIKI = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
+_DATED = re.compile(r"(\d{6})\s+(.+)")
+#: Journals up to this size are indexed whole by ``entry_links``.
+SMALL = 3_000
 
 
 def wiki_targets(text: str) -> list[str]:
@@ -24,9 +43,33 @@ def wiki_targets(text: str) -> list[str]:
     return [m.group(1).strip() for m in _WIKI.finditer(text)]
 
 
+def arxiv_mentions(text: str) -> list[str]:
+    """arXiv ids named in ``text`` (lower case, no version), in order of appearance."""
+    found = [(m.start(), m.group(1).lower()) for m in _ARXIV_MENTION.finditer(text)]
+    found += [(m.start(), m.group(1)) for m in _BARE_ARXIV.finditer(text)]
+    return list(dict.fromkeys(i for _, i in sorted(found)))
+
+
+def url_mentions(text: str) -> list[str]:
+    return list(dict.fromkeys(_url_key(m.group(0).rstrip("/.")) for m in _URL.finditer(text)))
+
+
+def _url_key(url: str) -> str:
+    return url.rstrip("/")
+
+
 def _note_key(name: str) -> str:
     name = _LAYOUT_HINT.sub("", name.strip()).rsplit("/", 1)[-1]
     return name[:-3] if name.lower().endswith(".md") else name
+
+
+def _title_key(text: str) -> str:
+    # file names drop or replace characters such as ? : / so compare letters and digits only
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _mention_text(entry: Entry) -> str:
+    return "\n".join([entry.commentary, *entry.links])
 
 
 @dataclass
@@ -44,19 +87,24 @@ class LinkIndex:
 
 
 def build_index(entries: Sequence[Entry]) -> LinkIndex:
-    """Resolve every mention among ``entries``. Where several entries match a mention
-    (the same paper read twice), the link goes to the most recent one not after the
-    mentioning entry's day, else the earliest."""
+    """Resolve every mention among ``entries`` (in journal order). Where several entries
+    match a mention (the same paper read twice), the link goes to the most recent one not
+    after the mentioning entry's day, else the earliest; a wiki link ``[[YYMMDD Title]]``
+    prefers the entry of that day."""
     by_arxiv: dict[str, list[Entry]] = defaultdict(list)
     by_url: dict[str, list[Entry]] = defaultdict(list)
     by_note: dict[str, list[Entry]] = defaultdict(list)
+    by_title: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
         if e.arxiv_id:
             by_arxiv[e.arxiv_id.lower()].append(e)
         if e.url:
-            by_url[e.url.rstrip("/")].append(e)
+            by_url[_url_key(e.url)].append(e)
         if e.source:
             by_note[_note_key(e.source)].append(e)
+        key = _title_key(e.title)
+        if key:
+            by_title[key].append(e)
 
     def pick(candidates: list[Entry], source: Entry) -> Entry | None:
         others = [c for c in candidates if c.id != source.id]
@@ -65,27 +113,29 @@ def build_index(entries: Sequence[Entry]) -> LinkIndex:
         before = [c for c in others if c.date <= source.date]
         return before[-1] if before else others[0]
 
+    def wiki(name: str, source: Entry) -> Entry | None:
+        key = _note_key(name)
+        hit = pick(by_note.get(key, []), source)
+        if hit:
+            return hit
+        dated = _DATED.fullmatch(key)
+        if dated:
+            candidates = by_title.get(_title_key(dated.group(2)), [])
+            same_day = [c for c in candidates if c.date.strftime("%y%m%d") == dated.group(1)]
+            hit = pick(same_day, source) or pick(candidates, source)
+            if hit:
+                return hit
+        return pick(by_title.get(_title_key(key), []), source) if _title_key(key) else None
+
     outgoing: dict[str, list[str]] = {}
     incoming: dict[str, list[str]] = defaultdict(list)
     for e in entries:
-        text = "\n".join([e.commentary, *e.links])
-        targets: list[Entry] = []
-        for m in _ARXIV_MENTION.finditer(text):
-            hit = pick(by_arxiv.get(m.group(1).lower(), []), e)
-            if hit:
-                targets.append(hit)
-        for m in _URL.finditer(text):
-            hit = pick(by_url.get(m.group(0).rstrip("/.").rstrip("/"), []), e)
-            if hit:
-                targets.append(hit)
-        for name in wiki_targets(e.commentary):
-            hit = pick(by_note.get(_note_key(name), []), e)
-            if hit:
-                targets.append(hit)
-        ids: list[str] = []
-        for t in targets:
-            if t.id not in ids:
-                ids.append(t.id)
+        text = _mention_text(e)
+        targets: list[Entry | None] = []
+        targets += [pick(by_arxiv.get(i, []), e) for i in arxiv_mentions(text)]
+        targets += [pick(by_url.get(u, []), e) for u in url_mentions(text)]
+        targets += [wiki(name, e) for name in wiki_targets(e.commentary)]
+        ids = list(dict.fromkeys(t.id for t in targets if t is not None))
         if ids:
             outgoing[e.id] = ids
             for target_id in ids:
@@ -105,3 +155,82 @@ def backlinks(entry: Entry, entries: Sequence[Entry]) -> list[Entry]:
     index = build_index(entries)
     by_id = {e.id: e for e in entries}
     return [by_id[i] for i in index.backlinks_of(entry.id)]
+
+
+def entry_links(journal: Journal, entry: Entry | str) -> tuple[list[Entry], list[Entry]]:
+    """``(links, backlinks)`` of one entry (an Entry or an id), exactly as
+    :func:`build_index` over the whole journal gives them. A big journal is not read into
+    Entry objects: only the entries that can take part are (those whose text could
+    mention this one, and every entry that a mention by these could resolve to)."""
+    from .store import _entries_from_table
+
+    if isinstance(entry, str):
+        entry = journal.get(entry)
+    table = journal.to_arrow()
+    if table.num_rows > SMALL:
+        table = _take(table, _relevant_rows(table, entry))
+    entries = _entries_from_table(table)
+    index = build_index(entries)
+    by_id = {e.id: e for e in entries}
+    return [by_id[i] for i in index.links_of(entry.id)], [by_id[i] for i in index.backlinks_of(entry.id)]
+
+
+def _take(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    from . import textindex as ti
+
+    return table.take(ti.indices(rows))
+
+
+def _relevant_rows(table: pa.Table, entry: Entry) -> np.ndarray:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from . import textindex as ti
+    from .store import _entries_from_table
+
+    n = table.num_rows
+    # entries whose commentary or links could mention this one (substrings: a superset)
+    links = pc.binary_join(table["links"], ti.repeat_string("\n", n))
+    text = pc.binary_join_element_wise(
+        table["commentary"], links, ti.repeat_string("\n", n), null_handling="replace", null_replacement=""
+    )
+    probes = [p for p in (entry.arxiv_id, entry.url and _url_key(entry.url)) if p] + ["[["]
+    mentioning = np.unique(
+        np.concatenate(
+            [ti.true_positions(pc.match_substring(text, pattern=p, ignore_case=True)) for p in probes]
+        )
+    )
+    mentioners = _entries_from_table(_take(table, mentioning)) if len(mentioning) else []
+
+    # every key under which this entry's mentions and theirs are resolved, and its own keys
+    arxiv_ids: set[str] = {entry.arxiv_id.lower()} if entry.arxiv_id else set()
+    urls: set[str] = {_url_key(entry.url)} if entry.url else set()
+    notes: set[str] = {_note_key(entry.source)} if entry.source else set()
+    titles: set[str] = {_title_key(entry.title)}
+    for e in [entry, *mentioners]:
+        text_e = _mention_text(e)
+        arxiv_ids.update(arxiv_mentions(text_e))
+        urls.update(url_mentions(text_e))
+        for name in wiki_targets(e.commentary):
+            key = _note_key(name)
+            notes.add(key)
+            titles.add(_title_key(key))
+            dated = _DATED.fullmatch(key)
+            if dated:
+                titles.add(_title_key(dated.group(2)))
+    titles.discard("")
+    if not notes - ({_note_key(entry.source)} if entry.source else set()):
+        titles = set()  # no wiki link among them: titles are never looked up
+
+    arxiv_column, url_column = ti.strings(table["arxiv_id"]), ti.strings(table["url"])
+    source_column = ti.strings(table["source"])
+    title_column = ti.strings(table["title"]) if titles else [""] * n
+    wanted = [
+        row
+        for row in range(n)
+        if arxiv_column[row].lower() in arxiv_ids
+        or (url_column[row] and _url_key(url_column[row]) in urls)
+        or (source_column[row] and _note_key(source_column[row]) in notes)
+        or (titles and _title_key(title_column[row]) in titles)
+    ]
+    return np.union1d(mentioning, np.asarray(wanted, dtype=np.int64))

@@ -35,7 +35,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -734,14 +734,20 @@ class Journal:
             self._commit(_encode(new), 1, state)
             return new
 
-    def put_many(self, entries: Iterable[Entry]) -> int:
-        """Replace existing entries (same ids) in one atomic change, e.g. a tag rename."""
-        batch = list(entries)
-        if not batch:
+    def put_many(self, entries: Iterable[Entry] | Callable[[list[Entry]], Iterable[Entry]]) -> int:
+        """Replace existing entries (same ids) in one atomic change, e.g. a tag rename.
+
+        ``entries`` may be a function of all current entries, called under the write lock,
+        so that no other writer's change falls between reading and writing."""
+        given = None if callable(entries) else list(entries)
+        if given == []:
             return 0
         now = utc_now()
         with self._lock():
             state = self._state()
+            batch = given if given is not None else list(entries(self.entries()))  # type: ignore[operator]
+            if not batch:
+                return 0
             ids = self._ids_for(*state)
             for e in batch:
                 if e.id not in ids:
@@ -759,6 +765,16 @@ class Journal:
             if self._ids is not None:
                 self._ids.discard(old.id)
             return old
+
+    # -- searching ----------------------------------------------------------------
+
+    def search(self, query: str = "", **options: Any) -> pd.DataFrame:
+        """Entries matching ``query``, best first, as a DataFrame (``id``, ``date``,
+        ``title``, ``score``, ``snippet``, ``tags``). Options: ``tag``, ``start``, ``end``,
+        ``limit`` (default 20; None: all). The query language: :mod:`journal.search`."""
+        from .search import search_frame
+
+        return search_frame(self, query, **options)
 
     # -- checking -----------------------------------------------------------------
 

@@ -30,4 +30,12 @@ def entry_text(entry: Entry, journal: Any = None) -> str:
         lines += ["", "Abstract", entry.abstract]
     if entry.commentary:
         lines += ["", "Commentary", entry.commentary]
+    if journal is not None:
+        from .links import entry_links
+
+        links, backlinks = entry_links(journal, entry)
+        for heading, found in (("Links", links), ("Linked from", backlinks)):
+            if found:
+                lines += ["", heading]
+                lines += [f"  {e.id}  {e.date.isoformat()}  {e.title}" for e in found]
     return "\n".join(lines)

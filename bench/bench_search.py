@@ -1,0 +1,174 @@
+"""Search speed on a realistic journal, side by side with the floor it is measured against.
+
+    python bench/bench_search.py [--rows 100000] [--dir /tmp/journal-bench] [--repeat 11]
+
+The floor is one ``pyarrow.compute.match_substring(text, term, ignore_case=True)`` over the
+very text the search scans (title, authors, abstract and commentary of every entry joined
+in one column). Each warm query is timed alternately with that floor (the machine is
+noisy; alternating keeps both under the same load) and the median of the per-pair ratios
+is printed. Also: the first query of a fresh Journal (with and without the index cache
+file), and the ``journal search`` command line, wall clock in a fresh process.
+
+Targets (issue 6): a query in-process <= 1.5x the floor; the command line < 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import pyarrow.compute as pc  # noqa: E402
+from make_journal import NAMES, make_journal  # noqa: E402
+
+from journal import textindex as ti  # noqa: E402
+from journal.search import search  # noqa: E402
+from journal.store import Journal  # noqa: E402
+
+QUERIES = [
+    # (query, what it shows)
+    (NAMES[17], "rare word (a method name)"),
+    ("diffusion", "topical English word"),
+    ("the", "word in almost every entry"),
+    ("학습", "2-syllable Korean word, particles attached"),
+    ("재학습", "Korean compound"),
+    ("디노이징 diffusion", "two words, Korean and English"),
+    ('"language model"', "phrase"),
+    ("diffusion -denoising", "word and exclusion"),
+    ("학습 tag:efficiency", "word and tag"),
+    ('author:"li dong" 증류', "author and word"),
+]
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def warm(j: Journal, repeat: int) -> list[tuple[str, str, float, float, float, int, int]]:
+    text = ti.search_index(j)["text"]
+    rows = []
+    for query, what in QUERIES:
+        first = next(w for w in query.replace('"', " ").split() if ":" not in w and not w.startswith("-"))
+        floor, ours, ratios = [], [], []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            mask = pc.match_substring(text, pattern=first, ignore_case=True)
+            b = time.perf_counter() - t
+            t = time.perf_counter()
+            results = search(j, query, limit=20)
+            s = time.perf_counter() - t
+            floor.append(b)
+            ours.append(s)
+            ratios.append(s / b)
+        floor_hits = len(ti.true_positions(mask))
+        rows.append(
+            (
+                query,
+                what,
+                median_ms(floor),
+                median_ms(ours),
+                statistics.median(ratios),
+                results.total,
+                floor_hits,
+            )
+        )
+    return rows
+
+
+def cold(path: Path, query: str) -> tuple[float, float, float]:
+    """(first query without the cache file, first query with it, the floor), seconds."""
+    cache = path.with_name(path.name + ".d") / ti.CACHE_NAME
+    if cache.exists():
+        cache.unlink()
+    t = time.perf_counter()
+    search(Journal(path), query)
+    no_cache = time.perf_counter() - t
+    t = time.perf_counter()
+    search(Journal(path), query)
+    with_cache = time.perf_counter() - t
+    text = ti.search_index(Journal(path))["text"]
+    t = time.perf_counter()
+    pc.match_substring(text, pattern=query, ignore_case=True)
+    return no_cache, with_cache, time.perf_counter() - t
+
+
+def wall(argv: list[str], repeat: int) -> float:
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent))
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--dir", default="/tmp/journal-bench")
+    parser.add_argument("--repeat", type=int, default=11)
+    args = parser.parse_args()
+
+    path = Path(args.dir) / f"entries-{args.rows}.parquet"
+    t = time.perf_counter()
+    make_journal(path, args.rows)
+    made = time.perf_counter() - t
+    size = path.stat().st_size / 1e6
+    print(f"journal: {path} ({args.rows:,} entries, {size:.0f} MB; ready in {made:.1f} s)")
+
+    no_cache, with_cache, floor = cold(path, "학습")
+    cache = path.with_name(path.name + ".d") / ti.CACHE_NAME
+    cache_mb = cache.stat().st_size / 1e6 if cache.exists() else 0
+    print("\nfirst query of a fresh Journal object ('학습'; files in the OS page cache)")
+    print(f"  no index cache file (reads Parquet, builds and saves the index): {no_cache * 1000:7.0f} ms")
+    print(
+        f"  index cache file present ({cache_mb:.0f} MB, memory-mapped):            {with_cache * 1000:7.0f} ms"
+    )
+    print(f"  the floor, one match_substring over the text:                    {floor * 1000:7.0f} ms")
+
+    j = Journal(path)
+    search(j, "warm-up")
+    print(f"\nwarm queries in-process (median of {args.repeat}, alternating with the floor)")
+    header = (
+        f"  {'query':26} {'what':42} {'floor':>7} {'search':>7} {'ratio':>6} {'found':>7} {'floor hits':>10}"
+    )
+    print(header)
+    worst = 0.0
+    for query, what, b, s, ratio, total, hits in warm(j, args.repeat):
+        worst = max(worst, ratio)
+        print(f"  {query:26} {what:42} {b:5.1f}ms {s:5.1f}ms {ratio:5.2f}x {total:7,} {hits:10,}")
+    print(f"  worst ratio {worst:.2f}x (target <= 1.5x)")
+
+    print(f"\ncommand line, wall clock of a fresh process (median of {max(3, args.repeat // 2)})")
+    python = sys.executable
+    reps = max(3, args.repeat // 2)
+    start = wall([python, "-c", "pass"], reps)
+    imports = wall([python, "-c", "import pyarrow.parquet, pyarrow.compute"], reps)
+    print(f"  python -c pass: {start:.3f} s; import pyarrow.parquet+compute: {imports:.3f} s")
+    slowest = 0.0
+    for query in ["학습", "재학습", "diffusion", '"language model"', "diffusion -denoising"]:
+        took = wall([python, "-m", "journal", "search", query, "--journal", str(path)], reps)
+        slowest = max(slowest, took)
+        print(f"  journal search {query:24} {took:.3f} s")
+    took = wall(
+        [python, "-m", "journal", "search", "학습", "--json", "--limit", "0", "--journal", str(path)], reps
+    )
+    print(f"  journal search 학습 --json --limit 0 (all matches) {took:.3f} s")
+    print(f"  slowest {slowest:.3f} s (target < 0.5 s)")
+    cache.unlink()
+    took = wall([python, "-m", "journal", "search", "학습", "--journal", str(path)], 1)
+    print(f"  first search after the cache file is gone (rebuilds it): {took:.3f} s")
+
+
+if __name__ == "__main__":
+    main()

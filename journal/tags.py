@@ -1,0 +1,84 @@
+"""Tag care: counts, and renaming or merging tags across the journal in one atomic change
+(``Journal.put_many``: every entry concerned is rewritten, or none is)."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .check import tag_key
+from .errors import ValidationError
+from .model import normalise_tags
+
+if TYPE_CHECKING:
+    from .model import Entry
+    from .store import Journal
+
+
+def tag_counts(journal: Journal) -> list[tuple[str, int]]:
+    """Every tag with its number of entries, the most used first (then by name)."""
+    import pyarrow.compute as pc
+
+    from .textindex import strings
+
+    counts = Counter(strings(pc.list_flatten(journal.to_arrow()["tags"])))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _one_tag(text: str, what: str) -> str:
+    tags = normalise_tags(text) if isinstance(text, str) else ()
+    if len(tags) != 1:
+        raise ValidationError(what, f"{text!r} is not one tag (a tag has no spaces or commas)")
+    return tags[0]
+
+
+def _unknown(tag: str, known: Iterable[str]) -> ValidationError:
+    known = list(known)
+    close = [t for t in known if tag_key(t) == tag_key(tag)]
+    close += [t for t in difflib.get_close_matches(tag, known, n=5, cutoff=0.6) if t not in close]
+    hint = f"; did you mean {', '.join('#' + t for t in close[:5])}?" if close else "; see `journal tags`"
+    return ValidationError("tags", f"no entry has the tag #{tag}{hint}")
+
+
+def _rewrite(entries: list[Entry], sources: set[str], into: str) -> list[Entry]:
+    """Entries whose tags change: each of ``sources`` becomes ``into``, in place (first
+    occurrence kept, later duplicates dropped)."""
+    changed = []
+    for e in entries:
+        if not sources.intersection(e.tags):
+            continue
+        tags = tuple(dict.fromkeys(into if t in sources else t for t in e.tags))
+        if tags != e.tags:
+            changed.append(e.replace(tags=tags))
+    return changed
+
+
+def merge_tags(journal: Journal, tags: Iterable[str], *, into: str) -> int:
+    """Replace each of ``tags`` by ``into`` in every entry, in one atomic change.
+
+    ``into`` may be new or one of ``tags``. Every tag given must be in use (else nothing
+    changes and the error lists close matches). Returns how many entries changed."""
+    target = _one_tag(into, "into")
+    sources = list(dict.fromkeys(_one_tag(t, "tags") for t in tags))
+    if not sources:
+        raise ValidationError("tags", "give at least one tag to merge")
+
+    def change(entries: list[Entry]) -> list[Entry]:
+        known = {t for e in entries for t in e.tags}
+        for tag in sources:
+            if tag not in known:
+                raise _unknown(tag, known)
+        return _rewrite(entries, set(sources) - {target}, target)
+
+    return journal.put_many(change)
+
+
+def rename_tag(journal: Journal, old: str, new: str) -> int:
+    """Rename tag ``old`` to ``new`` in every entry, in one atomic change (renaming to a
+    tag already in use merges the two). Returns how many entries changed."""
+    source, target = _one_tag(old, "old"), _one_tag(new, "new")
+    if source == target:
+        raise ValidationError("new", f"#{target} is already the tag's name; nothing to rename")
+    return merge_tags(journal, [source], into=target)
