@@ -281,3 +281,22 @@ def test_lookup_finds_by_column_in_snapshot_and_pending_changes(
     j.delete(b.id)
     assert [ref[0] for ref in journal.open(journal_path).lookup("arxiv_id", ["2405.05254"])] == [a.id]
     assert journal.open(journal_path).lookup("url", ["https://nowhere.org"]) == []
+
+
+def test_date_filters_at_the_edges(journal_path: Path) -> None:
+    j = journal.open(journal_path)
+    for day in ["2024-05-08", "2024-05-09", "2024-05-09", "2024-05-11"]:
+        j.add(title=f"on {day} {len(j)}", date=day)
+    assert len(j.entries(date="2024-05-10")) == 0
+    assert len(j.entries(start="2024-05-09", end="2024-05-09")) == 2
+    assert len(j.entries(start="2024-05-10", end="2024-05-08")) == 0
+    assert len(j.entries(start="2024-05-01")) == 4 and len(j.entries(end="2024-05-31")) == 4
+    assert len(j.entries(end="2024-05-07")) == 0 and len(j.entries(start="2024-05-12")) == 0
+
+
+def test_foreign_unsorted_file_is_read_in_journal_order(journal_path: Path) -> None:
+    days = [dt.date(2024, 5, 11), dt.date(2024, 5, 9), dt.date(2024, 5, 10)]
+    pd.DataFrame({"id": ["c", "a", "b"], "date": days, "title": ["C", "A", "B"]}).to_parquet(journal_path)
+    j = journal.open(journal_path)
+    assert [e.title for e in j.entries()] == ["A", "B", "C"]
+    assert [e.title for e in j.entries(start="2024-05-10")] == ["B", "C"]
