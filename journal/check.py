@@ -73,13 +73,13 @@ def _repair_snapshot(journal: Journal, repair: bool) -> list[Finding]:
 
 
 def _repair_changes(journal: Journal, repair: bool) -> list[Finding]:
-    from .store import _rows_to_table
+    from .table import rows_to_table
 
     findings = []
     for name in journal._change_names():
         path = journal.changes_dir / name
         try:
-            _rows_to_table(path.read_bytes())
+            rows_to_table(path.read_bytes())
         except (pa.ArrowException, OSError) as e:
             if repair:
                 kept = _quarantine(journal, path, name)

@@ -162,14 +162,14 @@ def entry_links(journal: Journal, entry: Entry | str) -> tuple[list[Entry], list
     :func:`build_index` over the whole journal gives them. A big journal is not read into
     Entry objects: only the entries that can take part are (those whose text could
     mention this one, and every entry that a mention by these could resolve to)."""
-    from .store import _entries_from_table
+    from .table import entries_from_table
 
     if isinstance(entry, str):
         entry = journal.get(entry)
     table = journal.to_arrow()
     if table.num_rows > SMALL:
         table = _take(table, _relevant_rows(table, entry))
-    entries = _entries_from_table(table)
+    entries = entries_from_table(table)
     index = build_index(entries)
     by_id = {e.id: e for e in entries}
     return [by_id[i] for i in index.links_of(entry.id)], [by_id[i] for i in index.backlinks_of(entry.id)]
@@ -186,7 +186,7 @@ def _relevant_rows(table: pa.Table, entry: Entry) -> np.ndarray:
     import pyarrow.compute as pc
 
     from . import textindex as ti
-    from .store import _entries_from_table
+    from .table import entries_from_table
 
     n = table.num_rows
     # entries whose commentary or links could mention this one (substrings: a superset)
@@ -200,7 +200,7 @@ def _relevant_rows(table: pa.Table, entry: Entry) -> np.ndarray:
             [ti.true_positions(pc.match_substring(text, pattern=p, ignore_case=True)) for p in probes]
         )
     )
-    mentioners = _entries_from_table(_take(table, mentioning)) if len(mentioning) else []
+    mentioners = entries_from_table(_take(table, mentioning)) if len(mentioning) else []
 
     # every key under which this entry's mentions and theirs are resolved, and its own keys
     arxiv_ids: set[str] = {entry.arxiv_id.lower()} if entry.arxiv_id else set()

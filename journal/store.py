@@ -28,7 +28,6 @@ building Arrow arrays from Python objects; ``pyarrow.json`` turns them into a ta
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime as dt
 import json
@@ -49,7 +48,6 @@ try:
 except ImportError:  # pragma: no cover - Windows: filelock instead
     fcntl = None  # type: ignore[assignment]
 import pyarrow.compute as pc
-import pyarrow.json as pj
 import pyarrow.parquet as pq
 
 from .errors import (
@@ -61,46 +59,34 @@ from .errors import (
     JournalError,
     NewerSchema,
 )
-from .model import FIELDS, LIST_FIELDS, Entry, format_timestamp, make_entry, parse_date, update_entry, utc_now
+from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
+from .table import (
+    EPOCH,
+    GENERATION_KEY,
+    ORDER,
+    SCHEMA,
+    SCHEMA_VERSION,
+    VERSION_KEY,
+    date_slice,
+    empty_table,
+    encode,
+    encode_delete,
+    entries_from_table,
+    equals,
+    merge,
+    rows_to_table,
+    strings,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .check import Finding
 
-SCHEMA_VERSION = 1
-VERSION_KEY = b"journal.schema_version"
-GENERATION_KEY = b"journal.generation"
 SMALL_JOURNAL_ROWS = 5_000
 BATCH_ROWS = 1_000
 MAX_PENDING_CHANGES = 1_000
 LOCK_TIMEOUT = 60.0
-
-_STR = pa.string()
-_LIST = pa.list_(pa.string())
-_TS = pa.timestamp("us", tz="UTC")
-SCHEMA = pa.schema(
-    [
-        pa.field("id", _STR, nullable=False),
-        pa.field("date", pa.date32(), nullable=False),
-        pa.field("title", _STR, nullable=False),
-        pa.field("authors", _LIST),
-        pa.field("url", _STR),
-        pa.field("links", _LIST),
-        pa.field("arxiv_id", _STR),
-        pa.field("arxiv_version", pa.int32()),
-        pa.field("abstract", _STR),
-        pa.field("commentary", _STR),
-        pa.field("tags", _LIST),
-        pa.field("source", _STR),
-        pa.field("created_at", _TS),
-        pa.field("updated_at", _TS),
-    ]
-)
-assert tuple(SCHEMA.names) == FIELDS
-# Change rows: every field nullable (a delete is just an id) plus the delete mark.
-_CHANGE_SCHEMA = pa.schema([f.with_nullable(True) for f in SCHEMA] + [pa.field("_deleted", pa.bool_())])
-_EPOCH = dt.date(1970, 1, 1)
 
 
 def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001
@@ -117,143 +103,6 @@ class WriteResult:
 
     def __str__(self) -> str:
         return f"{len(self.added)} added, {len(self.skipped)} already present"
-
-
-# --- encoding -----------------------------------------------------------------------
-
-
-def _encode(entry: Entry) -> bytes:
-    row: dict[str, Any] = entry.to_dict()
-    row["date"] = (entry.date - _EPOCH).days  # pyarrow.json reads date32 from a day number
-    for f in ("created_at", "updated_at"):
-        row[f] = None if row[f] is None else format_timestamp(row[f])
-    row["_deleted"] = False
-    return json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
-
-
-def _encode_delete(entry_id: str) -> bytes:
-    return json.dumps({"id": entry_id, "_deleted": True}).encode("utf-8") + b"\n"
-
-
-def _empty(schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_batches([], schema=schema)  # Schema.empty_table() imports pandas
-
-
-def _rows_to_table(data: bytes) -> pa.Table:
-    if not data:
-        return _empty(_CHANGE_SCHEMA)
-    options = pj.ParseOptions(explicit_schema=_CHANGE_SCHEMA, unexpected_field_behavior="error")
-    # one block for the whole input: a row may not straddle blocks
-    read = pj.ReadOptions(use_threads=False, block_size=max(1 << 20, len(data) + 1))
-    return pj.read_json(pa.BufferReader(data), read_options=read, parse_options=options)
-
-
-def _strings(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
-    """Python strings of a string column without importing pandas (which ``to_pylist``
-    does on first use, costing the CLI ~0.4 s)."""
-    arrays = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    out: list[str | None] = []
-    for arr in arrays:
-        if len(arr) == 0:
-            continue
-        _, offsets_buf, data_buf = arr.buffers()
-        offsets = memoryview(offsets_buf).cast("i")[arr.offset : arr.offset + len(arr) + 1]
-        data = data_buf.to_pybytes() if data_buf is not None else b""
-        strings = [data[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(len(arr))]
-        if arr.null_count:
-            valid = arr.is_valid()
-            strings = [s if valid[i].as_py() else None for i, s in enumerate(strings)]
-        out.extend(strings)
-    return out
-
-
-_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-_TIMESTAMPS = ("created_at", "updated_at")
-
-
-def _timestamps(column: pa.ChunkedArray) -> list[dt.datetime | None]:
-    # pyarrow's own conversion of tz-aware timestamps imports pandas (~0.4 s): go by
-    # microseconds instead, so reading entries stays pandas-free (CLI, daily notebook)
-    micros = column.cast(pa.int64()).to_pylist()
-    return [None if m is None else _EPOCH_UTC + dt.timedelta(microseconds=m) for m in micros]
-
-
-def _entries_from_table(table: pa.Table) -> list[Entry]:
-    plain = [f for f in FIELDS if f not in _TIMESTAMPS]
-    created, updated = (_timestamps(table[f]) for f in _TIMESTAMPS)
-    return [
-        Entry(
-            id=row["id"],
-            date=row["date"],
-            title=row["title"],
-            authors=tuple(row["authors"] or ()),
-            url=row["url"],
-            links=tuple(row["links"] or ()),
-            arxiv_id=row["arxiv_id"],
-            arxiv_version=row["arxiv_version"],
-            abstract=row["abstract"] or "",
-            commentary=row["commentary"] or "",
-            tags=tuple(row["tags"] or ()),
-            source=row["source"],
-            created_at=created[i],
-            updated_at=updated[i],
-        )
-        for i, row in enumerate(table.select(plain).to_pylist())
-    ]
-
-
-def _merge(snapshot: pa.Table, changes: pa.Table) -> pa.Table:
-    """The snapshot with the change rows applied in order (last version of an id wins),
-    sorted into journal order (date, then when it was added). Pure Arrow: no pandas."""
-    if changes.num_rows == 0:
-        return snapshot
-    # The last row of each id: the first hit in the reversed rows. (Table.group_by would
-    # do, but it imports pandas, which the CLI cannot afford.)
-    position = pc.cumulative_sum(pc.cast(pc.is_valid(changes["id"]), pa.int64()))
-    reversed_rows = pc.sort_indices(position, sort_keys=[("", "descending")])
-    reversed_ids = pc.take(changes["id"], reversed_rows).combine_chunks()
-    unique_ids = pc.unique(changes["id"].combine_chunks())
-    last_rows = pc.take(reversed_rows, pc.index_in(unique_ids, value_set=reversed_ids))
-    latest = changes.take(pc.take(last_rows, pc.sort_indices(last_rows)))
-    live = latest.filter(pc.invert(latest["_deleted"])).select(list(FIELDS)).cast(SCHEMA)
-    live = live.take(pc.sort_indices(live, sort_keys=_ORDER))
-    touched = pc.is_in(snapshot["id"], value_set=latest["id"].combine_chunks())
-    kept = snapshot.filter(pc.invert(touched)) if pc.any(touched).as_py() else snapshot
-    merged = pa.concat_tables([kept, live])
-    if kept.num_rows and live.num_rows and _key(live, 0) < _key(kept, kept.num_rows - 1):
-        # rows for earlier days or edits: a full (stable) sort; appends skip this copy
-        merged = merged.take(pc.sort_indices(merged, sort_keys=_ORDER))
-    return merged
-
-
-_ORDER = [("date", "ascending"), ("created_at", "ascending")]
-
-
-def _key(table: pa.Table, row: int) -> tuple[int, int]:
-    # raw integers: Timestamp .as_py() would import pandas
-    day, created = table["date"][row].value, table["created_at"][row].value
-    return (day, -(2**63) if created is None else created)
-
-
-def _equals(column: pa.ChunkedArray | pa.Array, text: str) -> pa.ChunkedArray:
-    # a regex rather than pc.equal(column, text): making that scalar imports pandas
-    return pc.match_substring_regex(column, pattern=f"^{re.escape(text)}$")
-
-
-def _date_slice(table: pa.Table, start: dt.date | None, end: dt.date | None) -> pa.Table:
-    """The rows dated ``start``..``end`` (inclusive) of a table in journal order: two
-    binary searches over the day numbers, no scan and no copy."""
-    days_array = pc.cast(table["date"], pa.int32()).combine_chunks()
-    if days_array.null_count:  # only a foreign file has undated rows: scan
-        lo_day = (start - _EPOCH).days if start else -(2**31)
-        hi_day = (end - _EPOCH).days if end else 2**31 - 1
-        return table.filter(pc.and_(pc.greater_equal(days_array, lo_day), pc.less_equal(days_array, hi_day)))
-    days = memoryview(days_array.buffers()[1]).cast("i")[
-        days_array.offset : days_array.offset + len(days_array)
-    ]
-    lo = 0 if start is None else bisect.bisect_left(days, (start - _EPOCH).days)
-    hi = len(days) if end is None else bisect.bisect_right(days, (end - _EPOCH).days)
-    return table.slice(lo, max(0, hi - lo))
 
 
 def _fsync_dir(path: Path) -> None:
@@ -373,14 +222,14 @@ class Journal:
                 columns.append(pa.nulls(table.num_rows, f.type))
         try:
             table = pa.Table.from_arrays(columns, schema=SCHEMA.remove_metadata()).cast(SCHEMA)
-            return table.take(pc.sort_indices(table, sort_keys=_ORDER))  # a foreign file: journal order
+            return table.take(pc.sort_indices(table, sort_keys=ORDER))  # a foreign file: journal order
         except (pa.ArrowException, ValueError) as e:
             raise CorruptJournal(self.path, f"has columns of the wrong type ({e})") from None
 
     def _snapshot(self) -> pa.Table:
         key = self._snapshot_key()
         if key is None:
-            self._snap_key, self._snap_table, self._snap_ids = None, _empty(SCHEMA), set()
+            self._snap_key, self._snap_table, self._snap_ids = None, empty_table(SCHEMA), set()
             return self._snap_table
         if key != self._snap_key or self._snap_table is None:
             table = self._open_snapshot()
@@ -419,8 +268,8 @@ class Journal:
             if self._view is not None and self._view_key == state:
                 return self._view
             snapshot = self._snapshot()
-            changes = _rows_to_table(b"".join(self._read_change(n) for n in names))
-            view = _merge(snapshot, changes)
+            changes = rows_to_table(b"".join(self._read_change(n) for n in names))
+            view = merge(snapshot, changes)
             self._view, self._view_key = view, state
             return view
 
@@ -458,7 +307,7 @@ class Journal:
         if date is not None:
             start = end = date
         if start is not None or end is not None:
-            table = _date_slice(
+            table = date_slice(
                 table,
                 None if start is None else parse_date(start, "from"),
                 None if end is None else parse_date(end, "to"),
@@ -466,7 +315,7 @@ class Journal:
         if tag:
             flat = pc.list_flatten(table["tags"])
             parents = pc.list_parent_indices(table["tags"])
-            hits = pc.unique(pc.filter(parents, _equals(flat, tag.lstrip("#"))))
+            hits = pc.unique(pc.filter(parents, equals(flat, tag.lstrip("#"))))
             table = table.take(pc.take(hits, pc.sort_indices(hits)))
         return table
 
@@ -475,7 +324,7 @@ class Journal:
     ) -> list[Entry]:
         """Entries in journal order, optionally for one ``date``, a ``start``..``end``
         range (inclusive) and/or one ``tag``."""
-        return _entries_from_table(self._filtered(date=date, start=start, end=end, tag=tag))
+        return entries_from_table(self._filtered(date=date, start=start, end=end, tag=tag))
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries())
@@ -504,10 +353,10 @@ class Journal:
         """One entry by id (or a unique prefix of its id)."""
         entry_id = self.resolve(id_or_prefix)
         table = self.to_arrow()
-        found = table.filter(_equals(table["id"], entry_id))
+        found = table.filter(equals(table["id"], entry_id))
         if found.num_rows == 0:  # pragma: no cover - resolve() just saw it
             raise EntryNotFound(entry_id)
-        return _entries_from_table(found)[0]
+        return entries_from_table(found)[0]
 
     def _live_ids(self) -> set[str]:
         """The ids currently in the journal, kept up to date incrementally (the fast path
@@ -524,7 +373,7 @@ class Journal:
         if key is None:
             ids: set[str] = set()
         else:
-            ids = {i for i in _strings(self._open_snapshot(columns=["id"])["id"]) if i is not None}
+            ids = {i for i in strings(self._open_snapshot(columns=["id"])["id"]) if i is not None}
         self._apply_ids(ids, names)
         self._ids, self._ids_key = ids, (key, tuple(names))
         return ids
@@ -572,7 +421,7 @@ class Journal:
                     row = json.loads(line)
                     found.pop(row["id"], None)
                     if not row.get("_deleted") and row.get(column) in wanted:
-                        found[row["id"]] = (row["id"], _EPOCH + dt.timedelta(days=row["date"]), row["title"])
+                        found[row["id"]] = (row["id"], EPOCH + dt.timedelta(days=row["date"]), row["title"])
             return found
 
         return sorted(self._consistent(read).values(), key=lambda ref: ref[1])
@@ -668,8 +517,8 @@ class Journal:
 
     def _compact_locked(self, names: list[str], extra: bytes = b"") -> None:
         snapshot = self._snapshot()
-        changes = _rows_to_table(b"".join(self._read_change(n) for n in names) + extra)
-        merged = _merge(snapshot, changes)
+        changes = rows_to_table(b"".join(self._read_change(n) for n in names) + extra)
+        merged = merge(snapshot, changes)
         _, generation = self._snapshot_info(self._snapshot_key())
         merged = merged.replace_schema_metadata(
             {VERSION_KEY: str(SCHEMA_VERSION).encode(), GENERATION_KEY: str(generation + 1).encode()}
@@ -739,7 +588,7 @@ class Journal:
                 existing = self.get(new.id)
                 raise DuplicateEntry(existing.id, existing.title, existing.date.isoformat())
             (stamped,) = self._stamp_new([new])
-            self._commit(_encode(stamped), 1, state)
+            self._commit(encode(stamped), 1, state)
             return stamped
 
     def add_many(self, entries: Iterable[Entry], *, on_existing: str = "skip") -> WriteResult:
@@ -768,7 +617,7 @@ class Journal:
                 fresh.append(e)
             if fresh:
                 stamped = self._stamp_new(fresh)
-                self._commit(b"".join(_encode(e) for e in stamped), len(stamped), state)
+                self._commit(b"".join(encode(e) for e in stamped), len(stamped), state)
                 result.added = stamped
                 ids.update(seen)
         return result
@@ -779,7 +628,7 @@ class Journal:
             state = self._state()
             old = self.get(id_or_prefix)
             new = update_entry(old, **changes).replace(created_at=old.created_at, updated_at=utc_now())
-            self._commit(_encode(new), 1, state)
+            self._commit(encode(new), 1, state)
             return new
 
     def put_many(self, entries: Iterable[Entry] | Callable[[list[Entry]], Iterable[Entry]]) -> int:
@@ -800,7 +649,7 @@ class Journal:
             for e in batch:
                 if e.id not in ids:
                     raise EntryNotFound(e.id)
-            data = b"".join(_encode(e.replace(updated_at=now)) for e in batch)
+            data = b"".join(encode(e.replace(updated_at=now)) for e in batch)
             self._commit(data, len(batch), state)
         return len(batch)
 
@@ -809,7 +658,7 @@ class Journal:
         with self._lock():
             state = self._state()
             old = self.get(id_or_prefix)
-            self._commit(_encode_delete(old.id), 1, state)
+            self._commit(encode_delete(old.id), 1, state)
             if self._ids is not None:
                 self._ids.discard(old.id)
             return old

@@ -166,7 +166,7 @@ def _convert(table: Any, rows: list[int]) -> list[Entry]:
     (``Table.take`` would build an index array, which imports pandas)."""
     import pyarrow as pa
 
-    from .store import _entries_from_table
+    from .table import entries_from_table
 
     if not rows:
         return []
@@ -176,7 +176,7 @@ def _convert(table: Any, rows: list[int]) -> list[Entry]:
             runs[-1] = (runs[-1][0], runs[-1][1] + 1)
         else:
             runs.append((i, 1))
-    return _entries_from_table(pa.concat_tables([table.slice(start, n) for start, n in runs]))
+    return entries_from_table(pa.concat_tables([table.slice(start, n) for start, n in runs]))
 
 
 def day_summaries(

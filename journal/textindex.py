@@ -124,9 +124,9 @@ def spread(n: int, k: int) -> np.ndarray:
 
 def strings(values: pa.Array | pa.ChunkedArray) -> list[str]:
     """Python strings of a string column (nulls as "")."""
-    from .store import _strings
+    from .table import strings
 
-    return [s or "" for s in _strings(values)]
+    return [s or "" for s in strings(values)]
 
 
 def dates(values: pa.Array | pa.ChunkedArray) -> list[dt.date]:
@@ -226,12 +226,12 @@ def _base(journal: Journal, key: tuple[int, int, int] | None) -> pa.Table:
 
 def _apply(base: pa.Table, changes: pa.Table) -> pa.Table:
     """``base`` with pending change rows applied (as the store merges them)."""
-    from .store import SCHEMA as STORE_SCHEMA
-    from .store import _empty, _merge
+    from .table import SCHEMA as STORE_SCHEMA
+    from .table import empty_table, merge
 
     if changes.num_rows == 0:
         return base
-    live = _merge(_empty(STORE_SCHEMA), changes)
+    live = merge(empty_table(STORE_SCHEMA), changes)
     touched = pc.unique(changes["id"].combine_chunks())
     kept = base.filter(pc.invert(pc.is_in(base["id"], value_set=touched)))
     return pa.concat_tables([kept, build(live)])
@@ -239,7 +239,7 @@ def _apply(base: pa.Table, changes: pa.Table) -> pa.Table:
 
 def search_index(journal: Journal) -> pa.Table:
     """The index of every live entry (snapshot order, then changed entries)."""
-    from .store import _rows_to_table
+    from .table import rows_to_table
 
     def read(key: Any, names: list[str]) -> pa.Table:
         state = (key, tuple(names))
@@ -248,7 +248,7 @@ def search_index(journal: Journal) -> pa.Table:
             return cached[1]
         base = _base(journal, key)
         if names:
-            changes = _rows_to_table(b"".join(journal._read_change(n) for n in names))
+            changes = rows_to_table(b"".join(journal._read_change(n) for n in names))
             view = _apply(base, changes)
         else:
             view = base

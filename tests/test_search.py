@@ -337,13 +337,13 @@ def test_search_raises_only_journal_errors(small_index, text):
 
 
 def _index(specs):
-    from journal.store import SCHEMA, _empty, _encode, _merge, _rows_to_table
+    from journal.table import SCHEMA, empty_table, encode, merge, rows_to_table
 
     entries = [make_entry(**spec) for spec in specs]
     stamped = [
         e.replace(created_at=journal.model.utc_now(), updated_at=journal.model.utc_now()) for e in entries
     ]
-    table = _merge(_empty(SCHEMA), _rows_to_table(b"".join(_encode(e) for e in stamped)))
+    table = merge(empty_table(SCHEMA), rows_to_table(b"".join(encode(e) for e in stamped)))
     return ti.build(table)
 
 

@@ -34,7 +34,7 @@ class JournalBrowser(w.VBox):
         try:
             self.index = EntryIndex(journal)
         except JournalError as e:  # show the page anyway, with what is wrong
-            from ..store import SCHEMA
+            from ..table import SCHEMA
 
             self.index = EntryIndex(journal, table=SCHEMA.empty_table())
             self._error(e)
