@@ -37,7 +37,7 @@ from ..model import Entry, make_entry, split_paragraphs
 
 NAME = "digest"
 LANGS = ("ko", "en")
-_MONTHS = [
+MONTHS = [
     "January",
     "February",
     "March",
@@ -52,7 +52,7 @@ _MONTHS = [
     "December",
 ]
 _KO_DATE = re.compile(r"(\d{4})년 (\d{1,2})월 (\d{1,2})일")
-_EN_DATE = re.compile(r"(" + "|".join(_MONTHS) + r") (\d{1,2}), (\d{4})")
+_EN_DATE = re.compile(r"(" + "|".join(MONTHS) + r") (\d{1,2}), (\d{4})")
 _URL_LINE = re.compile(r"https?://\S+")
 _TAGS_LINE = re.compile(r"#\S+(?: #\S+)*")
 _AUTHORS_LINE = re.compile(r"\((.*)\)")
@@ -94,7 +94,7 @@ def date_line(day: dt.date, lang: str = "ko") -> str:
     if lang == "ko":
         return f"{day.year}년 {day.month}월 {day.day}일"
     if lang == "en":
-        return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+        return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
     raise ValidationError("lang", f"{lang!r} is not a digest language; choose one of: {', '.join(LANGS)}")
 
 
@@ -106,7 +106,7 @@ def parse_date_line(line: str) -> dt.date | None:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         m = _EN_DATE.fullmatch(text)
         if m:
-            return dt.date(int(m.group(3)), _MONTHS.index(m.group(1)) + 1, int(m.group(2)))
+            return dt.date(int(m.group(3)), MONTHS.index(m.group(1)) + 1, int(m.group(2)))
     except ValueError:
         return None
     return None

@@ -26,6 +26,7 @@ from typing import Any
 from ..errors import ExportFailed
 from ..model import Entry
 from ._files import write_text
+from .digest import MONTHS
 
 MARKER = ".journal-site"
 
@@ -55,20 +56,6 @@ _LABELS = {
         "untagged": "Untagged",
     },
 }
-_EN_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 STYLE = """
 :root { color-scheme: light dark; --fg: #1d1d1f; --muted: #6e6e73; --line: #d2d2d7; --accent: #0b57d0;
@@ -145,7 +132,7 @@ def _date_title(day: dt.date, lang: str) -> str:
 
 
 def _month_title(year: int, month: int, lang: str) -> str:
-    return f"{year}년 {month}월" if lang == "ko" else f"{_EN_MONTHS[month - 1]} {year}"
+    return f"{year}년 {month}월" if lang == "ko" else f"{MONTHS[month - 1]} {year}"
 
 
 def _count(entries: int, days: int, lang: str) -> str:
