@@ -166,6 +166,13 @@ def normalise_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def tag_key(tag: str) -> str:
+    """What two spellings of one tag share: case, ``-``, ``_`` and spaces ignored
+    (``Self-Supervised`` and ``self_supervised`` -> ``selfsupervised``). Search's ``tag:``
+    matches by it; ``journal check`` groups near-duplicate tags by it."""
+    return re.sub(r"[\s_\-]+", "", tag.casefold())
+
+
 def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
     """Authors as a tuple of names; a string is split on commas (and `` and ``)."""
     if authors is None:

@@ -8,9 +8,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .check import tag_key
 from .errors import ValidationError
-from .model import normalise_tags
+from .model import normalise_tags, tag_key
 
 if TYPE_CHECKING:
     from .model import Entry
