@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
@@ -87,6 +87,7 @@ SMALL_JOURNAL_ROWS = 5_000
 BATCH_ROWS = 1_000
 MAX_PENDING_CHANGES = 1_000
 LOCK_TIMEOUT = 60.0
+T = TypeVar("T")
 
 
 def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001
@@ -103,6 +104,35 @@ class WriteResult:
 
     def __str__(self) -> str:
         return f"{len(self.added)} added, {len(self.skipped)} already present"
+
+
+@dataclass(frozen=True)
+class Layers:
+    """One state of a journal as its two layers: the snapshot file and the change rows
+    pending on top of it. Given by :meth:`Journal.read_layers`, valid inside its call."""
+
+    journal: Journal
+    snapshot_key: tuple[int, int, int] | None  # the snapshot file's identity (None: no file yet)
+    change_names: tuple[str, ...]  # the pending change files, in commit order
+
+    @property
+    def state(self) -> tuple[tuple[int, int, int] | None, tuple[str, ...]]:
+        """Equal for equal journal states: a key for data derived from the journal."""
+        return (self.snapshot_key, self.change_names)
+
+    def snapshot(self) -> pa.Table:
+        """The entries of the snapshot file alone (the store's schema, journal order),
+        guaranteed to be the file named by ``snapshot_key``."""
+        table = self.journal._snapshot()
+        if self.journal._snap_key != self.snapshot_key or self.journal._snapshot_key() != self.snapshot_key:
+            # compacted meanwhile: read_layers runs the read again on the new state
+            raise FileNotFoundError(self.journal.path)
+        return table
+
+    def changes(self) -> pa.Table:
+        """The pending change rows in commit order (every field nullable, plus a
+        ``_deleted`` mark; the last row of an id wins), as :func:`journal.table.merge` takes them."""
+        return rows_to_table(b"".join(self.journal._read_change(n) for n in self.change_names))
 
 
 def _fsync_dir(path: Path) -> None:
@@ -245,7 +275,7 @@ class Journal:
             self._change_cache[name] = data
         return data
 
-    def _consistent(self, read: Any) -> Any:
+    def _consistent(self, read: Callable[[Any, list[str]], T]) -> T:
         """Run ``read(snapshot_key, change_names)`` until no compaction raced with it."""
         for _ in range(50):
             key = self._snapshot_key()
@@ -260,25 +290,29 @@ class Journal:
                 return result
         raise JournalBusy(self.path, "kept changing while being read; try again")
 
-    def to_arrow(self) -> pa.Table:
-        """Every entry, in journal order, as an Arrow table (the Parquet schema)."""
-
-        def read(key: Any, names: list[str]) -> pa.Table:
-            state = (key, tuple(names))
-            if self._view is not None and self._view_key == state:
-                return self._view
-            snapshot = self._snapshot()
-            changes = rows_to_table(b"".join(self._read_change(n) for n in names))
-            view = merge(snapshot, changes)
-            self._view, self._view_key = view, state
-            return view
-
+    def read_layers(self, read: Callable[[Layers], T]) -> T:
+        """``read(layers)`` on one consistent state of the journal (run again if a
+        compaction raced with it). For data derived from the store and kept per state,
+        such as the search index (:mod:`journal.textindex`): ``layers.state`` keys it,
+        ``layers.snapshot()`` and ``layers.changes()`` are what it is built from."""
         try:
-            return self._consistent(read)
+            return self._consistent(lambda key, names: read(Layers(self, key, tuple(names))))
         except pa.ArrowException as e:
             raise CorruptJournal(
                 self.changes_dir, f"holds an unreadable change ({e}); run `journal check`"
             ) from None
+
+    def to_arrow(self) -> pa.Table:
+        """Every entry, in journal order, as an Arrow table (the Parquet schema)."""
+
+        def read(layers: Layers) -> pa.Table:
+            if self._view is not None and self._view_key == layers.state:
+                return self._view
+            view = merge(layers.snapshot(), layers.changes())
+            self._view, self._view_key = view, layers.state
+            return view
+
+        return self.read_layers(read)
 
     def to_pandas(
         self,
