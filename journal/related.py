@@ -237,6 +237,4 @@ def _same_paper(journal: Journal, entry: Entry) -> list[str]:
     """Ids of the other entries with the entry's arXiv id."""
     if not entry.arxiv_id:
         return []
-    table = journal.to_arrow()
-    mask = pc.match_substring_regex(table["arxiv_id"], pattern=f"^{re.escape(entry.arxiv_id)}$")
-    return [i for i in ti.strings(ti.take(table["id"], ti.true_positions(mask))) if i != entry.id]
+    return [ref[0] for ref in journal.lookup("arxiv_id", [entry.arxiv_id]) if ref[0] != entry.id]
