@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from . import textindex as ti
 from .errors import ValidationError
 from .links import entry_links
+from .table import one_of
 
 if TYPE_CHECKING:
     from .model import Entry
@@ -159,10 +160,7 @@ def related(journal: Journal, entry: Entry | str, *, limit: int = 10) -> list[Re
     shared_tags: dict[int, list[str]] = {}
     tag_idf: dict[str, float] = {}
     if entry.tags:
-        from .search import _regex
-
-        pattern = "^(?:" + "|".join(_regex((t,)) for t in entry.tags) + ")$"
-        at = ti.true_positions(pc.match_substring_regex(flat, pattern=pattern))
+        at = ti.true_positions(one_of(flat, entry.tags))
         names = ti.strings(ti.take(flat, at))
         counts = Counter(names)
         tag_idf = {t: math.log(1 + n / counts[t]) for t in entry.tags if t in counts}

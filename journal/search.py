@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from . import textindex as ti
 from .errors import ValidationError
 from .model import parse_date, tag_key
+from .table import one_of
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -246,9 +247,8 @@ def _tag_positions(index: pa.Table, key: str) -> np.ndarray:
     names = [t for t in ti.strings(pc.unique(flat)) if tag_key(t) == key]
     if not names:
         return np.empty(0, dtype=np.int64)
-    pattern = "^(?:" + "|".join(_regex((t,)) for t in names) + ")$"
     parents = ti.as_numpy(pc.list_parent_indices(index["tags"]), np.int64)
-    hit = ti.true_positions(pc.match_substring_regex(flat, pattern=pattern))
+    hit = ti.true_positions(one_of(flat, names))
     return np.unique(parents[hit])
 
 

@@ -32,7 +32,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import secrets
 import shutil
 import time
@@ -74,6 +73,7 @@ from .table import (
     entries_from_table,
     equals,
     merge,
+    one_of,
     rows_to_table,
     strings,
 )
@@ -437,14 +437,12 @@ class Journal:
         wanted = set(values)
         if not wanted:
             return []
-        # a regex, not pc.is_in(): a value set built from Python objects imports pandas
-        pattern = "^(?:" + "|".join(re.escape(w) for w in sorted(wanted)) + ")$"
 
         def read(key: Any, names: list[str]) -> dict[str, tuple[str, dt.date, str]]:
             found: dict[str, tuple[str, dt.date, str]] = {}
             if key is not None and column in pq.ParquetFile(self.path).schema_arrow.names:
                 values_col = self._open_snapshot(columns=[column])[column]
-                hits = pc.indices_nonzero(pc.match_substring_regex(values_col, pattern=pattern))
+                hits = pc.indices_nonzero(one_of(values_col, wanted))
                 if len(hits):
                     rows = self._open_snapshot(columns=["id", "date", "title"]).take(hits)
                     for i in range(rows.num_rows):

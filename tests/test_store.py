@@ -325,3 +325,12 @@ def test_foreign_unsorted_file_is_read_in_journal_order(journal_path: Path) -> N
     j = journal.open(journal_path)
     assert [e.title for e in j.entries()] == ["A", "B", "C"]
     assert [e.title for e in j.entries(start="2024-05-10")] == ["B", "C"]
+
+
+def test_one_of_matches_whole_values_literally() -> None:
+    from journal.table import one_of
+
+    column = pa.chunked_array([["a.b", "axb", "(x)", None, "", "a.b c"]])
+    assert one_of(column, ["a.b", "(x)"]).to_pylist() == [True, False, True, None, False, False]
+    assert one_of(column, []).to_pylist() == [False, False, False, None, False, False]
+    assert one_of(column, [""]).to_pylist() == [False, False, False, None, True, False]
