@@ -36,7 +36,7 @@ from .errors import (
     InvalidArxivId,
     ValidationError,
 )
-from .model import parse_arxiv
+from .model import abs_url, parse_arxiv
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 #: Seconds between two requests to arXiv (https://info.arxiv.org/help/api/tou.html).
@@ -95,10 +95,6 @@ class ArxivRecord:
             "arxiv_id": self.arxiv_id,
             "arxiv_version": self.version,
         }
-
-
-def abs_url(arxiv_id: str) -> str:
-    return f"https://arxiv.org/abs/{arxiv_id}"
 
 
 def api_url(api: str | None = None) -> str:

@@ -112,6 +112,11 @@ def parse_arxiv(text: str) -> tuple[str, int | None]:
     raise InvalidArxivId(text)
 
 
+def abs_url(arxiv_id: str, version: int | None = None) -> str:
+    """The arXiv abstract page of a paper (of one version when ``version`` is given)."""
+    return f"https://arxiv.org/abs/{arxiv_id}" + (f"v{version}" if version else "")
+
+
 def arxiv_from_url(url: str | None) -> tuple[str, int | None] | None:
     """The arXiv id of an arXiv URL, else None."""
     if not url or not _ARXIV_URL.match(url.strip()):
