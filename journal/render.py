@@ -16,7 +16,6 @@ a background thread while the kernel starts, which hides most of its cost.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -288,13 +287,11 @@ def _make_dir(path: Path) -> None:
 
 def _write_text(path: Path, text: str) -> None:
     """Write ``path`` whole or not at all (a reader never sees half a page)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from .fileio import write_atomic
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, text.encode("utf-8"), durable=False)  # pages can be rendered again
     except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise RenderFailed(f"{path}: cannot write ({e.strerror or e})") from None
 
 

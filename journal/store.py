@@ -58,6 +58,7 @@ from .errors import (
     JournalError,
     NewerSchema,
 )
+from .fileio import fsync_dir, write_atomic
 from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
 from .table import (
     EPOCH,
@@ -135,32 +136,9 @@ class Layers:
         return rows_to_table(b"".join(self.journal._read_change(n) for n in self.change_names))
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
 def _durable_write(path: Path, data: bytes, tmp_dir: Path) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
-    tmp = tmp_dir / f"{path.name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    write_atomic(path, data, tmp_dir=tmp_dir)
 
 
 # --- the journal ----------------------------------------------------------------------
@@ -560,7 +538,7 @@ class Journal:
         with tmp.open("rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         # the backup is a copy (not a link) so damage to one file leaves the other intact
         backup_tmp = self.tmp_dir / f"backup.{secrets.token_hex(4)}.tmp"
         shutil.copyfile(self.path, backup_tmp)
@@ -572,7 +550,7 @@ class Journal:
                 os.unlink(self.changes_dir / name)
             except FileNotFoundError:
                 pass
-        _fsync_dir(self.changes_dir)
+        fsync_dir(self.changes_dir)
         self._snap_key, self._snap_table, self._snap_ids = (
             self._snapshot_key(),
             merged.replace_schema_metadata(None),
