@@ -246,6 +246,15 @@ def parse_date(value: str | dt.date | dt.datetime, field: str = "date") -> dt.da
     raise ValidationError(field, f"{value!r} is not a date (expected YYYY-MM-DD)")
 
 
+def day_range(start: str | dt.date, until: str | dt.date | None = None) -> list[dt.date]:
+    """The days from ``start`` to ``until`` inclusive (one day without ``until``)."""
+    first = parse_date(start, "date")
+    last = parse_date(until, "until") if until is not None else first
+    if last < first:
+        raise ValidationError("until", f"{last} is before {first}; give a later --until")
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 def parse_timestamp(value: Any, field: str) -> dt.datetime | None:
     if value is None or value == "":
         return None

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import JournalError, ValidationError
-from .model import parse_date
+from .formats.digest import check_lang
+from .model import day_range, parse_date
 
 DAILY = "daily.ipynb"
 DAY_KEY = "journal_day"
-LANGS = ("ko", "en")
 #: cells tagged with this are dropped from the HTML (e.g. the notebook's how-to-run note)
 REMOVE_TAG = "remove-cell"
 
@@ -72,26 +72,11 @@ def _check_journal(path: str | os.PathLike[str]) -> Path:
     return p.resolve()
 
 
-def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValidationError("lang", f"{lang!r} is not a digest language; choose one of: {', '.join(LANGS)}")
-    return lang
-
-
 def _check_out(to_dir: str | os.PathLike[str]) -> Path:
     out = Path(to_dir).expanduser()
     if out.exists() and not out.is_dir():
         raise JournalError(f"{out} exists and is not a folder; give --to DIR")
     return out
-
-
-def day_range(start: dt.date | str, until: dt.date | str | None = None) -> list[dt.date]:
-    """The days from ``start`` to ``until`` inclusive (one day without ``until``)."""
-    first = parse_date(start, "date")
-    last = parse_date(until, "until") if until is not None else first
-    if last < first:
-        raise ValidationError("until", f"{last} is before {first}; give a later --until")
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 # --- kernel --------------------------------------------------------------------------
@@ -322,7 +307,7 @@ def render_days(
     ``progress``: a bar on stderr; ``None`` shows it for ranges when stderr is a terminal.
     """
     days = day_range(start, until)
-    _check_lang(lang)
+    check_lang(lang)
     journal = _check_journal(journal_path)
     out = _check_out(to_dir)
     nb_path = Path(notebook) if notebook is not None else notebook_path("daily")
