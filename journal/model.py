@@ -338,7 +338,7 @@ def make_entry(
     clean_title = _no_control(" ".join(title.split()), "title")
     day = dt.date.today() if date is None or date == "" else parse_date(date)
     if not 1 <= day.year <= 9999:
-        raise ValidationError("date", f"{day} is out of range")
+        raise ValidationError("date", f"{day} is out of range (years 1 to 9999)")
 
     clean_url = check_url(url) if url not in (None, "") else None
     clean_links: list[str] = []

@@ -312,7 +312,7 @@ def render_days(
     out = _check_out(to_dir)
     nb_path = Path(notebook) if notebook is not None else notebook_path("daily")
     if not nb_path.is_file():
-        raise JournalError(f"{nb_path}: no such notebook")
+        raise JournalError(f"{nb_path}: no such notebook; give the path of an .ipynb file")
     parameters = {
         "date": days[0].isoformat(),
         "journal": str(journal),
@@ -422,7 +422,7 @@ def render_analysis(
     out = _check_out(to_dir)
     nb_path = Path(notebook) if notebook is not None else notebook_path("analysis")
     if not nb_path.is_file():
-        raise JournalError(f"{nb_path}: no such notebook")
+        raise JournalError(f"{nb_path}: no such notebook; give the path of an .ipynb file")
     executed, warm = _execute(
         nb_path, {"journal": str(journal), "start": first, "until": last}, timeout=timeout
     )

@@ -219,7 +219,10 @@ class Journal:
     def _conform(self, table: pa.Table) -> pa.Table:
         missing = [n for n in ("id", "date", "title") if n not in table.column_names]
         if missing:
-            raise CorruptJournal(self.path, f"is not a journal: it has no {', '.join(missing)} column")
+            raise CorruptJournal(
+                self.path,
+                f"is not a journal: it has no {', '.join(missing)} column; give the path of a journal file",
+            )
         if table.schema.equals(SCHEMA, check_metadata=False):
             return table.replace_schema_metadata(None)
         columns = []
@@ -232,7 +235,10 @@ class Journal:
             table = pa.Table.from_arrays(columns, schema=SCHEMA.remove_metadata()).cast(SCHEMA)
             return table.take(pc.sort_indices(table, sort_keys=ORDER))  # a foreign file: journal order
         except (pa.ArrowException, ValueError) as e:
-            raise CorruptJournal(self.path, f"has columns of the wrong type ({e})") from None
+            raise CorruptJournal(
+                self.path,
+                f"has columns of the wrong type ({e}); give the path of a journal file (`journal check` restores a damaged one)",
+            ) from None
 
     def _snapshot(self) -> pa.Table:
         key = self._snapshot_key()
