@@ -8,6 +8,7 @@ df = j.to_pandas()
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-def open(path: str = "entries.parquet") -> Journal:  # noqa: A001 - journal.open() reads naturally
+def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001 - journal.open() reads naturally
     """Open the journal at ``path`` (created on the first write)."""
     from .store import Journal
 
@@ -49,3 +50,7 @@ def __getattr__(name: str) -> Any:
 
         return Journal
     raise AttributeError(f"module 'journal' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))  # Journal too, though loaded on first use

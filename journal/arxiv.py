@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import os
 import re
-import secrets
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,7 +35,8 @@ from .errors import (
     InvalidArxivId,
     ValidationError,
 )
-from .model import parse_arxiv
+from .fileio import write_atomic
+from .model import abs_url, parse_arxiv
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 #: Seconds between two requests to arXiv (https://info.arxiv.org/help/api/tou.html).
@@ -95,10 +95,6 @@ class ArxivRecord:
             "arxiv_id": self.arxiv_id,
             "arxiv_version": self.version,
         }
-
-
-def abs_url(arxiv_id: str) -> str:
-    return f"https://arxiv.org/abs/{arxiv_id}"
 
 
 def api_url(api: str | None = None) -> str:
@@ -190,12 +186,7 @@ def _cache_file(folder: Path, key: str) -> Path:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, text.encode("utf-8"), durable=False)  # a cache and a time stamp
 
 
 def cache_get(folder: Path | None, key: str) -> ArxivRecord | None:

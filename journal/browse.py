@@ -17,12 +17,7 @@ import pyarrow.compute as pc
 
 from .links import LinkIndex, build_index
 from .model import Entry, parse_date
-
-
-def tag_counts(table: pa.Table) -> list[tuple[str, int]]:
-    """``(tag, entries)`` of a journal table, most used first (then alphabetically)."""
-    counts = pc.value_counts(pc.list_flatten(table["tags"])).to_pylist()
-    return sorted(((c["values"], c["counts"]) for c in counts), key=lambda tc: (-tc[1], tc[0]))
+from .tags import table_tag_counts as tag_counts  # the name browse has always offered
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import CorruptJournal, JournalError, NewerSchema
+from .model import tag_key
 
 if TYPE_CHECKING:
     from .model import Entry
@@ -108,10 +109,6 @@ def duplicates(entries: list[Entry]) -> list[list[Entry]]:
         )
         groups[key].append(e)
     return [g for g in groups.values() if len(g) > 1]
-
-
-def tag_key(tag: str) -> str:
-    return re.sub(r"[\s_\-]+", "", tag.casefold())
 
 
 def near_duplicate_tags(entries: list[Entry]) -> list[list[str]]:

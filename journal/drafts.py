@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import JournalError
+from .fileio import write_atomic
 
 NEW_PREFIX = "new-"
 EDIT_PREFIX = "edit-"
@@ -82,12 +83,7 @@ class DraftStore:
         target = self._path(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
+            write_atomic(target, data)
         except OSError as e:
             raise JournalError(
                 f"cannot write the draft {target}: {e.strerror or e}; copy your text elsewhere"

@@ -19,6 +19,7 @@ from typing import Any
 from .errors import DuplicateEntry, InvalidArxivId, ValidationError
 from .model import (
     Entry,
+    abs_url,
     arxiv_from_url,
     make_entry,
     normalise_authors,
@@ -108,7 +109,7 @@ def source_fields(source: str, fetched: dict[str, Any] | None = None) -> dict[st
     if fetched.get("arxiv_id") == arxiv_id:
         version = version if version is not None else fetched.get("arxiv_version")
         url = url or fetched.get("url")
-    return {"url": url or f"https://arxiv.org/abs/{arxiv_id}", "arxiv_id": arxiv_id, "arxiv_version": version}
+    return {"url": url or abs_url(arxiv_id), "arxiv_id": arxiv_id, "arxiv_version": version}
 
 
 def fields_from_form(values: dict[str, Any]) -> dict[str, Any]:

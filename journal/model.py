@@ -112,6 +112,11 @@ def parse_arxiv(text: str) -> tuple[str, int | None]:
     raise InvalidArxivId(text)
 
 
+def abs_url(arxiv_id: str, version: int | None = None) -> str:
+    """The arXiv abstract page of a paper (of one version when ``version`` is given)."""
+    return f"https://arxiv.org/abs/{arxiv_id}" + (f"v{version}" if version else "")
+
+
 def arxiv_from_url(url: str | None) -> tuple[str, int | None] | None:
     """The arXiv id of an arXiv URL, else None."""
     if not url or not _ARXIV_URL.match(url.strip()):
@@ -164,6 +169,13 @@ def normalise_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
         if tag not in out:
             out.append(tag)
     return tuple(out)
+
+
+def tag_key(tag: str) -> str:
+    """What two spellings of one tag share: case, ``-``, ``_`` and spaces ignored
+    (``Self-Supervised`` and ``self_supervised`` -> ``selfsupervised``). Search's ``tag:``
+    matches by it; ``journal check`` groups near-duplicate tags by it."""
+    return re.sub(r"[\s_\-]+", "", tag.casefold())
 
 
 def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -232,6 +244,15 @@ def parse_date(value: str | dt.date | dt.datetime, field: str = "date") -> dt.da
     except ValueError:
         raise ValidationError(field, f"{value!r} is not a real date") from None
     raise ValidationError(field, f"{value!r} is not a date (expected YYYY-MM-DD)")
+
+
+def day_range(start: str | dt.date, until: str | dt.date | None = None) -> list[dt.date]:
+    """The days from ``start`` to ``until`` inclusive (one day without ``until``)."""
+    first = parse_date(start, "date")
+    last = parse_date(until, "until") if until is not None else first
+    if last < first:
+        raise ValidationError("until", f"{last} is before {first}; give a later --until")
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def parse_timestamp(value: Any, field: str) -> dt.datetime | None:
@@ -317,7 +338,7 @@ def make_entry(
     clean_title = _no_control(" ".join(title.split()), "title")
     day = dt.date.today() if date is None or date == "" else parse_date(date)
     if not 1 <= day.year <= 9999:
-        raise ValidationError("date", f"{day} is out of range")
+        raise ValidationError("date", f"{day} is out of range (years 1 to 9999)")
 
     clean_url = check_url(url) if url not in (None, "") else None
     clean_links: list[str] = []

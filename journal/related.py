@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from . import textindex as ti
 from .errors import ValidationError
 from .links import entry_links
+from .table import one_of
 
 if TYPE_CHECKING:
     from .model import Entry
@@ -159,10 +160,7 @@ def related(journal: Journal, entry: Entry | str, *, limit: int = 10) -> list[Re
     shared_tags: dict[int, list[str]] = {}
     tag_idf: dict[str, float] = {}
     if entry.tags:
-        from .search import _regex
-
-        pattern = "^(?:" + "|".join(_regex((t,)) for t in entry.tags) + ")$"
-        at = ti.true_positions(pc.match_substring_regex(flat, pattern=pattern))
+        at = ti.true_positions(one_of(flat, entry.tags))
         names = ti.strings(ti.take(flat, at))
         counts = Counter(names)
         tag_idf = {t: math.log(1 + n / counts[t]) for t in entry.tags if t in counts}
@@ -237,6 +235,4 @@ def _same_paper(journal: Journal, entry: Entry) -> list[str]:
     """Ids of the other entries with the entry's arXiv id."""
     if not entry.arxiv_id:
         return []
-    table = journal.to_arrow()
-    mask = pc.match_substring_regex(table["arxiv_id"], pattern=f"^{re.escape(entry.arxiv_id)}$")
-    return [i for i in ti.strings(ti.take(table["id"], ti.true_positions(mask))) if i != entry.id]
+    return [ref[0] for ref in journal.lookup("arxiv_id", [entry.arxiv_id]) if ref[0] != entry.id]

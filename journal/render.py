@@ -16,7 +16,6 @@ a background thread while the kernel starts, which hides most of its cost.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -26,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import JournalError, ValidationError
-from .model import parse_date
+from .formats.digest import check_lang
+from .model import day_range, parse_date
 
 DAILY = "daily.ipynb"
 DAY_KEY = "journal_day"
-LANGS = ("ko", "en")
 #: cells tagged with this are dropped from the HTML (e.g. the notebook's how-to-run note)
 REMOVE_TAG = "remove-cell"
 
@@ -73,26 +72,11 @@ def _check_journal(path: str | os.PathLike[str]) -> Path:
     return p.resolve()
 
 
-def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValidationError("lang", f"{lang!r} is not a digest language; choose one of: {', '.join(LANGS)}")
-    return lang
-
-
 def _check_out(to_dir: str | os.PathLike[str]) -> Path:
     out = Path(to_dir).expanduser()
     if out.exists() and not out.is_dir():
         raise JournalError(f"{out} exists and is not a folder; give --to DIR")
     return out
-
-
-def day_range(start: dt.date | str, until: dt.date | str | None = None) -> list[dt.date]:
-    """The days from ``start`` to ``until`` inclusive (one day without ``until``)."""
-    first = parse_date(start, "date")
-    last = parse_date(until, "until") if until is not None else first
-    if last < first:
-        raise ValidationError("until", f"{last} is before {first}; give a later --until")
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 # --- kernel --------------------------------------------------------------------------
@@ -288,13 +272,11 @@ def _make_dir(path: Path) -> None:
 
 def _write_text(path: Path, text: str) -> None:
     """Write ``path`` whole or not at all (a reader never sees half a page)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from .fileio import write_atomic
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, text.encode("utf-8"), durable=False)  # pages can be rendered again
     except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise RenderFailed(f"{path}: cannot write ({e.strerror or e})") from None
 
 
@@ -325,12 +307,12 @@ def render_days(
     ``progress``: a bar on stderr; ``None`` shows it for ranges when stderr is a terminal.
     """
     days = day_range(start, until)
-    _check_lang(lang)
+    check_lang(lang)
     journal = _check_journal(journal_path)
     out = _check_out(to_dir)
     nb_path = Path(notebook) if notebook is not None else notebook_path("daily")
     if not nb_path.is_file():
-        raise JournalError(f"{nb_path}: no such notebook")
+        raise JournalError(f"{nb_path}: no such notebook; give the path of an .ipynb file")
     parameters = {
         "date": days[0].isoformat(),
         "journal": str(journal),
@@ -440,7 +422,7 @@ def render_analysis(
     out = _check_out(to_dir)
     nb_path = Path(notebook) if notebook is not None else notebook_path("analysis")
     if not nb_path.is_file():
-        raise JournalError(f"{nb_path}: no such notebook")
+        raise JournalError(f"{nb_path}: no such notebook; give the path of an .ipynb file")
     executed, warm = _execute(
         nb_path, {"journal": str(journal), "start": first, "until": last}, timeout=timeout
     )

@@ -29,9 +29,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import textindex as ti
-from .check import tag_key
 from .errors import ValidationError
-from .model import parse_date
+from .model import parse_date, tag_key
+from .table import one_of
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -112,7 +112,7 @@ def parse_query(text: str) -> Query:
             value = text[start:i]
         words = tuple(value.split())
         if kind == "tag":
-            key = tag_key(value.replace("#", ""))
+            key = _tag_query_key(value)
             if not key:
                 raise ValidationError("query", "tag: needs a tag after the colon, e.g. tag:diffusion")
             words = (key,)
@@ -124,6 +124,11 @@ def parse_query(text: str) -> Query:
             continue  # an empty phrase ""
         conditions.append(Condition(kind, words, negated))
     return Query(conditions)
+
+
+def _tag_query_key(text: str) -> str:
+    """The :func:`~journal.model.tag_key` of a tag as typed in a query (``#`` allowed)."""
+    return tag_key(text.replace("#", ""))
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -242,9 +247,8 @@ def _tag_positions(index: pa.Table, key: str) -> np.ndarray:
     names = [t for t in ti.strings(pc.unique(flat)) if tag_key(t) == key]
     if not names:
         return np.empty(0, dtype=np.int64)
-    pattern = "^(?:" + "|".join(_regex((t,)) for t in names) + ")$"
     parents = ti.as_numpy(pc.list_parent_indices(index["tags"]), np.int64)
-    hit = ti.true_positions(pc.match_substring_regex(flat, pattern=pattern))
+    hit = ti.true_positions(one_of(flat, names))
     return np.unique(parents[hit])
 
 
@@ -309,7 +313,7 @@ def search_in(
 ) -> Results:
     """:func:`search` over a search index (:mod:`journal.textindex`)."""
     parsed = parse_query(query)
-    if tag is not None and not tag_key(tag.replace("#", "")):
+    if tag is not None and not _tag_query_key(tag):
         raise ValidationError("tag", f"{tag!r} is not a tag")
     if not parsed.conditions and tag is None and start is None and end is None:
         raise ValidationError("query", "is empty; give words to search for (see `journal search --help`)")
@@ -329,7 +333,7 @@ def search_in(
         rows.require(ok)
     tag_conditions = [c for c in parsed.conditions if c.field == "tag"]
     if tag is not None:
-        tag_conditions.insert(0, Condition("tag", (tag_key(tag.replace("#", "")),)))
+        tag_conditions.insert(0, Condition("tag", (_tag_query_key(tag),)))
     for c in tag_conditions:
         having = np.zeros(index.num_rows, dtype=bool)
         having[_tag_positions(index, c.words[0])] = True

@@ -32,14 +32,13 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
@@ -59,6 +58,7 @@ from .errors import (
     JournalError,
     NewerSchema,
 )
+from .fileio import fsync_dir, write_atomic
 from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
 from .table import (
     EPOCH,
@@ -74,6 +74,7 @@ from .table import (
     entries_from_table,
     equals,
     merge,
+    one_of,
     rows_to_table,
     strings,
 )
@@ -87,6 +88,7 @@ SMALL_JOURNAL_ROWS = 5_000
 BATCH_ROWS = 1_000
 MAX_PENDING_CHANGES = 1_000
 LOCK_TIMEOUT = 60.0
+T = TypeVar("T")
 
 
 def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001
@@ -105,32 +107,38 @@ class WriteResult:
         return f"{len(self.added)} added, {len(self.skipped)} already present"
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
+@dataclass(frozen=True)
+class Layers:
+    """One state of a journal as its two layers: the snapshot file and the change rows
+    pending on top of it. Given by :meth:`Journal.read_layers`, valid inside its call."""
+
+    journal: Journal
+    snapshot_key: tuple[int, int, int] | None  # the snapshot file's identity (None: no file yet)
+    change_names: tuple[str, ...]  # the pending change files, in commit order
+
+    @property
+    def state(self) -> tuple[tuple[int, int, int] | None, tuple[str, ...]]:
+        """Equal for equal journal states: a key for data derived from the journal."""
+        return (self.snapshot_key, self.change_names)
+
+    def snapshot(self) -> pa.Table:
+        """The entries of the snapshot file alone (the store's schema, journal order),
+        guaranteed to be the file named by ``snapshot_key``."""
+        table = self.journal._snapshot()
+        if self.journal._snap_key != self.snapshot_key or self.journal._snapshot_key() != self.snapshot_key:
+            # compacted meanwhile: read_layers runs the read again on the new state
+            raise FileNotFoundError(self.journal.path)
+        return table
+
+    def changes(self) -> pa.Table:
+        """The pending change rows in commit order (every field nullable, plus a
+        ``_deleted`` mark; the last row of an id wins), as :func:`journal.table.merge` takes them."""
+        return rows_to_table(b"".join(self.journal._read_change(n) for n in self.change_names))
 
 
 def _durable_write(path: Path, data: bytes, tmp_dir: Path) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
-    tmp = tmp_dir / f"{path.name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    write_atomic(path, data, tmp_dir=tmp_dir)
 
 
 # --- the journal ----------------------------------------------------------------------
@@ -211,7 +219,10 @@ class Journal:
     def _conform(self, table: pa.Table) -> pa.Table:
         missing = [n for n in ("id", "date", "title") if n not in table.column_names]
         if missing:
-            raise CorruptJournal(self.path, f"is not a journal: it has no {', '.join(missing)} column")
+            raise CorruptJournal(
+                self.path,
+                f"is not a journal: it has no {', '.join(missing)} column; give the path of a journal file",
+            )
         if table.schema.equals(SCHEMA, check_metadata=False):
             return table.replace_schema_metadata(None)
         columns = []
@@ -224,7 +235,10 @@ class Journal:
             table = pa.Table.from_arrays(columns, schema=SCHEMA.remove_metadata()).cast(SCHEMA)
             return table.take(pc.sort_indices(table, sort_keys=ORDER))  # a foreign file: journal order
         except (pa.ArrowException, ValueError) as e:
-            raise CorruptJournal(self.path, f"has columns of the wrong type ({e})") from None
+            raise CorruptJournal(
+                self.path,
+                f"has columns of the wrong type ({e}); give the path of a journal file (`journal check` restores a damaged one)",
+            ) from None
 
     def _snapshot(self) -> pa.Table:
         key = self._snapshot_key()
@@ -245,7 +259,7 @@ class Journal:
             self._change_cache[name] = data
         return data
 
-    def _consistent(self, read: Any) -> Any:
+    def _consistent(self, read: Callable[[Any, list[str]], T]) -> T:
         """Run ``read(snapshot_key, change_names)`` until no compaction raced with it."""
         for _ in range(50):
             key = self._snapshot_key()
@@ -260,25 +274,29 @@ class Journal:
                 return result
         raise JournalBusy(self.path, "kept changing while being read; try again")
 
-    def to_arrow(self) -> pa.Table:
-        """Every entry, in journal order, as an Arrow table (the Parquet schema)."""
-
-        def read(key: Any, names: list[str]) -> pa.Table:
-            state = (key, tuple(names))
-            if self._view is not None and self._view_key == state:
-                return self._view
-            snapshot = self._snapshot()
-            changes = rows_to_table(b"".join(self._read_change(n) for n in names))
-            view = merge(snapshot, changes)
-            self._view, self._view_key = view, state
-            return view
-
+    def read_layers(self, read: Callable[[Layers], T]) -> T:
+        """``read(layers)`` on one consistent state of the journal (run again if a
+        compaction raced with it). For data derived from the store and kept per state,
+        such as the search index (:mod:`journal.textindex`): ``layers.state`` keys it,
+        ``layers.snapshot()`` and ``layers.changes()`` are what it is built from."""
         try:
-            return self._consistent(read)
+            return self._consistent(lambda key, names: read(Layers(self, key, tuple(names))))
         except pa.ArrowException as e:
             raise CorruptJournal(
                 self.changes_dir, f"holds an unreadable change ({e}); run `journal check`"
             ) from None
+
+    def to_arrow(self) -> pa.Table:
+        """Every entry, in journal order, as an Arrow table (the Parquet schema)."""
+
+        def read(layers: Layers) -> pa.Table:
+            if self._view is not None and self._view_key == layers.state:
+                return self._view
+            view = merge(layers.snapshot(), layers.changes())
+            self._view, self._view_key = view, layers.state
+            return view
+
+        return self.read_layers(read)
 
     def to_pandas(
         self,
@@ -403,14 +421,12 @@ class Journal:
         wanted = set(values)
         if not wanted:
             return []
-        # a regex, not pc.is_in(): a value set built from Python objects imports pandas
-        pattern = "^(?:" + "|".join(re.escape(w) for w in sorted(wanted)) + ")$"
 
         def read(key: Any, names: list[str]) -> dict[str, tuple[str, dt.date, str]]:
             found: dict[str, tuple[str, dt.date, str]] = {}
             if key is not None and column in pq.ParquetFile(self.path).schema_arrow.names:
                 values_col = self._open_snapshot(columns=[column])[column]
-                hits = pc.indices_nonzero(pc.match_substring_regex(values_col, pattern=pattern))
+                hits = pc.indices_nonzero(one_of(values_col, wanted))
                 if len(hits):
                     rows = self._open_snapshot(columns=["id", "date", "title"]).take(hits)
                     for i in range(rows.num_rows):
@@ -528,7 +544,7 @@ class Journal:
         with tmp.open("rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         # the backup is a copy (not a link) so damage to one file leaves the other intact
         backup_tmp = self.tmp_dir / f"backup.{secrets.token_hex(4)}.tmp"
         shutil.copyfile(self.path, backup_tmp)
@@ -540,7 +556,7 @@ class Journal:
                 os.unlink(self.changes_dir / name)
             except FileNotFoundError:
                 pass
-        _fsync_dir(self.changes_dir)
+        fsync_dir(self.changes_dir)
         self._snap_key, self._snap_table, self._snap_ids = (
             self._snapshot_key(),
             merged.replace_schema_metadata(None),

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import ValidationError
 from .mdtext import autolink, code_span, escape, fenced, link, paragraphs
 from .model import Entry
 from .termtable import table
@@ -192,30 +191,25 @@ def day_summaries(
 
     ``journal``: a :class:`~journal.store.Journal`, the path of one, or a list of entries.
     """
-    from .formats.digest import date_line
+    from .formats.digest import check_lang
     from .links import build_index
-    from .model import parse_date
+    from .model import day_range
 
-    first = parse_date(start, "date")
-    last = parse_date(until, "until") if until is not None else first
-    if last < first:
-        raise ValidationError("until", f"{last} is before {first}; give a later --until")
-    date_line(first, lang)  # an unknown language is refused before any work
-    rows = _Rows(journal, first, last)
+    days = day_range(start, until)
+    check_lang(lang)  # refused before any work
+    rows = _Rows(journal, days[0], days[-1])
     entries = sorted(rows.entries, key=lambda e: e.date)  # stable: journal order within a day
     by_day: dict[dt.date, list[Entry]] = {}
     for e in entries:
         by_day.setdefault(e.date, []).append(e)
     context = _Context(entries, build_index(entries))  # light entries have no commentary: only targets
     out = []
-    day = first
-    while day <= last:
+    for day in days:
         s = _summary(day, by_day.get(day, []), context, lang, related_limit)
         if s.related:
             full = rows.complete([r.entry for r in s.related])
             s = replace(s, related=tuple(replace(r, entry=full[r.entry.id]) for r in s.related))
         out.append(s)
-        day += dt.timedelta(days=1)
     return out
 
 

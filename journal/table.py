@@ -13,6 +13,7 @@ import bisect
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -166,8 +167,17 @@ def order_key(table: pa.Table, row: int) -> tuple[int, int]:
 
 
 def equals(column: pa.ChunkedArray | pa.Array, text: str) -> pa.ChunkedArray:
-    # a regex rather than pc.equal(column, text): making that scalar imports pandas
-    return pc.match_substring_regex(column, pattern=f"^{re.escape(text)}$")
+    """Which rows of a string column are ``text`` (see :func:`one_of`)."""
+    return one_of(column, [text])
+
+
+def one_of(column: pa.ChunkedArray | pa.Array, values: Iterable[str]) -> pa.ChunkedArray:
+    """Which rows of a string column equal one of ``values`` (no values: none; a null row
+    gives null, which ``filter`` and ``indices_nonzero`` skip). A regex rather than ``pc.equal``/``pc.is_in``: the scalar or value set
+    they need, built from Python objects, imports pandas."""
+    wanted = sorted(set(values))
+    pattern = "^(?:" + "|".join(re.escape(v) for v in wanted) + ")$" if wanted else "[^\\s\\S]"
+    return pc.match_substring_regex(column, pattern=pattern)
 
 
 def date_slice(table: pa.Table, start: dt.date | None, end: dt.date | None) -> pa.Table:

@@ -8,22 +8,28 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .check import tag_key
 from .errors import ValidationError
-from .model import normalise_tags
+from .model import normalise_tags, tag_key
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from .model import Entry
     from .store import Journal
 
 
 def tag_counts(journal: Journal) -> list[tuple[str, int]]:
     """Every tag with its number of entries, the most used first (then by name)."""
+    return table_tag_counts(journal.to_arrow())
+
+
+def table_tag_counts(table: pa.Table) -> list[tuple[str, int]]:
+    """:func:`tag_counts` of a table of the store's schema (without importing pandas)."""
     import pyarrow.compute as pc
 
-    from .textindex import strings
+    from .table import strings
 
-    counts = Counter(strings(pc.list_flatten(journal.to_arrow()["tags"])))
+    counts = Counter(t for t in strings(pc.list_flatten(table["tags"])) if t is not None)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 

@@ -22,16 +22,15 @@ import array
 import datetime as dt
 import os
 import secrets
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import CorruptJournal
-
 if TYPE_CHECKING:
-    from .store import Journal
+    from .store import Journal, Layers
 
 SEP = "\x1f"
 INDEX_VERSION = 1
@@ -49,6 +48,9 @@ SCHEMA = pa.schema(
     ]
 )
 _EPOCH = dt.date(1970, 1, 1).toordinal()
+# per journal object: the index of its snapshot file, and of its whole state, with their keys
+_BASES: weakref.WeakKeyDictionary[Journal, tuple[Any, pa.Table]] = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[Journal, tuple[Any, pa.Table]] = weakref.WeakKeyDictionary()
 
 
 # --- Arrow <-> numpy without pandas ---------------------------------------------------
@@ -205,9 +207,10 @@ def _save(journal: Journal, key: tuple[int, int, int], table: pa.Table) -> None:
             pass
 
 
-def _base(journal: Journal, key: tuple[int, int, int] | None) -> pa.Table:
+def _base(journal: Journal, layers: Layers) -> pa.Table:
     """The index of the snapshot file alone."""
-    cached = journal.__dict__.get("_search_base")
+    key = layers.snapshot_key
+    cached = _BASES.get(journal)
     if cached is not None and cached[0] == key:
         return cached[1]
     if key is None:
@@ -215,12 +218,10 @@ def _base(journal: Journal, key: tuple[int, int, int] | None) -> pa.Table:
     else:
         table = _load(journal, key)
         if table is None:
-            snapshot = journal._snapshot()
-            table = build(snapshot)
-            # only a file read under this very key may be cached under it
-            if table.num_rows >= DISK_MIN_ROWS and journal._snapshot_key() == key:
+            table = build(layers.snapshot())  # the file of this very key: safe to cache under it
+            if table.num_rows >= DISK_MIN_ROWS:
                 _save(journal, key, table)
-    journal.__dict__["_search_base"] = (key, table)
+    _BASES[journal] = (key, table)
     return table
 
 
@@ -239,25 +240,14 @@ def _apply(base: pa.Table, changes: pa.Table) -> pa.Table:
 
 def search_index(journal: Journal) -> pa.Table:
     """The index of every live entry (snapshot order, then changed entries)."""
-    from .table import rows_to_table
 
-    def read(key: Any, names: list[str]) -> pa.Table:
-        state = (key, tuple(names))
-        cached = journal.__dict__.get("_search_index")
-        if cached is not None and cached[0] == state:
+    def read(layers: Layers) -> pa.Table:
+        cached = _INDEXES.get(journal)
+        if cached is not None and cached[0] == layers.state:
             return cached[1]
-        base = _base(journal, key)
-        if names:
-            changes = rows_to_table(b"".join(journal._read_change(n) for n in names))
-            view = _apply(base, changes)
-        else:
-            view = base
-        journal.__dict__["_search_index"] = (state, view)
+        base = _base(journal, layers)
+        view = _apply(base, layers.changes()) if layers.change_names else base
+        _INDEXES[journal] = (layers.state, view)
         return view
 
-    try:
-        return journal._consistent(read)
-    except pa.ArrowException as e:
-        raise CorruptJournal(
-            journal.changes_dir, f"holds an unreadable change ({e}); run `journal check`"
-        ) from None
+    return journal.read_layers(read)

@@ -117,3 +117,22 @@ def test_concurrent_cli_adds(tmp_path: Path) -> None:
         assert p.returncode == 0
     assert sorted(e.title for e in journal.open(path).entries()) == [f"cli {k}" for k in range(8)]
     assert os.path.exists(path)
+
+
+def test_write_atomic_replaces_whole_or_leaves_the_old_file(tmp_path: Path) -> None:
+    from journal.fileio import write_atomic
+
+    target = tmp_path / "page.html"
+    write_atomic(target, b"old")
+    write_atomic(target, "새 page".encode(), durable=False)
+    assert target.read_text(encoding="utf-8") == "새 page"
+    with pytest.raises(OSError):
+        write_atomic(target, b"never", tmp_dir=tmp_path / "missing")  # the temp file cannot be made
+    with pytest.raises(OSError):
+        write_atomic(tmp_path / "no-folder" / "x", b"never")
+    folder = tmp_path / "folder"
+    (folder / "inside").mkdir(parents=True)
+    with pytest.raises(OSError):
+        write_atomic(folder, b"never")  # written, then the rename fails
+    assert target.read_text(encoding="utf-8") == "새 page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "page.html"]  # no temp file left

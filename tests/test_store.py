@@ -283,6 +283,31 @@ def test_lookup_finds_by_column_in_snapshot_and_pending_changes(
     assert journal.open(journal_path).lookup("url", ["https://nowhere.org"]) == []
 
 
+def test_read_layers_gives_one_consistent_state_and_reads_again_after_a_compaction(
+    journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "SMALL_JOURNAL_ROWS", 0)  # keep changes beside the snapshot
+    j = journal.open(journal_path)
+    a = j.add(title="A", date="2024-05-09")
+    j.compact()
+    b = j.add(title="B", date="2024-05-10")
+    states = []
+
+    def read(layers: store_module.Layers) -> list[str]:
+        states.append(layers.state)
+        if len(states) == 1:
+            journal.open(journal_path).compact()  # another process folds the change in meanwhile
+        snapshot, changes = layers.snapshot(), layers.changes()
+        return [*snapshot["id"].to_pylist(), *changes["id"].to_pylist()]
+
+    assert j.read_layers(read) == [a.id, b.id]
+    assert len(states) == 2  # the first read raced with the compaction and was run again
+    assert states[0][1] != () and states[1][1] == ()  # the change file, then none: all in the snapshot
+    assert j.read_layers(lambda layers: layers.state) == states[1]  # nothing written since
+    j.add(title="C", date="2024-05-11")
+    assert j.read_layers(lambda layers: layers.state) != states[1]
+
+
 def test_date_filters_at_the_edges(journal_path: Path) -> None:
     j = journal.open(journal_path)
     for day in ["2024-05-08", "2024-05-09", "2024-05-09", "2024-05-11"]:
@@ -300,3 +325,12 @@ def test_foreign_unsorted_file_is_read_in_journal_order(journal_path: Path) -> N
     j = journal.open(journal_path)
     assert [e.title for e in j.entries()] == ["A", "B", "C"]
     assert [e.title for e in j.entries(start="2024-05-10")] == ["B", "C"]
+
+
+def test_one_of_matches_whole_values_literally() -> None:
+    from journal.table import one_of
+
+    column = pa.chunked_array([["a.b", "axb", "(x)", None, "", "a.b c"]])
+    assert one_of(column, ["a.b", "(x)"]).to_pylist() == [True, False, True, None, False, False]
+    assert one_of(column, []).to_pylist() == [False, False, False, None, False, False]
+    assert one_of(column, [""]).to_pylist() == [False, False, False, None, True, False]

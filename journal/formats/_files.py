@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from pathlib import Path
 
 from ..errors import ExportFailed, ImportFailed
+from ..fileio import write_atomic
 
 
 def read_text(path: Path) -> str:
@@ -42,13 +41,7 @@ def write_text(dest: Path | str, text: str) -> None:
         raise ExportFailed(path, "is a folder; give a file name")
     if not path.parent.exists():
         raise ExportFailed(path, f"folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, text.encode("utf-8"))
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise ExportFailed(path, f"cannot be written ({e.strerror})") from None

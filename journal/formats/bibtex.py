@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFailed, ValidationError
-from ..model import Entry, make_entry, parse_arxiv, parse_date, split_paragraphs
+from ..model import Entry, abs_url, make_entry, parse_arxiv, parse_date, split_paragraphs
 from . import _latex
 from ._files import read_text, write_text
 
@@ -362,7 +362,7 @@ def _fields(entry: Any, default_date: dt.date | None) -> dict[str, Any]:
     doi_url = f"https://doi.org/{doi}" if doi and not doi.lower().startswith("10.48550/arxiv.") else ""
     links = _value(entry, "links").split()
     if not url:
-        url = doi_url or (f"https://arxiv.org/abs/{parse_arxiv(arxiv_id)[0]}" if arxiv_id else "")
+        url = doi_url or (abs_url(parse_arxiv(arxiv_id)[0]) if arxiv_id else "")
     elif doi_url:
         links.append(doi_url)
     commentary = [_paragraphs(_value(entry, "annote", "annotation"))]

@@ -90,12 +90,17 @@ class DigestEntry:
         )
 
 
+def check_lang(lang: str) -> str:
+    """``lang`` if it is a digest language, else a ValidationError listing them."""
+    if lang not in LANGS:
+        raise ValidationError("lang", f"{lang!r} is not a digest language; choose one of: {', '.join(LANGS)}")
+    return lang
+
+
 def date_line(day: dt.date, lang: str = "ko") -> str:
-    if lang == "ko":
+    if check_lang(lang) == "ko":
         return f"{day.year}년 {day.month}월 {day.day}일"
-    if lang == "en":
-        return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
-    raise ValidationError("lang", f"{lang!r} is not a digest language; choose one of: {', '.join(LANGS)}")
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def parse_date_line(line: str) -> dt.date | None:

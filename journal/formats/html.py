@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExportFailed
-from ..model import Entry
+from ..model import Entry, abs_url
 from ._files import write_text
 from .digest import MONTHS
 
@@ -165,9 +165,7 @@ def render_entry(entry: Entry, labels: dict[str, str], links: Any = None, by_id:
     meta = []
     if entry.arxiv_id:
         version = f"v{entry.arxiv_version}" if entry.arxiv_version else ""
-        meta.append(
-            _link(f"https://arxiv.org/abs/{entry.arxiv_id}{version}", f"arXiv:{entry.arxiv_id}{version}")
-        )
+        meta.append(_link(abs_url(entry.arxiv_id, entry.arxiv_version), f"arXiv:{entry.arxiv_id}{version}"))
     meta += [_link(u, u) for u in entry.links]
     if meta:
         parts.append(f'<p class="meta">{" · ".join(meta)}</p>')

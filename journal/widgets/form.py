@@ -17,10 +17,10 @@ from typing import Any
 import ipywidgets as w
 
 from .. import forms
-from ..browse import tag_counts
 from ..drafts import Debouncer, Draft, DraftStore, edit_key, new_key
 from ..errors import DuplicateEntry, JournalError, ValidationError
 from ..model import Entry, normalise_tags
+from ..tags import table_tag_counts
 
 Fetcher = Callable[[str, Any], dict[str, Any]]
 FIELDS = ("source", "title", "authors", "abstract", "commentary", "tags", "date")
@@ -344,7 +344,7 @@ class CaptureForm(w.VBox):
     def refresh_tags(self) -> None:
         """Autocomplete from the journal's tags, most used first."""
         try:
-            self.tag_picker.options = [t for t, _ in tag_counts(self.journal.to_arrow())]
+            self.tag_picker.options = [t for t, _ in table_tag_counts(self.journal.to_arrow())]
         except JournalError as e:  # typing (and drafts) still work; saving will say it again
             self._show("form", str(e))
 

@@ -1,0 +1,53 @@
+"""Replacing a file whole or not at all: the one way the package writes a file that a
+reader (or a crash) must never see half written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in folder ``path`` durable (where folders can be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = True, tmp_dir: Path | None = None) -> None:
+    """Replace ``path`` by ``data``: readers see the old file or the new one, never part.
+
+    ``durable``: the file and its folder are fsynced before returning, so a power cut
+    keeps the new file (a cache can skip that). ``tmp_dir``: where the temporary file is
+    made (on the same file system); by default a hidden file beside ``path``. Raises
+    ``OSError`` (callers turn it into their own error); no temporary file is left.
+    """
+    path = Path(path)
+    folder = path.parent if tmp_dir is None else tmp_dir
+    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    if durable:
+        fsync_dir(path.parent)
