@@ -97,6 +97,8 @@ def parse_arxiv(text: str) -> tuple[str, int | None]:
     Accepts ``2405.05254``, ``2405.05254v2``, ``arXiv:2405.05254``, ``hep-th/9901001v1``,
     ``https://arxiv.org/abs/...``, ``.../pdf/...v2.pdf``, ``export.arxiv.org``.
     """
+    if not isinstance(text, str):
+        raise InvalidArxivId(repr(text))
     raw = text.strip()
     candidate = raw
     m = _ARXIV_URL.match(raw)
@@ -126,6 +128,8 @@ _SPACE = re.compile(r"\s")
 
 
 def check_url(url: str, field: str = "url") -> str:
+    if not isinstance(url, str):
+        raise ValidationError(field, f"{url!r} is not a URL (expected text such as https://...)")
     url = url.strip()
     bad = ValidationError(field, f"{url!r} is not a URL (expected http:// or https:// and a host)")
     try:
@@ -287,6 +291,7 @@ def make_id(
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
+_MAX_VERSION = 2**31 - 1  # stored as int32
 _ID = re.compile(r"[0-9a-z][0-9a-z_.:\-]{0,127}")
 
 
@@ -321,6 +326,8 @@ def make_entry(
 
     clean_url = check_url(url) if url not in (None, "") else None
     clean_links: list[str] = []
+    if isinstance(links, str):  # JSONL/CSV may give the links as one space-separated string
+        links = links.split()
     for link in links or ():
         link = check_url(link, "links")
         if link != clean_url and link not in clean_links:
@@ -342,6 +349,10 @@ def make_entry(
             version = 0
         if version < 1:
             raise ValidationError("arxiv_version", "must be a positive whole number")
+    if version is not None and version > _MAX_VERSION:
+        raise ValidationError("arxiv_version", f"{version} is too large (at most {_MAX_VERSION})")
+    if source is not None and not isinstance(source, str):
+        raise ValidationError("source", f"{source!r} is not text")
 
     if id is not None:
         if not isinstance(id, str) or not _ID.fullmatch(id):
@@ -362,7 +373,7 @@ def make_entry(
         abstract=normalise_text(abstract, "abstract"),
         commentary=normalise_text(commentary, "commentary"),
         tags=normalise_tags(tags),
-        source=source if source not in ("",) else None,
+        source=_no_control(source, "source", _NUL) if source else None,
         created_at=parse_timestamp(created_at, "created_at"),
         updated_at=parse_timestamp(updated_at, "updated_at"),
     )

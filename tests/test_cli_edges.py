@@ -1,0 +1,54 @@
+"""Adversarial command-line cases: odd values and arguments give one line on stderr, a
+non-zero exit, and leave every file beside the journal exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file and folder under ``folder`` with a hash of its content."""
+    out: dict[str, str] = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            out[os.path.relpath(os.path.join(root, name), folder) + "/"] = "dir"
+        for name in files:
+            path = os.path.join(root, name)
+            out[os.path.relpath(path, folder)] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return out
+
+
+def refused(cli, folder: Path, *args: str) -> str:
+    """Run a command that must fail; returns its one line of stderr."""
+    before = tree(folder)
+    code, out, err = cli(*args)
+    assert code != 0, out
+    assert err.count("\n") == 1 and err.startswith("journal"), err
+    assert tree(folder) == before
+    return err
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        '"source": 5',
+        '"url": 5',
+        '"links": [5]',
+        '"arxiv_id": 5',
+        '"arxiv_version": 99999999999999',
+        '"arxiv_id": "2405.05254v99999999999"',
+    ],
+)
+def test_jsonl_values_of_the_wrong_type_import_nothing(cli, seed_journal: Path, field: str) -> None:
+    source = seed_journal.parent / "in.jsonl"
+    good = json.dumps({"title": "fine", "date": "2024-05-10"})
+    source.write_text(
+        good + "\n" + '{"title": "odd", "date": "2024-05-10", ' + field + "}\n", encoding="utf-8"
+    )
+    err = refused(cli, seed_journal.parent, "import", "jsonl", str(source), "--journal", str(seed_journal))
+    assert "in.jsonl:2:" in err and "nothing was imported" in err
