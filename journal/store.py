@@ -57,6 +57,7 @@ from .errors import (
     EntryNotFound,
     JournalBusy,
     JournalError,
+    JournalFileError,
     NewerSchema,
 )
 from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
@@ -440,6 +441,10 @@ class Journal:
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """Hold the journal's write lock (waiting up to ``LOCK_TIMEOUT``)."""
+        if not self.path.parent.is_dir():  # a mistyped path must not grow a tree of folders
+            raise JournalFileError(
+                self.path, f"folder {self.path.parent} does not exist; create it first or check the path"
+            )
         self.changes_dir.mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(exist_ok=True)
         busy = JournalBusy(
@@ -624,6 +629,7 @@ class Journal:
 
     def update(self, id_or_prefix: str, **changes: Any) -> Entry:
         """Change fields of one entry; ``updated_at`` is set, ``id``/``created_at`` kept."""
+        self.resolve(id_or_prefix)  # an unknown id fails before the lock creates any file
         with self._lock():
             state = self._state()
             old = self.get(id_or_prefix)
@@ -639,6 +645,9 @@ class Journal:
         given = None if callable(entries) else list(entries)
         if given == []:
             return 0
+        if given is not None:  # unknown ids fail before the lock creates any file
+            for e in given:
+                self.resolve(e.id)
         now = utc_now()
         with self._lock():
             state = self._state()
@@ -655,6 +664,7 @@ class Journal:
 
     def delete(self, id_or_prefix: str) -> Entry:
         """Remove one entry; returns what was removed."""
+        self.resolve(id_or_prefix)  # an unknown id fails before the lock creates any file
         with self._lock():
             state = self._state()
             old = self.get(id_or_prefix)

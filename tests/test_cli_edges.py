@@ -52,3 +52,37 @@ def test_jsonl_values_of_the_wrong_type_import_nothing(cli, seed_journal: Path, 
     )
     err = refused(cli, seed_journal.parent, "import", "jsonl", str(source), "--journal", str(seed_journal))
     assert "in.jsonl:2:" in err and "nothing was imported" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rm", "abcd1234"],
+        ["edit", "abcd1234", "--title", "new"],
+        ["tags", "rename", "nosuchtag", "other"],
+        ["tags", "merge", "nosuchtag", "--into", "other"],
+    ],
+)
+def test_failed_writes_create_no_files(cli, seed_journal: Path, args: list[str]) -> None:
+    # the shipped journal has no folder of changes beside it; a failed command adds none
+    refused(cli, seed_journal.parent, *args, "--journal", str(seed_journal))
+    fresh = seed_journal.parent / "new"
+    fresh.mkdir()
+    refused(cli, fresh, *args, "--journal", str(fresh / "entries.parquet"))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "--title", "x", "--date", "2024-05-09"],
+        ["rm", "abcd1234"],
+        ["compact"],
+        ["import", "jsonl", "IN"],
+    ],
+)
+def test_a_journal_in_a_missing_folder_is_refused(cli, tmp_path: Path, args: list[str]) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"title": "a", "date": "2024-05-09"}\n', encoding="utf-8")
+    args = [str(source) if a == "IN" else a for a in args]
+    err = refused(cli, tmp_path, *args, "--journal", str(tmp_path / "typo" / "sub" / "entries.parquet"))
+    assert "does not exist" in err or "no entry" in err
