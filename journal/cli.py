@@ -311,6 +311,13 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", help="only entries with this tag")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line too (argparse would print the usage first)."""
+
+    def error(self, message: str) -> Any:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -319,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the journal file (default: $JOURNAL, else ./entries.parquet)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="journal",
         description="A reading journal for research papers, stored as Parquet.",
         parents=[common],

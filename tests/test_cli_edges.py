@@ -86,3 +86,23 @@ def test_a_journal_in_a_missing_folder_is_refused(cli, tmp_path: Path, args: lis
     args = [str(source) if a == "IN" else a for a in args]
     err = refused(cli, tmp_path, *args, "--journal", str(tmp_path / "typo" / "sub" / "entries.parquet"))
     assert "does not exist" in err or "no entry" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["digest", "2024-05-09", "--lang", "fr"],
+        ["search", "x", "--limit", "abc"],
+        ["frobnicate"],
+        ["tags", "rename", "only-one"],
+        ["list", "--bogus"],
+    ],
+)
+def test_usage_errors_are_one_line(seed_journal: Path, args: list[str]) -> None:
+    from conftest import run_cli
+
+    before = tree(seed_journal.parent)
+    result = run_cli(*args, journal=seed_journal)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "--help" in result.stderr, result.stderr
+    assert tree(seed_journal.parent) == before
