@@ -129,7 +129,7 @@ def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
     if not journal.path.exists() and not journal.sidecar.exists():
         return [Finding("error", f"{journal.path}: no journal here (the first `journal add` creates one)")]
     if repair and journal.sidecar.exists():
-        with journal._lock():  # taking the lock also clears what killed writers left
+        with journal._lock(check_file=False):  # taking the lock also clears what killed writers left
             findings += _repair_snapshot(journal, repair)
             findings += _repair_changes(journal, repair)
     else:

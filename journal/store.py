@@ -178,9 +178,10 @@ class Journal:
             return []
         return sorted(n for n in names if n.endswith(".jsonl"))
 
-    def _open_snapshot(self, columns: list[str] | None = None) -> pa.Table:
+    def _parquet_file(self, **options: Any) -> pq.ParquetFile:
+        """The snapshot's footer, checked: one clear error for a damaged or newer file."""
         try:
-            pf = pq.ParquetFile(self.path, pre_buffer=True)
+            pf = pq.ParquetFile(self.path, **options)
         except FileNotFoundError:
             raise
         except (OSError, pa.ArrowException) as e:
@@ -188,6 +189,10 @@ class Journal:
                 self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
             ) from None
         self._check_version(pf.schema_arrow.metadata or {})
+        return pf
+
+    def _open_snapshot(self, columns: list[str] | None = None) -> pa.Table:
+        pf = self._parquet_file(pre_buffer=True)
         try:
             table = pf.read(columns=columns, use_pandas_metadata=False)
         except (OSError, pa.ArrowException) as e:
@@ -384,7 +389,10 @@ class Journal:
         if key is None:
             return 0, 0
         if self._info is None or self._info[0] != key:
-            pf = pq.ParquetFile(self.path)
+            pf = self._parquet_file()
+            missing = [n for n in ("id", "date", "title") if n not in pf.schema_arrow.names]
+            if missing:
+                raise CorruptJournal(self.path, f"is not a journal: it has no {', '.join(missing)} column")
             meta = pf.schema_arrow.metadata or {}
             self._info = (key, pf.metadata.num_rows, int(meta.get(GENERATION_KEY, b"0") or 0))
         return self._info[1], self._info[2]
@@ -409,7 +417,7 @@ class Journal:
 
         def read(key: Any, names: list[str]) -> dict[str, tuple[str, dt.date, str]]:
             found: dict[str, tuple[str, dt.date, str]] = {}
-            if key is not None and column in pq.ParquetFile(self.path).schema_arrow.names:
+            if key is not None and column in self._parquet_file().schema_arrow.names:
                 values_col = self._open_snapshot(columns=[column])[column]
                 hits = pc.indices_nonzero(pc.match_substring_regex(values_col, pattern=pattern))
                 if len(hits):
@@ -439,12 +447,18 @@ class Journal:
     # -- writing ------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        """Hold the journal's write lock (waiting up to ``LOCK_TIMEOUT``)."""
+    def _lock(self, *, check_file: bool = True) -> Iterator[None]:
+        """Hold the journal's write lock (waiting up to ``LOCK_TIMEOUT``).
+
+        ``check_file``: first make sure the snapshot is a journal this version can write
+        (a damaged, foreign or newer file then fails before any file is created beside it);
+        ``journal check`` passes False to repair a damaged one."""
         if not self.path.parent.is_dir():  # a mistyped path must not grow a tree of folders
             raise JournalFileError(
                 self.path, f"folder {self.path.parent} does not exist; create it first or check the path"
             )
+        if check_file:
+            self._snapshot_info(self._snapshot_key())  # the footer only, and kept for _commit
         self.changes_dir.mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(exist_ok=True)
         busy = JournalBusy(

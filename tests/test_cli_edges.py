@@ -106,3 +106,41 @@ def test_usage_errors_are_one_line(seed_journal: Path, args: list[str]) -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "--help" in result.stderr, result.stderr
     assert tree(seed_journal.parent) == before
+
+
+def _damage(path: Path, how: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if how == "truncated":
+        path.write_bytes(path.read_bytes()[:300])
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "foreign":
+        pq.write_table(pa.table({"a": [1, 2]}), path)
+    elif how == "newer":
+        table = pq.read_table(path)
+        meta = dict(table.schema.metadata or {})
+        meta[b"journal.schema_version"] = b"99"
+        pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+@pytest.mark.parametrize("how", ["truncated", "empty", "foreign", "newer"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "--title", "x", "--date", "2024-05-10"],
+        ["import", "jsonl", "IN"],
+        ["compact"],
+        ["tags", "rename", "efficiency", "speed"],
+    ],
+)
+def test_writes_to_a_damaged_or_newer_journal_fail_cleanly(
+    cli, seed_journal: Path, how: str, args: list[str]
+) -> None:
+    source = seed_journal.parent / "in.jsonl"
+    source.write_text('{"title": "a", "date": "2024-05-10"}\n', encoding="utf-8")
+    _damage(seed_journal, how)
+    args = [str(source) if a == "IN" else a for a in args]
+    err = refused(cli, seed_journal.parent, *args, "--journal", str(seed_journal))
+    assert "entries.parquet" in err
