@@ -54,7 +54,7 @@ def _repair_snapshot(journal: Journal, repair: bool) -> list[Finding]:
     except NewerSchema as e:
         return [Finding("error", str(e))]
     except CorruptJournal as e:
-        problem = str(e)
+        problem = str(e).replace("; run `journal check` to restore the last good state", "")
     if not repair:
         return [Finding("error", problem)]
     if journal.backup_path.exists() and _readable(journal.backup_path):

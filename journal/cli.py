@@ -189,8 +189,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     findings = check_journal(_open(args), repair=not args.no_repair)
     problems = [f for f in findings if f.severity == "error"]
-    for f in findings:
-        print(f"{f.severity}: {f.message}")
+    for f in findings:  # what is still wrong goes to stderr, as every command's errors do
+        print(f"{f.severity}: {f.message}", file=sys.stderr if f.severity == "error" else sys.stdout)
     if not findings:
         print("ok: the journal is readable and consistent")
     return 1 if problems else 0

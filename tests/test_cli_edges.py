@@ -144,3 +144,12 @@ def test_writes_to_a_damaged_or_newer_journal_fail_cleanly(
     args = [str(source) if a == "IN" else a for a in args]
     err = refused(cli, seed_journal.parent, *args, "--journal", str(seed_journal))
     assert "entries.parquet" in err
+
+
+@pytest.mark.parametrize("how", ["truncated", "newer"])
+def test_check_reports_what_it_cannot_repair_on_stderr(cli, seed_journal: Path, how: str) -> None:
+    _damage(seed_journal, how)  # the shipped journal has no backup to restore from
+    code, out, err = cli("check", "--journal", str(seed_journal))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ") and "entries.parquet" in err
+    assert "run `journal check`" not in err  # it is running
