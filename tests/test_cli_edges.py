@@ -153,3 +153,38 @@ def test_check_reports_what_it_cannot_repair_on_stderr(cli, seed_journal: Path, 
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: ") and "entries.parquet" in err
     assert "run `journal check`" not in err  # it is running
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "digest", "bibtex"])
+def test_export_never_overwrites_the_journal(cli, seed_journal: Path, fmt: str) -> None:
+    err = refused(cli, seed_journal.parent, "export", fmt, str(seed_journal), "--journal", str(seed_journal))
+    assert "Parquet" in err
+    assert len(journal_open(seed_journal)) == 5
+
+
+def journal_open(path: Path):
+    import journal
+
+    return journal.open(path)
+
+
+def test_export_through_a_link_or_into_a_pipe(cli, seed_journal: Path) -> None:
+    import threading
+
+    folder = seed_journal.parent
+    real = folder / "real.jsonl"
+    real.write_text("old\n", encoding="utf-8")
+    (folder / "link.jsonl").symlink_to(real)
+    code, _, err = cli("export", "jsonl", str(folder / "link.jsonl"), "--journal", str(seed_journal))
+    assert code == 0, err
+    assert (folder / "link.jsonl").is_symlink() and len(real.read_text(encoding="utf-8").splitlines()) == 5
+
+    fifo = folder / "pipe"  # like /dev/stdout: written into, not replaced by a regular file
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    code, _, err = cli("export", "jsonl", str(fifo), "--journal", str(seed_journal))
+    reader.join(timeout=30)
+    assert code == 0, err
+    assert fifo.is_fifo() and len(got[0].splitlines()) == 5
