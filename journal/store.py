@@ -176,6 +176,8 @@ class Journal:
             names = os.listdir(self.changes_dir)
         except FileNotFoundError:
             return []
+        except OSError as e:
+            raise JournalFileError(self.changes_dir, f"cannot be read ({e.strerror})") from None
         return sorted(n for n in names if n.endswith(".jsonl"))
 
     def _parquet_file(self, **options: Any) -> pq.ParquetFile:
@@ -459,6 +461,17 @@ class Journal:
             )
         if check_file:
             self._snapshot_info(self._snapshot_key())  # the footer only, and kept for _commit
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise JournalFileError(self.path, "is read-only; make it writable (chmod u+w) to change it")
+        try:
+            with self._locked():
+                yield
+        except OSError as e:  # a full disk, a read-only folder, a file where a folder should be
+            where = f" ({e.filename})" if e.filename else ""
+            raise JournalFileError(self.path, f"cannot be written: {e.strerror or e}{where}") from None
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
         self.changes_dir.mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(exist_ok=True)
         busy = JournalBusy(

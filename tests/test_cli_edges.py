@@ -188,3 +188,23 @@ def test_export_through_a_link_or_into_a_pipe(cli, seed_journal: Path) -> None:
     reader.join(timeout=30)
     assert code == 0, err
     assert fifo.is_fifo() and len(got[0].splitlines()) == 5
+
+
+def test_a_file_where_the_change_folder_belongs_is_one_line(cli, seed_journal: Path) -> None:
+    (seed_journal.parent / "entries.parquet.d").write_text("not a folder", encoding="utf-8")
+    for args in (["add", "--title", "x", "--date", "2024-05-10"], ["list"]):
+        err = refused(cli, seed_journal.parent, *args, "--journal", str(seed_journal))
+        assert "entries.parquet" in err
+
+
+def test_a_read_only_journal_is_not_changed(cli, seed_journal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed_journal.chmod(0o444)
+    if os.access(seed_journal, os.W_OK):  # root may write anyway: let access() answer as for a user
+        real = os.access
+        monkeypatch.setattr(
+            os, "access", lambda p, mode, **kw: False if mode == os.W_OK else real(p, mode, **kw)
+        )
+    err = refused(cli, seed_journal.parent, "add", "--title", "x", "--journal", str(seed_journal))
+    assert "read-only" in err
+    code, out, _ = cli("list", "--journal", str(seed_journal))
+    assert code == 0 and len(out.splitlines()) == 6
