@@ -656,7 +656,7 @@ class Journal:
 
     def update(self, id_or_prefix: str, **changes: Any) -> Entry:
         """Change fields of one entry; ``updated_at`` is set, ``id``/``created_at`` kept."""
-        self.resolve(id_or_prefix)  # an unknown id fails before the lock creates any file
+        update_entry(self.get(id_or_prefix), **changes)  # bad input fails before the lock creates files
         with self._lock():
             state = self._state()
             old = self.get(id_or_prefix)

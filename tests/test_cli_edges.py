@@ -59,6 +59,8 @@ def test_jsonl_values_of_the_wrong_type_import_nothing(cli, seed_journal: Path, 
     [
         ["rm", "abcd1234"],
         ["edit", "abcd1234", "--title", "new"],
+        ["edit", "d72335cdab44", "--date", "2024-02-30"],
+        ["edit", "d72335cdab44", "--url", "not a url"],
         ["tags", "rename", "nosuchtag", "other"],
         ["tags", "merge", "nosuchtag", "--into", "other"],
     ],
