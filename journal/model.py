@@ -130,7 +130,7 @@ _SPACE = re.compile(r"\s")
 def check_url(url: str, field: str = "url") -> str:
     if not isinstance(url, str):
         raise ValidationError(field, f"{url!r} is not a URL (expected text such as https://...)")
-    url = url.strip()
+    url = _no_control(url.strip(), field, _NUL)
     bad = ValidationError(field, f"{url!r} is not a URL (expected http:// or https:// and a host)")
     try:
         parts = urlsplit(url)
@@ -160,7 +160,7 @@ def normalise_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str):
             raise ValidationError("tags", f"{item!r} is not text")
-        tag = item.strip().lstrip("#").strip()
+        tag = _no_control(item.strip().lstrip("#").strip(), "tags", _NUL)
         if not tag:
             continue
         if _SPACE.search(tag):
@@ -185,7 +185,7 @@ def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str):
             raise ValidationError("authors", f"{item!r} is not text")
-        name = " ".join(item.split())
+        name = _no_control(" ".join(item.split()), "authors", _NUL)
         if name:
             out.append(name)
     return tuple(out)
@@ -195,7 +195,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in tit
 _NUL = re.compile(r"\x00")  # not allowed anywhere: it makes text files binary
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # bytes that were not UTF-8 (argv, stdin)
+
+
 def _no_control(text: str, field: str, pattern: re.Pattern[str] = _CONTROL) -> str:
+    if _SURROGATE.search(text):
+        raise ValidationError(
+            field, "holds bytes that are not UTF-8 text (a terminal or file in another encoding?); use UTF-8"
+        )
     found = pattern.search(text)
     if found:
         raise ValidationError(field, f"contains the control character {found.group()!r}; remove it")

@@ -210,3 +210,31 @@ def test_a_read_only_journal_is_not_changed(cli, seed_journal: Path, monkeypatch
     assert "read-only" in err
     code, out, _ = cli("list", "--journal", str(seed_journal))
     assert code == 0 and len(out.splitlines()) == 6
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [b"add", b"--title", b"bad \xff bytes"],
+        [b"add", b"--title", b"t", b"--tags", b"\xff"],
+        [b"add", b"--title", b"t", b"--commentary", b"-"],
+        [b"tags", b"rename", b"efficiency", b"\xff"],
+    ],
+)
+def test_bytes_that_are_not_utf8_are_one_line(seed_journal: Path, argv: list[bytes]) -> None:
+    import subprocess
+    import sys
+
+    from conftest import cli_env
+
+    before = tree(seed_journal.parent)
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"journal", *argv, b"--journal", bytes(seed_journal)],
+        input=b"\xff\xfe not UTF-8",
+        capture_output=True,
+        env=cli_env(),
+        timeout=60,
+    )
+    err = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 1 and err.count("\n") == 1 and "not UTF-8" in err, err
+    assert tree(seed_journal.parent) == before

@@ -174,3 +174,12 @@ def test_values_of_the_wrong_type_or_size_are_validation_errors(fields: dict[str
 def test_links_given_as_one_string_are_split_on_white_space() -> None:
     e = make_entry(title="t", date="2024-05-09", links="https://a.org/x https://b.org/y")  # type: ignore[arg-type]
     assert e.links == ("https://a.org/x", "https://b.org/y")
+
+
+@pytest.mark.parametrize("field", ["title", "commentary", "abstract", "tags", "authors", "url"])
+def test_text_that_was_not_utf8_is_refused(field: str) -> None:
+    # Python hands undecodable argv/stdin bytes over as lone surrogates, which no file can hold
+    value = "https://example.com/\udcff" if field == "url" else "bad \udcff bytes"
+    fields: dict[str, object] = {"title": "t", field: value}
+    with pytest.raises(ValidationError, match=field):
+        make_entry(date="2024-05-09", **fields)  # type: ignore[arg-type]
