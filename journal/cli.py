@@ -7,6 +7,7 @@ commands that need them, so ``journal add`` starts about as fast as ``pyarrow.pa
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -458,7 +459,17 @@ def _version() -> str:
     return f"journal {__version__}"
 
 
+def _tolerant_output() -> None:
+    """An output that cannot show a character (ASCII, a legacy code page) gets an escape
+    for it rather than a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if isinstance(stream, io.TextIOWrapper) and encoding != "utf8":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:

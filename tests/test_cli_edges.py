@@ -238,3 +238,20 @@ def test_bytes_that_are_not_utf8_are_one_line(seed_journal: Path, argv: list[byt
     err = result.stderr.decode("utf-8", "replace")
     assert result.returncode == 1 and err.count("\n") == 1 and "not UTF-8" in err, err
     assert tree(seed_journal.parent) == before
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp949"])
+def test_output_to_a_terminal_that_is_not_utf8(seed_journal: Path, encoding: str) -> None:
+    import subprocess
+    import sys
+
+    from conftest import cli_env
+
+    for args in (["list"], ["digest", "2024-05-09"], ["search", "학습"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "journal", *args, "--journal", str(seed_journal)],
+            capture_output=True,
+            env=cli_env(PYTHONIOENCODING=encoding),
+            timeout=60,
+        )
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
