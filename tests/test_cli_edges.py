@@ -255,3 +255,38 @@ def test_output_to_a_terminal_that_is_not_utf8(seed_journal: Path, encoding: str
             timeout=60,
         )
         assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+
+
+def test_sigkill_during_a_big_jsonl_import_leaves_all_or_nothing(seed_journal: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import cli_env
+
+    count = 4000
+    source = seed_journal.parent / "big.jsonl"
+    with source.open("w", encoding="utf-8") as f:
+        for i in range(count):
+            row = {
+                "title": f"논문 {i}",
+                "date": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "tags": ["한국어"],
+            }
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    argv = [sys.executable, "-m", "journal", "import", "jsonl", str(source), "--journal", str(seed_journal)]
+    for delay in (0.05, 0.3, 0.6, 0.9, 1.2):  # from start-up to the write itself
+        proc = subprocess.Popen(argv, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        n = len(journal_open(seed_journal))
+        assert n in (5, 5 + count)  # never part of the import
+        if n == 5 + count:
+            break
+    result = subprocess.run(argv, env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert len(journal_open(seed_journal)) == 5 + count
+    tmp = seed_journal.parent / "entries.parquet.d" / "tmp"
+    assert not any(tmp.iterdir())  # what the killed imports left is cleaned up
