@@ -31,8 +31,8 @@ class Finding:
 
 def _readable(path: os.PathLike[str]) -> bool:
     try:
-        pq.read_table(path)
-    except (OSError, pa.ArrowException):
+        pq.read_table(path).validate(full=True)
+    except (OSError, pa.ArrowException, UnicodeDecodeError):
         return False
     return True
 

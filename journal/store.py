@@ -186,7 +186,7 @@ class Journal:
             pf = pq.ParquetFile(self.path, **options)
         except FileNotFoundError:
             raise
-        except (OSError, pa.ArrowException) as e:
+        except (OSError, pa.ArrowException, UnicodeDecodeError) as e:  # names in a damaged footer
             raise CorruptJournal(
                 self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
             ) from None
@@ -197,7 +197,8 @@ class Journal:
         pf = self._parquet_file(pre_buffer=True)
         try:
             table = pf.read(columns=columns, use_pandas_metadata=False)
-        except (OSError, pa.ArrowException) as e:
+            table.validate(full=True)  # damaged text is not UTF-8: say so here, not mid-conversion
+        except (OSError, pa.ArrowException, UnicodeDecodeError) as e:
             raise CorruptJournal(
                 self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
             ) from None

@@ -290,3 +290,37 @@ def test_sigkill_during_a_big_jsonl_import_leaves_all_or_nothing(seed_journal: P
     assert len(journal_open(seed_journal)) == 5 + count
     tmp = seed_journal.parent / "entries.parquet.d" / "tmp"
     assert not any(tmp.iterdir())  # what the killed imports left is cleaned up
+
+
+def _bad_utf8_journal(path: Path, where: str) -> None:
+    """A journal whose bytes were damaged so that some text is no longer UTF-8."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if where == "footer":  # a column name in the (uncompressed) footer
+        data = path.read_bytes()
+        assert data.count(b"abstract") >= 1
+        path.write_bytes(data.replace(b"abstract", b"\xffbstract"))
+        return
+    table = pq.read_table(path)
+    offsets = pa.py_buffer(np.arange(0, 2 * table.num_rows + 1, 2, dtype=np.int32).tobytes())
+    broken = pa.Array.from_buffers(
+        pa.string(), table.num_rows, [None, offsets, pa.py_buffer(b"\xc3(" * table.num_rows)]
+    )
+    table = table.set_column(table.schema.get_field_index("title"), "title", broken)
+    pq.write_table(table, path)
+
+
+@pytest.mark.parametrize("where", ["footer", "data"])
+def test_damaged_text_in_the_journal_is_a_clear_error_and_check_restores(
+    cli, seed_journal: Path, where: str
+) -> None:
+    journal_open(seed_journal).add(title="sixth", date="2024-05-10")  # writes the backup
+    _bad_utf8_journal(seed_journal, where)
+    for args in (["list"], ["digest", "2024-05-09"], ["add", "--title", "x"]):
+        err = refused(cli, seed_journal.parent, *args, "--journal", str(seed_journal))
+        assert "journal check" in err
+    code, out, err = cli("check", "--journal", str(seed_journal))
+    assert code == 0 and "restored" in out, err
+    assert len(journal_open(seed_journal)) == 6
