@@ -298,21 +298,26 @@ def _bad_utf8_journal(path: Path, where: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    data = path.read_bytes()
     if where == "footer":  # a column name in the (uncompressed) footer
-        data = path.read_bytes()
         assert data.count(b"abstract") >= 1
         path.write_bytes(data.replace(b"abstract", b"\xffbstract"))
         return
+    if where == "page":  # one byte of a (checksummed) data page
+        at = len(data) // 4
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0x5A]) + data[at + 1 :])
+        return
+    # text that is not UTF-8 in a file without page checksums (an older or foreign file)
     table = pq.read_table(path)
     offsets = pa.py_buffer(np.arange(0, 2 * table.num_rows + 1, 2, dtype=np.int32).tobytes())
     broken = pa.Array.from_buffers(
         pa.string(), table.num_rows, [None, offsets, pa.py_buffer(b"\xc3(" * table.num_rows)]
     )
     table = table.set_column(table.schema.get_field_index("title"), "title", broken)
-    pq.write_table(table, path)
+    pq.write_table(table.replace_schema_metadata(None), path)
 
 
-@pytest.mark.parametrize("where", ["footer", "data"])
+@pytest.mark.parametrize("where", ["footer", "page", "data"])
 def test_damaged_text_in_the_journal_is_a_clear_error_and_check_restores(
     cli, seed_journal: Path, where: str
 ) -> None:
