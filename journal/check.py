@@ -32,8 +32,8 @@ class Finding:
 
 def _readable(path: os.PathLike[str]) -> bool:
     try:
-        pq.read_table(path)
-    except (OSError, pa.ArrowException):
+        pq.read_table(path).validate(full=True)
+    except (OSError, pa.ArrowException, UnicodeDecodeError):
         return False
     return True
 
@@ -55,7 +55,7 @@ def _repair_snapshot(journal: Journal, repair: bool) -> list[Finding]:
     except NewerSchema as e:
         return [Finding("error", str(e))]
     except CorruptJournal as e:
-        problem = str(e)
+        problem = str(e).replace("; run `journal check` to restore the last good state", "")
     if not repair:
         return [Finding("error", problem)]
     if journal.backup_path.exists() and _readable(journal.backup_path):
@@ -126,7 +126,7 @@ def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
     if not journal.path.exists() and not journal.sidecar.exists():
         return [Finding("error", f"{journal.path}: no journal here (the first `journal add` creates one)")]
     if repair and journal.sidecar.exists():
-        with journal._lock():  # taking the lock also clears what killed writers left
+        with journal._lock(check_file=False):  # taking the lock also clears what killed writers left
             findings += _repair_snapshot(journal, repair)
             findings += _repair_changes(journal, repair)
     else:

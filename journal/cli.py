@@ -7,6 +7,7 @@ commands that need them, so ``journal add`` starts about as fast as ``pyarrow.pa
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -189,8 +190,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     findings = check_journal(_open(args), repair=not args.no_repair)
     problems = [f for f in findings if f.severity == "error"]
-    for f in findings:
-        print(f"{f.severity}: {f.message}")
+    for f in findings:  # what is still wrong goes to stderr, as every command's errors do
+        print(f"{f.severity}: {f.message}", file=sys.stderr if f.severity == "error" else sys.stdout)
     if not findings:
         print("ok: the journal is readable and consistent")
     return 1 if problems else 0
@@ -311,15 +312,22 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", help="only entries with this tag")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line too (argparse would print the usage first)."""
+
+    def error(self, message: str) -> Any:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--journal",
         default=argparse.SUPPRESS,
         metavar="PATH",
         help="the journal file (default: $JOURNAL, else ./entries.parquet)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="journal",
         description="A reading journal for research papers, stored as Parquet.",
         parents=[common],
@@ -451,7 +459,17 @@ def _version() -> str:
     return f"journal {__version__}"
 
 
+def _tolerant_output() -> None:
+    """An output that cannot show a character (ASCII, a legacy code page) gets an escape
+    for it rather than a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if isinstance(stream, io.TextIOWrapper) and encoding != "utf8":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:

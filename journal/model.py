@@ -97,6 +97,8 @@ def parse_arxiv(text: str) -> tuple[str, int | None]:
     Accepts ``2405.05254``, ``2405.05254v2``, ``arXiv:2405.05254``, ``hep-th/9901001v1``,
     ``https://arxiv.org/abs/...``, ``.../pdf/...v2.pdf``, ``export.arxiv.org``.
     """
+    if not isinstance(text, str):
+        raise InvalidArxivId(repr(text))
     raw = text.strip()
     candidate = raw
     m = _ARXIV_URL.match(raw)
@@ -131,7 +133,9 @@ _SPACE = re.compile(r"\s")
 
 
 def check_url(url: str, field: str = "url") -> str:
-    url = url.strip()
+    if not isinstance(url, str):
+        raise ValidationError(field, f"{url!r} is not a URL (expected text such as https://...)")
+    url = _no_control(url.strip(), field, _NUL)
     bad = ValidationError(field, f"{url!r} is not a URL (expected http:// or https:// and a host)")
     try:
         parts = urlsplit(url)
@@ -161,7 +165,7 @@ def normalise_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str):
             raise ValidationError("tags", f"{item!r} is not text")
-        tag = item.strip().lstrip("#").strip()
+        tag = _no_control(item.strip().lstrip("#").strip(), "tags", _NUL)
         if not tag:
             continue
         if _SPACE.search(tag):
@@ -193,7 +197,7 @@ def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str):
             raise ValidationError("authors", f"{item!r} is not text")
-        name = " ".join(item.split())
+        name = _no_control(" ".join(item.split()), "authors", _NUL)
         if name:
             out.append(name)
     return tuple(out)
@@ -203,7 +207,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in tit
 _NUL = re.compile(r"\x00")  # not allowed anywhere: it makes text files binary
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # bytes that were not UTF-8 (argv, stdin)
+
+
 def _no_control(text: str, field: str, pattern: re.Pattern[str] = _CONTROL) -> str:
+    if _SURROGATE.search(text):
+        raise ValidationError(
+            field, "holds bytes that are not UTF-8 text (a terminal or file in another encoding?); use UTF-8"
+        )
     found = pattern.search(text)
     if found:
         raise ValidationError(field, f"contains the control character {found.group()!r}; remove it")
@@ -308,6 +319,7 @@ def make_id(
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
+_MAX_VERSION = 2**31 - 1  # stored as int32
 _ID = re.compile(r"[0-9a-z][0-9a-z_.:\-]{0,127}")
 
 
@@ -342,6 +354,8 @@ def make_entry(
 
     clean_url = check_url(url) if url not in (None, "") else None
     clean_links: list[str] = []
+    if isinstance(links, str):  # JSONL/CSV may give the links as one space-separated string
+        links = links.split()
     for link in links or ():
         link = check_url(link, "links")
         if link != clean_url and link not in clean_links:
@@ -363,6 +377,10 @@ def make_entry(
             version = 0
         if version < 1:
             raise ValidationError("arxiv_version", "must be a positive whole number")
+    if version is not None and version > _MAX_VERSION:
+        raise ValidationError("arxiv_version", f"{version} is too large (at most {_MAX_VERSION})")
+    if source is not None and not isinstance(source, str):
+        raise ValidationError("source", f"{source!r} is not text")
 
     if id is not None:
         if not isinstance(id, str) or not _ID.fullmatch(id):
@@ -383,7 +401,7 @@ def make_entry(
         abstract=normalise_text(abstract, "abstract"),
         commentary=normalise_text(commentary, "commentary"),
         tags=normalise_tags(tags),
-        source=source if source not in ("",) else None,
+        source=_no_control(source, "source", _NUL) if source else None,
         created_at=parse_timestamp(created_at, "created_at"),
         updated_at=parse_timestamp(updated_at, "updated_at"),
     )

@@ -56,6 +56,7 @@ from .errors import (
     EntryNotFound,
     JournalBusy,
     JournalError,
+    JournalFileError,
     NewerSchema,
 )
 from .fileio import fsync_dir, write_atomic
@@ -89,6 +90,7 @@ BATCH_ROWS = 1_000
 MAX_PENDING_CHANGES = 1_000
 LOCK_TIMEOUT = 60.0
 T = TypeVar("T")
+CHECKSUM_KEY = b"journal.page_checksums"  # in the footer of snapshots written with them
 
 
 def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001
@@ -183,21 +185,32 @@ class Journal:
             names = os.listdir(self.changes_dir)
         except FileNotFoundError:
             return []
+        except OSError as e:
+            raise JournalFileError(self.changes_dir, f"cannot be read ({e.strerror})") from None
         return sorted(n for n in names if n.endswith(".jsonl"))
 
-    def _open_snapshot(self, columns: list[str] | None = None) -> pa.Table:
+    def _parquet_file(self, **options: Any) -> pq.ParquetFile:
+        """The snapshot's footer, checked: one clear error for a damaged or newer file."""
         try:
-            pf = pq.ParquetFile(self.path, pre_buffer=True)
+            pf = pq.ParquetFile(self.path, page_checksum_verification=True, **options)
         except FileNotFoundError:
             raise
-        except (OSError, pa.ArrowException) as e:
+        except (OSError, pa.ArrowException, UnicodeDecodeError) as e:  # names in a damaged footer
             raise CorruptJournal(
                 self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
             ) from None
         self._check_version(pf.schema_arrow.metadata or {})
+        return pf
+
+    def _open_snapshot(self, columns: list[str] | None = None) -> pa.Table:
+        pf = self._parquet_file(pre_buffer=True)
         try:
             table = pf.read(columns=columns, use_pandas_metadata=False)
-        except (OSError, pa.ArrowException) as e:
+            if CHECKSUM_KEY not in (pf.schema_arrow.metadata or {}):
+                # no page checksums (an older or foreign file): damaged bytes would surface
+                # as text that is not UTF-8 mid-conversion; find them here instead
+                table.validate(full=True)
+        except (OSError, pa.ArrowException, UnicodeDecodeError) as e:
             raise CorruptJournal(
                 self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
             ) from None
@@ -401,7 +414,10 @@ class Journal:
         if key is None:
             return 0, 0
         if self._info is None or self._info[0] != key:
-            pf = pq.ParquetFile(self.path)
+            pf = self._parquet_file()
+            missing = [n for n in ("id", "date", "title") if n not in pf.schema_arrow.names]
+            if missing:
+                raise CorruptJournal(self.path, f"is not a journal: it has no {', '.join(missing)} column")
             meta = pf.schema_arrow.metadata or {}
             self._info = (key, pf.metadata.num_rows, int(meta.get(GENERATION_KEY, b"0") or 0))
         return self._info[1], self._info[2]
@@ -424,7 +440,7 @@ class Journal:
 
         def read(key: Any, names: list[str]) -> dict[str, tuple[str, dt.date, str]]:
             found: dict[str, tuple[str, dt.date, str]] = {}
-            if key is not None and column in pq.ParquetFile(self.path).schema_arrow.names:
+            if key is not None and column in self._parquet_file().schema_arrow.names:
                 values_col = self._open_snapshot(columns=[column])[column]
                 hits = pc.indices_nonzero(one_of(values_col, wanted))
                 if len(hits):
@@ -454,8 +470,29 @@ class Journal:
     # -- writing ------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        """Hold the journal's write lock (waiting up to ``LOCK_TIMEOUT``)."""
+    def _lock(self, *, check_file: bool = True) -> Iterator[None]:
+        """Hold the journal's write lock (waiting up to ``LOCK_TIMEOUT``).
+
+        ``check_file``: first make sure the snapshot is a journal this version can write
+        (a damaged, foreign or newer file then fails before any file is created beside it);
+        ``journal check`` passes False to repair a damaged one."""
+        if not self.path.parent.is_dir():  # a mistyped path must not grow a tree of folders
+            raise JournalFileError(
+                self.path, f"folder {self.path.parent} does not exist; create it first or check the path"
+            )
+        if check_file:
+            self._snapshot_info(self._snapshot_key())  # the footer only, and kept for _commit
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise JournalFileError(self.path, "is read-only; make it writable (chmod u+w) to change it")
+        try:
+            with self._locked():
+                yield
+        except OSError as e:  # a full disk, a read-only folder, a file where a folder should be
+            where = f" ({e.filename})" if e.filename else ""
+            raise JournalFileError(self.path, f"cannot be written: {e.strerror or e}{where}") from None
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
         self.changes_dir.mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(exist_ok=True)
         busy = JournalBusy(
@@ -537,10 +574,15 @@ class Journal:
         merged = merge(snapshot, changes)
         _, generation = self._snapshot_info(self._snapshot_key())
         merged = merged.replace_schema_metadata(
-            {VERSION_KEY: str(SCHEMA_VERSION).encode(), GENERATION_KEY: str(generation + 1).encode()}
+            {
+                VERSION_KEY: str(SCHEMA_VERSION).encode(),
+                GENERATION_KEY: str(generation + 1).encode(),
+                CHECKSUM_KEY: b"1",
+            }
         )
         tmp = self.tmp_dir / f"snapshot.{secrets.token_hex(4)}.tmp"
-        pq.write_table(merged, tmp, compression="zstd")
+        # page checksums: a damaged byte is found on reading (checked at no measurable cost)
+        pq.write_table(merged, tmp, compression="zstd", write_page_checksum=True)
         with tmp.open("rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
@@ -640,6 +682,7 @@ class Journal:
 
     def update(self, id_or_prefix: str, **changes: Any) -> Entry:
         """Change fields of one entry; ``updated_at`` is set, ``id``/``created_at`` kept."""
+        update_entry(self.get(id_or_prefix), **changes)  # bad input fails before the lock creates files
         with self._lock():
             state = self._state()
             old = self.get(id_or_prefix)
@@ -655,6 +698,9 @@ class Journal:
         given = None if callable(entries) else list(entries)
         if given == []:
             return 0
+        if given is not None:  # unknown ids fail before the lock creates any file
+            for e in given:
+                self.resolve(e.id)
         now = utc_now()
         with self._lock():
             state = self._state()
@@ -671,6 +717,7 @@ class Journal:
 
     def delete(self, id_or_prefix: str) -> Entry:
         """Remove one entry; returns what was removed."""
+        self.resolve(id_or_prefix)  # an unknown id fails before the lock creates any file
         with self._lock():
             state = self._state()
             old = self.get(id_or_prefix)

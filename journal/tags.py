@@ -71,12 +71,16 @@ def merge_tags(journal: Journal, tags: Iterable[str], *, into: str) -> int:
     if not sources:
         raise ValidationError("tags", "give at least one tag to merge")
 
-    def change(entries: list[Entry]) -> list[Entry]:
-        known = {t for e in entries for t in e.tags}
+    def check(known: set[str]) -> None:
         for tag in sources:
             if tag not in known:
                 raise _unknown(tag, known)
+
+    def change(entries: list[Entry]) -> list[Entry]:
+        check({t for e in entries for t in e.tags})  # again under the lock: tags may have moved
         return _rewrite(entries, set(sources) - {target}, target)
+
+    check({t for t, _ in tag_counts(journal)})  # before the lock creates any file
 
     return journal.put_many(change)
 

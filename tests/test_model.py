@@ -151,3 +151,35 @@ def test_control_characters_are_refused_in_titles_and_nul_everywhere() -> None:
 def test_a_broken_url_is_a_validation_error() -> None:
     with pytest.raises(ValidationError, match="url"):
         make_entry(title="x", url="https://y.com[")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"url": 5},
+        {"links": [5]},
+        {"arxiv_id": 5},
+        {"source": 5},
+        {"source": "a\x00b"},
+        {"arxiv_version": 2**31},
+        {"url": "https://arxiv.org/abs/2405.05254v99999999999"},
+    ],
+)
+def test_values_of_the_wrong_type_or_size_are_validation_errors(fields: dict[str, object]) -> None:
+    # JSONL lines carry any JSON type; each must be refused as bad input, not crash later
+    with pytest.raises(ValidationError):
+        make_entry(title="t", date="2024-05-09", **fields)  # type: ignore[arg-type]
+
+
+def test_links_given_as_one_string_are_split_on_white_space() -> None:
+    e = make_entry(title="t", date="2024-05-09", links="https://a.org/x https://b.org/y")  # type: ignore[arg-type]
+    assert e.links == ("https://a.org/x", "https://b.org/y")
+
+
+@pytest.mark.parametrize("field", ["title", "commentary", "abstract", "tags", "authors", "url"])
+def test_text_that_was_not_utf8_is_refused(field: str) -> None:
+    # Python hands undecodable argv/stdin bytes over as lone surrogates, which no file can hold
+    value = "https://example.com/\udcff" if field == "url" else "bad \udcff bytes"
+    fields: dict[str, object] = {"title": "t", field: value}
+    with pytest.raises(ValidationError, match=field):
+        make_entry(date="2024-05-09", **fields)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ import journal
 from journal import store
 from journal import tags as T
 from journal.check import near_duplicate_tags, tag_key
-from journal.errors import ValidationError
+from journal.errors import JournalFileError, ValidationError
 from journal.model import make_entry
 
 
@@ -132,7 +132,7 @@ def test_a_failure_while_writing_changes_nothing(j, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(store.os, "replace", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(JournalFileError, match="disk full"):  # one clear line, not a traceback
         T.rename_tag(j, "vision", "visual")
     monkeypatch.undo()
     assert journal.open(str(j.path)).entries() == before
@@ -142,7 +142,7 @@ def test_a_change_file_write_failure_changes_nothing(j, monkeypatch):
     monkeypatch.setattr(store, "SMALL_JOURNAL_ROWS", 0)  # the change goes to a change file
     before = j.entries()
     monkeypatch.setattr(store, "_durable_write", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
-    with pytest.raises(OSError):
+    with pytest.raises(JournalFileError, match="disk full"):
         T.merge_tags(j, ["vision", "diffusion"], into="visual")
     assert journal.open(str(j.path)).entries() == before
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,9 +40,34 @@ def write_text(dest: Path | str, text: str) -> None:
     path = Path(dest)
     if path.is_dir():
         raise ExportFailed(path, "is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        _write_into(path, text)  # a pipe or device (/dev/stdout): nothing to replace
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))  # replace the file the link points at, keep the link
     if not path.parent.exists():
         raise ExportFailed(path, f"folder {path.parent} does not exist")
+    if _is_parquet(path):
+        raise ExportFailed(
+            path, "is a Parquet file (a journal?); give another file name, it is not overwritten"
+        )
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as e:
         raise ExportFailed(path, f"cannot be written ({e.strerror})") from None
+
+
+def _write_into(path: Path, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    except OSError as e:
+        raise ExportFailed(path, f"cannot be written ({e.strerror})") from None
+
+
+def _is_parquet(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PAR1"
+    except OSError:
+        return False
