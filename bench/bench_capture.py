@@ -15,27 +15,20 @@ import argparse
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_store import wall
 from corpus import entries
 
 import journal
 from journal import arxiv
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "arxiv"
-
-
-def wall(argv: list[str], env: dict[str, str]) -> float:
-    t = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True, env=env)
-    return time.perf_counter() - t
 
 
 def main() -> None:
