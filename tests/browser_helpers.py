@@ -104,6 +104,19 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(10)
 
 
+def _spawn(argv: list[str], home: Path, journal: Path, log: Path, cwd: Path) -> subprocess.Popen[bytes]:
+    """Start a server in its own session (stopped by its process group), output to ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            argv,
+            env=server_env(home, journal),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=cwd,
+        )
+
+
 @contextlib.contextmanager
 def lab_server(root: Path, journal: Path, home: Path) -> Iterator[Server]:
     """JupyterLab serving ``root``, without news or update checks."""
@@ -127,15 +140,7 @@ def lab_server(root: Path, journal: Path, home: Path) -> Iterator[Server]:
         f"--LabApp.user_settings_dir={settings}",
         f"--LabApp.workspaces_dir={home / 'ws'}",
     ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv,
-            env=server_env(home, journal),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            cwd=root,
-        )
+    process = _spawn(argv, home, journal, log, root)
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(f"{base}/api?token={token}", process, log)
@@ -160,15 +165,7 @@ def voila_server(notebook: Path, journal: Path, home: Path) -> Iterator[Server]:
         "--Voila.ip=127.0.0.1",
         "--show_tracebacks=True",
     ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv,
-            env=server_env(home, journal),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            cwd=notebook.parent,
-        )
+    process = _spawn(argv, home, journal, log, notebook.parent)
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(f"tcp:127.0.0.1:{port}", process, log)
