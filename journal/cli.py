@@ -443,14 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.add_argument("tags", nargs="+", metavar="TAG", help="the tags to merge")
     m.add_argument("--into", required=True, metavar="TAG", help="the tag they become")
-
-    for extend in _EXTENSIONS:
-        extend(sub, common)
     return parser
-
-
-#: Functions ``(subparsers, common_parent)`` that add more commands (see search, render).
-_EXTENSIONS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
 
 
 def _version() -> str:
