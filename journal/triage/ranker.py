@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+# How many days of recorded listings (before the day ranked) the ranker learns from: the
+# caller reads only these partitions, so a store of a million papers costs no more.
+SEEN_DAYS = 60
+
 
 def rank_papers(
     entries: pd.DataFrame,
