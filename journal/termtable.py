@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import unicodedata
 from collections.abc import Sequence
 
 
+@functools.lru_cache(maxsize=4096)
+def _char_width(c: str) -> int:
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+
+
 def width(text: str) -> int:
-    return sum(
-        2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text
-    )
+    """Terminal columns of ``text`` (a table of 4,000 rows measures every cell twice)."""
+    if text.isascii():
+        return len(text)
+    return sum(map(_char_width, text))
 
 
 def clip(text: str, limit: int) -> str:
@@ -18,9 +25,11 @@ def clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if width(text) <= limit:
         return text
+    if text.isascii():
+        return text[: max(0, limit - 1)] + "…"
     out, used = [], 0
     for c in text:
-        w = width(c)
+        w = _char_width(c)
         if used + w > limit - 1:
             break
         out.append(c)
