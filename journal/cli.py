@@ -122,7 +122,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("list")
 def cmd_list(args: argparse.Namespace) -> int:
-    from .table import strings
+    from .table import dates, strings
 
     # four columns, not Entry objects: the abstracts and commentary are most of the file
     found = _open(args).columns(["id", "date", "title", "tags"], **_filters(args))
@@ -131,12 +131,15 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     columns = zip(
         strings(found["id"]),
-        found["date"].to_pylist(),
+        dates(found["date"]),
         strings(found["title"]),
         found["tags"].to_pylist(),
         strict=True,
     )
-    rows = [[i, d.isoformat(), title, " ".join("#" + t for t in tags or ())] for i, d, title, tags in columns]
+    rows = [
+        [i or "", d.isoformat() if d else "", title or "", " ".join("#" + t for t in tags or ())]
+        for i, d, title, tags in columns
+    ]
     print(table(["id", "date", "title", "tags"], rows, flex=2))
     return 0
 

@@ -51,6 +51,7 @@ assert tuple(SCHEMA.names) == FIELDS
 # Change rows: every field nullable (a delete is just an id) plus the delete mark.
 CHANGE_SCHEMA = pa.schema([f.with_nullable(True) for f in SCHEMA] + [pa.field("_deleted", pa.bool_())])
 EPOCH = dt.date(1970, 1, 1)
+_EPOCH_ORDINAL = EPOCH.toordinal()
 
 
 def encode(entry: Entry) -> bytes:
@@ -99,6 +100,15 @@ def strings(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
             strings = [s if ok else None for s, ok in zip(strings, valid, strict=True)]
         out.extend(strings)
     return out
+
+
+def dates(column: pa.ChunkedArray) -> list[dt.date | None]:
+    """The days of a date32 column (``to_pylist`` takes 20 times as long)."""
+    return [
+        None if day is None else dt.date.fromordinal(_EPOCH_ORDINAL + day)
+        for chunk in column.chunks
+        for day in chunk.view(pa.int32()).to_pylist()
+    ]
 
 
 EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)

@@ -47,11 +47,18 @@ def table(
     """Columns sized to their content; column ``flex`` is clipped to fit the terminal."""
     total = max_width or shutil.get_terminal_size((120, 24)).columns
     cells = [[" ".join(str(c).split()) for c in row] for row in rows]
-    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    sizes = [[width(c) for c in row] for row in cells]  # measured once: a list has thousands
+    widths = [max([width(h)] + [s[i] for s in sizes]) for i, h in enumerate(headers)]
     flex = flex % len(headers)
     others = sum(w for i, w in enumerate(widths) if i != flex) + 2 * (len(headers) - 1)
     widths[flex] = max(12, min(widths[flex], total - others))
     lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
-    for r in cells:
-        lines.append("  ".join(pad(clip(c, widths[i]), widths[i]) for i, c in enumerate(r)).rstrip())
+    for row, row_sizes in zip(cells, sizes, strict=True):
+        parts = []
+        for i, (text, size) in enumerate(zip(row, row_sizes, strict=True)):
+            if size > widths[i]:
+                text = clip(text, widths[i])
+                size = width(text)
+            parts.append(text + " " * (widths[i] - size))
+        lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)

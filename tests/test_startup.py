@@ -23,7 +23,7 @@ import journal
 from journal import kernels
 from journal import textindex as ti
 from journal.search import search
-from journal.termtable import clip, width
+from journal.termtable import clip, table, width
 
 PROBE = (
     "import json, sys; from journal.cli import main; code = main(sys.argv[1:]); "
@@ -168,10 +168,51 @@ def _reference_clip(text: str, limit: int) -> str:
     return "".join(out) + "…"
 
 
-@given(st.text(alphabet=st.sampled_from("ab Z~\t학습ｶ\u0301é漢-")), st.integers(1, 30))
+def _reference_table(headers, rows, flex, max_width):
+    cells = [[" ".join(str(c).split()) for c in row] for row in rows]
+    widths = [
+        max([_reference_width(h)] + [_reference_width(r[i]) for r in cells]) for i, h in enumerate(headers)
+    ]
+    flex = flex % len(headers)
+    others = sum(w for i, w in enumerate(widths) if i != flex) + 2 * (len(headers) - 1)
+    widths[flex] = max(12, min(widths[flex], max_width - others))
+
+    def pad(text, size):
+        return text + " " * max(0, size - _reference_width(text))
+
+    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip()]
+    for r in cells:
+        lines.append(
+            "  ".join(pad(_reference_clip(c, widths[i]), widths[i]) for i, c in enumerate(r)).rstrip()
+        )
+    return "\n".join(lines)
+
+
+TEXT = st.text(alphabet=st.sampled_from("ab Z~\t학습ｶ\u0301é漢-"))
+
+
+@given(TEXT, st.integers(1, 30))
 def test_fast_width_and_clip_match_the_character_by_character_ones(text, limit):
     assert width(text) == _reference_width(text)
     assert clip(text, limit) == _reference_clip(text, limit)
+
+
+@given(st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=6), st.integers(0, 2), st.integers(10, 80))
+def test_table_measures_each_cell_once_and_lays_out_as_before(rows, flex, max_width):
+    headers = ["id", "title", "tags"]
+    assert table(headers, rows, flex=flex, max_width=max_width) == _reference_table(
+        headers, rows, flex, max_width
+    )
+
+
+def test_dates_of_a_date_column():
+    import datetime as dt
+
+    from journal.table import dates
+
+    days = [dt.date(2024, 5, 9), None, dt.date(1969, 12, 31), dt.date(1, 1, 1)]
+    column = pa.chunked_array([pa.array(days[:2], pa.date32()), pa.array(days, pa.date32()).slice(2)])
+    assert dates(column) == days
 
 
 def test_distinct_is_sorted_unique():
