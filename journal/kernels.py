@@ -1,11 +1,11 @@
 """Arrow compute kernels, called without importing ``pyarrow.compute``.
 
 ``import pyarrow.compute`` builds a Python wrapper, with a parsed docstring, for each of
-its ~300 functions: ~60 ms, half of ``import pyarrow.parquet``, on every command that
-reads the journal. The kernels themselves are in ``pyarrow._compute`` (~20 ms, loaded
-on the first call); this module calls them by name, with the signatures the journal
-uses (``kernels.match_substring(column, pattern=..., ignore_case=True)``), so that
-``from . import kernels as pc`` stands in for ``import pyarrow.compute as pc``.
+its ~300 functions: ~60 ms, a third to a half of ``import pyarrow.parquet``, on every
+command that reads the journal. The kernels themselves are in ``pyarrow._compute``
+(~20 ms, loaded on the first call); this module calls them by name, with the signatures
+the journal uses (``kernels.match_substring(column, pattern=..., ignore_case=True)``), so
+that ``from . import kernels as pc`` stands in for ``import pyarrow.compute as pc``.
 
 Table and array methods that compute (``Table.take``, ``Table.filter``, ``.cast``,
 ``.is_valid``...) import ``pyarrow.compute`` on first use: read paths use
