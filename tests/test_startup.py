@@ -158,14 +158,10 @@ def _reference_clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if _reference_width(text) <= limit:
         return text
-    out, used = [], 0
-    for c in text:
-        w = _reference_width(c)
-        if used + w > limit - 1:
-            break
-        out.append(c)
-        used += w
-    return "".join(out) + "…"
+    kept = 0  # the longest start that leaves a column for the ellipsis
+    while kept < len(text) and _reference_width(text[: kept + 1]) <= limit - 1:
+        kept += 1
+    return text[:kept] + "…"
 
 
 def _reference_table(headers, rows, flex, max_width):
