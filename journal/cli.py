@@ -122,11 +122,24 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("list")
 def cmd_list(args: argparse.Namespace) -> int:
-    entries = _open(args).entries(**_filters(args))
-    if not entries:
+    from .table import dates, strings
+
+    # four columns, not Entry objects: the abstracts and commentary are most of the file
+    found = _open(args).columns(["id", "date", "title", "tags"], **_filters(args))
+    if not found.num_rows:
         print("no entries", file=sys.stderr)
         return 0
-    rows = [[e.id, e.date.isoformat(), e.title, " ".join("#" + t for t in e.tags)] for e in entries]
+    columns = zip(
+        strings(found["id"]),
+        dates(found["date"]),
+        strings(found["title"]),
+        found["tags"].to_pylist(),
+        strict=True,
+    )
+    rows = [
+        [i or "", d.isoformat() if d else "", title or "", " ".join("#" + t for t in tags or ())]
+        for i, d, title, tags in columns
+    ]
     print(table(["id", "date", "title", "tags"], rows, flex=2))
     return 0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from pathlib import Path
 
 
@@ -33,7 +32,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, tmp_dir: Path
     """
     path = Path(path)
     folder = path.parent if tmp_dir is None else tmp_dir
-    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    tmp = folder / f".{path.name}.{os.urandom(4).hex()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:

@@ -176,15 +176,16 @@ def entry_links(journal: Journal, entry: Entry | str) -> tuple[list[Entry], list
 
 
 def _take(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    from . import kernels as pc
     from . import textindex as ti
 
-    return table.take(ti.indices(rows))
+    return pc.take(table, ti.indices(rows))
 
 
 def _relevant_rows(table: pa.Table, entry: Entry) -> np.ndarray:
     import numpy as np
-    import pyarrow.compute as pc
 
+    from . import kernels as pc
     from . import textindex as ti
     from .table import entries_from_table
 
@@ -195,7 +196,7 @@ def _relevant_rows(table: pa.Table, entry: Entry) -> np.ndarray:
         table["commentary"], links, ti.repeat_string("\n", n), null_handling="replace", null_replacement=""
     )
     probes = [p for p in (entry.arxiv_id, entry.url and _url_key(entry.url)) if p] + ["[["]
-    mentioning = np.unique(
+    mentioning = ti.distinct(
         np.concatenate(
             [ti.true_positions(pc.match_substring(text, pattern=p, ignore_case=True)) for p in probes]
         )
@@ -233,4 +234,4 @@ def _relevant_rows(table: pa.Table, entry: Entry) -> np.ndarray:
         or (source_column[row] and _note_key(source_column[row]) in notes)
         or (titles and _title_key(title_column[row]) in titles)
     ]
-    return np.union1d(mentioning, np.asarray(wanted, dtype=np.int64))
+    return ti.distinct(np.concatenate([mentioning, np.asarray(wanted, dtype=np.int64)]))

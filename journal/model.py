@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -316,6 +315,8 @@ def make_id(
         key = f"url:{url.strip()}|{date.isoformat()}"
     else:
         key = f"title:{' '.join(title.split()).casefold()}|{date.isoformat()}"
+    import hashlib  # here: loading OpenSSL costs every command ~5 ms
+
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 

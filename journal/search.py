@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from . import kernels as pc
 from . import textindex as ti
 from .errors import ValidationError
 from .model import parse_date, tag_key
@@ -249,7 +249,7 @@ def _tag_positions(index: pa.Table, key: str) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     parents = ti.as_numpy(pc.list_parent_indices(index["tags"]), np.int64)
     hit = ti.true_positions(one_of(flat, names))
-    return np.unique(parents[hit])
+    return ti.distinct(parents[hit])
 
 
 def _days(value: Any, name: str) -> int:

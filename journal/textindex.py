@@ -5,8 +5,9 @@ Columns: ``id``, ``date``, ``title``, ``authors`` (joined with ``, ``), ``tags``
 ``text`` = title, authors, abstract and commentary joined with ``SEP`` (a control
 character that a search term never holds: ``str.split`` treats it as white space).
 
-Reading ``entries.parquet`` is most of a cold search on a big journal (0.4-0.6 s at 100k
-entries), so for journals of ``DISK_MIN_ROWS`` entries or more the index of the snapshot
+Reading ``entries.parquet`` and joining the text is most of a cold search (0.4-0.6 s at
+100k entries; at 4,000, as long as the rest of ``journal search`` in a fresh process), so
+for journals of ``DISK_MIN_ROWS`` entries or more the index of the snapshot
 is also kept beside it, uncompressed Arrow IPC that is memory-mapped in ~1 ms:
 ``entries.parquet.d/search.arrow``. It is a cache: stamped with the snapshot it was made
 from, rebuilt when that changes, and safe to delete. Pending change files (small) are
@@ -21,20 +22,20 @@ from __future__ import annotations
 import array
 import datetime as dt
 import os
-import secrets
 import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from . import kernels as pc
 
 if TYPE_CHECKING:
     from .store import Journal, Layers
 
 SEP = "\x1f"
 INDEX_VERSION = 1
-DISK_MIN_ROWS = 10_000
+DISK_MIN_ROWS = 1_000  # smaller ones build it in a few ms: no file to keep
 CACHE_NAME = "search.arrow"
 _KEY = b"journal.search.snapshot"
 SCHEMA = pa.schema(
@@ -94,29 +95,37 @@ def take(column: pa.ChunkedArray | pa.Array, positions: np.ndarray) -> pa.Array 
     """``column[positions]``, chunk by chunk: ``ChunkedArray.take`` first concatenates
     every chunk, copying the whole column (~10 ms for the text of 100k entries)."""
     if isinstance(column, pa.Array):
-        return column.take(indices(positions))
+        return pc.take(column, indices(positions))
     chunks = [c for c in column.chunks if len(c)]
     if len(chunks) <= 1:
-        return (chunks[0] if chunks else column.combine_chunks()).take(indices(positions))
+        return pc.take(chunks[0] if chunks else column.combine_chunks(), indices(positions))
     starts = np.cumsum([0] + [len(c) for c in chunks])
     owner = np.searchsorted(starts, positions, side="right") - 1
     if len(positions) and np.all(owner[1:] >= owner[:-1]):  # in chunk order: no reordering
         bounds = np.searchsorted(owner, np.arange(len(chunks) + 1))
         parts = [
-            chunks[k].take(indices(positions[bounds[k] : bounds[k + 1]] - starts[k]))
+            pc.take(chunks[k], indices(positions[bounds[k] : bounds[k + 1]] - starts[k]))
             for k in range(len(chunks))
             if bounds[k + 1] > bounds[k]
         ]
         return parts[0] if len(parts) == 1 else pa.chunked_array(parts, type=column.type)
     parts, picked = [], []
-    for k in np.unique(owner):
+    for k in distinct(owner):
         sel = np.flatnonzero(owner == k)
         picked.append(sel)
-        parts.append(chunks[k].take(indices(positions[sel] - starts[k])))
+        parts.append(pc.take(chunks[k], indices(positions[sel] - starts[k])))
     if not parts:
-        return chunks[0].take(indices(positions))
+        return pc.take(chunks[0], indices(positions))
     order = np.argsort(np.concatenate(picked), kind="stable")
-    return pa.concat_arrays(parts).take(indices(order))
+    return pc.take(pa.concat_arrays(parts), indices(order))
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (``np.unique`` imports ``numpy.ma`` on first use: ~40 ms)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def spread(n: int, k: int) -> np.ndarray:
@@ -193,7 +202,7 @@ def _load(journal: Journal, key: tuple[int, int, int]) -> pa.Table | None:
 
 def _save(journal: Journal, key: tuple[int, int, int], table: pa.Table) -> None:
     """Write the cache (temp file, rename); any failure just leaves no cache."""
-    tmp = journal.tmp_dir / f"search.{secrets.token_hex(4)}.tmp"
+    tmp = journal.tmp_dir / f"search.{os.urandom(4).hex()}.tmp"
     try:
         journal.tmp_dir.mkdir(parents=True, exist_ok=True)
         schema = SCHEMA.with_metadata({_KEY: _stamp(key)})
@@ -234,7 +243,7 @@ def _apply(base: pa.Table, changes: pa.Table) -> pa.Table:
         return base
     live = merge(empty_table(STORE_SCHEMA), changes)
     touched = pc.unique(changes["id"].combine_chunks())
-    kept = base.filter(pc.invert(pc.is_in(base["id"], value_set=touched)))
+    kept = pc.filter(base, pc.invert(pc.is_in(base["id"], value_set=touched)))
     return pa.concat_tables([kept, build(live)])
 
 
