@@ -64,6 +64,7 @@ def test_seed_site(seed_journal: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == [
         ".journal-site",
         "2024-05-09.html",
+        "feed.xml",
         "index.html",
         "tags.html",
     ]

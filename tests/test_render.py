@@ -230,6 +230,7 @@ def test_render_one_day(journal_file: Path, tmp_path: Path) -> None:
     nb = read_nb(stem.with_suffix(".ipynb"))
     assert 'date = "2024-05-09"' in injected(nb) and "until = None" in injected(nb)
     assert nb.metadata.papermill.parameters["journal"] == str(journal_file)
+    assert "urn:journal:day:2024-05-09" in (tmp_path / "out" / "feed.xml").read_text(encoding="utf-8")
 
 
 def test_render_range_runs_one_kernel(
@@ -262,6 +263,14 @@ def test_render_range_runs_one_kernel(
         }
         days_shown = [o.metadata.get("journal_day") for c in nb.cells for o in c.get("outputs", [])]
         assert days_shown == [day]
+    # the days with entries are in the feed, newest first, linked to their pages
+    import feedparser
+
+    parsed = feedparser.parse(str(out / "feed.xml"))
+    assert not parsed.bozo
+    assert [e.title for e in parsed.entries] == ["May 9, 2024", "May 8, 2024"]
+    assert [e.link for e in parsed.entries] == ["2024-05-09.html", "2024-05-08.html"]
+    assert "&lt;script&gt;" in parsed.entries[1].summary  # the tricky title, escaped
     # the empty day: a clear page, no traceback
     empty = (out / "2024-05-10.html").read_text(encoding="utf-8")
     assert "No entries on this day." in empty and "Traceback" not in empty
@@ -359,6 +368,10 @@ def test_cli_errors_are_one_line(journal_file: Path, cli, no_kernel) -> None:
     assert code == 1 and "give the DATE" in err
     code, _, err = cli("--journal", str(journal_file), "render", "--analysis", "2024-05-09")
     assert code == 1 and "--from/--until" in err
+    code, _, err = cli("--journal", str(journal_file), "render", "--analysis", "--feed-days", "3")
+    assert code == 1 and "not --analysis" in err
+    code, _, err = cli("--journal", str(journal_file), "render", "2024-05-09", "--base-url", "x")
+    assert code == 1 and "base-url" in err
 
 
 def test_split_days_needs_every_day() -> None:

@@ -5,6 +5,7 @@
     index.html          the days by month, newest first, with every entry's title
     tags.html           the entries by tag (a reading list by topic)
     2024-05-09.html     one page per day: each entry in full
+    feed.xml            an Atom feed of the most recent days (journal/feed.py)
     .journal-site       marks the folder as ours, so a later export may overwrite it
 
 Every page is self-contained (inline stylesheet, no script, a Content-Security-Policy that
@@ -194,6 +195,22 @@ def render_entry(entry: Entry, labels: dict[str, str], links: Any = None, by_id:
     return "\n".join(parts) + "\n"
 
 
+def feed_summary(entries: Sequence[Entry], lang: str = "ko") -> str:
+    """A day's entries as HTML for a feed item: title (linked), authors, commentary, tags;
+    only absolute links, since a feed reader shows it away from the site."""
+    parts = []
+    for entry in entries:
+        url = entry.url or (abs_url(entry.arxiv_id, entry.arxiv_version) if entry.arxiv_id else None)
+        parts.append(f"<h3>{_link(url, entry.title)}</h3>")
+        if entry.authors:
+            parts.append(f"<p><i>{_e(', '.join(entry.authors))}</i></p>")
+        for paragraph in entry.paragraphs:
+            parts.append("<p>" + "<br>\n".join(_linkify(line) for line in paragraph.split("\n")) + "</p>")
+        if entry.tags:
+            parts.append("<p>" + " ".join(f"#{_e(t)}" for t in entry.tags) + "</p>")
+    return "\n".join(parts)
+
+
 def _day_pages(days: dict[dt.date, list[Entry]], entries: Sequence[Entry], lang: str) -> dict[str, str]:
     from ..links import build_index
 
@@ -277,9 +294,21 @@ def render_site(entries: Sequence[Entry], lang: str = "ko") -> dict[str, str]:
     return pages
 
 
-def write(entries: Sequence[Entry], dest: Path, journal: Any = None, *, lang: str = "ko", **_: Any) -> int:
+def write(
+    entries: Sequence[Entry],
+    dest: Path,
+    journal: Any = None,
+    *,
+    lang: str = "ko",
+    feed_days: int | None = None,
+    base_url: str | None = None,
+    **_: Any,
+) -> int:
     """Write the site into the folder ``dest`` (created if missing; a non-empty folder
-    is only overwritten when an earlier export made it)."""
+    is only overwritten when an earlier export made it), with ``feed.xml``, an Atom feed
+    of the ``feed_days`` most recent days (default 30; see :mod:`journal.feed`)."""
+    from .. import feed
+
     if str(dest) == "-":
         raise ExportFailed("-", "the html export writes a folder of pages; give a folder name")
     folder = Path(dest)
@@ -289,7 +318,10 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, *, lang: st
         raise ExportFailed(folder, "is a folder that holds other files; give a new or empty folder")
     if not folder.parent.exists():
         raise ExportFailed(folder, f"folder {folder.parent} does not exist")
+    feed.check_base_url(base_url)
+    feed_days = feed.check_days(feed_days)
     pages = render_site(entries, lang)
+    items = feed.items_of(entries, lang, feed_days)
     try:
         folder.mkdir(exist_ok=True)
     except OSError as e:
@@ -297,4 +329,5 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, *, lang: st
     write_text(folder / MARKER, "This folder is a static site written by `journal export html`.\n")
     for name, text in pages.items():
         write_text(folder / name, text)
+    feed.write_feed(folder, items, lang, base_url, feed_days)
     return len(entries)
