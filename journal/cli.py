@@ -183,7 +183,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer = exporter(args.format)
     j = _open(args)
     entries = j.entries(**_filters(args))
-    options = _only_for(writer.write, args, "export " + args.format, ("feed_days", "base_url"))
+    options = _only_for(
+        writer.write, args, "export " + args.format, ("feed_days", "base_url", "template_dir")
+    )
     count = writer.write(
         entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang, **options
     )
@@ -417,6 +419,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filter_options(p)
     p.add_argument("--lang", choices=["ko", "en"], default="ko", help="date line language for digests")
     _add_feed_options(p, "html: ")
+    p.add_argument(
+        "--template-dir",
+        metavar="DIR",
+        help="html: templates that replace the shipped ones by file name (day.html.j2, index.html.j2, "
+        "tags.html.j2, entry.html.j2, page.html.j2, journal.css)",
+    )
 
     add("stats", "entries per month, top tags, top authors")
 
