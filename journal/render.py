@@ -203,10 +203,17 @@ class _Warm:
 
 
 def html(nb: Any, title: str, exporter: Any = None) -> str:
-    """A clean HTML page of an executed notebook: outputs only, no code, no prompts."""
+    """A clean HTML page of an executed notebook: outputs only, no code, no prompts; with
+    the static site's stylesheet (``journal/templates/journal.css``) after nbconvert's, so
+    a day reads the same here and in ``journal export html``."""
+    from .formats._templates import stylesheet
+
     exporter = exporter or _Warm().exporter()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return str(body)
+    page = str(body)
+    if "</head>" not in page:
+        raise RenderFailed("nbconvert made a page without <head>; check its templates (`jupyter --paths`)")
+    return page.replace("</head>", f'<style id="journal-css">\n{stylesheet()}</style>\n</head>', 1)
 
 
 class _DayPages:

@@ -231,6 +231,13 @@ def test_render_one_day(journal_file: Path, tmp_path: Path) -> None:
     assert 'date = "2024-05-09"' in injected(nb) and "until = None" in injected(nb)
     assert nb.metadata.papermill.parameters["journal"] == str(journal_file)
     assert "urn:journal:day:2024-05-09" in (tmp_path / "out" / "feed.xml").read_text(encoding="utf-8")
+    # the page and the static site share one stylesheet
+    from journal.formats import html as site
+
+    css = (REPO / "journal" / "templates" / "journal.css").read_text(encoding="utf-8")
+    page = stem.with_suffix(".html").read_text(encoding="utf-8")
+    assert f'<style id="journal-css">\n{css}</style>\n</head>' in page
+    assert f"<style>\n{css}</style>" in site.render_site(Journal(journal_file).entries())["2024-05-09.html"]
 
 
 def test_render_range_runs_one_kernel(
