@@ -154,7 +154,8 @@ def test_relative_links_resolve(tmp_path: Path, journal_path: Path) -> None:
     j.add(title="Emu", arxiv_id="2309.15807", date="2023-10-01", tags="diffusion")
     j.add(title="Imagine Flash", date="2024-05-09", tags="diffusion distillation",
           commentary="Emu (https://arxiv.org/abs/2309.15807) 에 대한 Distillation.")  # fmt: skip
-    j.add(title="Later", date="2024-06-01", tags="weird/tag #x")
+    j.add(title="Later", date="2024-06-01", tags="weird/tag #x",
+          commentary="# Links\n[[240509 Imagine Flash.md]]\n[[231001 Emu|<Emu & co>]]\n[[250101 Missing]]")  # fmt: skip
     folder = _site(j.entries(), tmp_path)
     pages = _pages(folder)
     checked = 0
@@ -175,6 +176,12 @@ def test_relative_links_resolve(tmp_path: Path, journal_path: Path) -> None:
     emu_day = (folder / "2023-10-01.html").read_text(encoding="utf-8")
     assert '<a href="2023-10-01.html#e-' in flash_day and '<a href="2024-05-09.html#e-' in emu_day
     assert "← " in flash_day and " →" in flash_day  # previous / next day
+    # wiki links lead to the linked entry's day page; one to a note not in the journal stays text
+    later = (folder / "2024-06-01.html").read_text(encoding="utf-8")
+    ids = {e.title: e.id for e in j.entries()}
+    assert f'<a href="2024-05-09.html#e-{ids["Imagine Flash"]}">240509 Imagine Flash</a><br>' in later
+    assert f'<a href="2023-10-01.html#e-{ids["Emu"]}">&lt;Emu &amp; co&gt;</a><br>' in later
+    assert "[[250101 Missing]]</p>" in later
 
 
 @settings(max_examples=60, deadline=None)

@@ -83,12 +83,24 @@ def _link(url: str | None, text: str) -> str:
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'()\[\],]+[^\s<>\"'()\[\],.;:!?]")
 
 
-def _linkify(text: str) -> str:
-    """Escaped text with its http(s) URLs as links."""
+def _linkify(text: str, wiki: dict[str, str] | None = None) -> str:
+    """Escaped text with its http(s) URLs as links; with ``wiki`` (target as written ->
+    a page of this site), the ``[[wiki links]]`` it names lead there (others stay text)."""
+    from ..links import WIKI_LINK, wiki_label
+
+    found = list(_URL_IN_TEXT.finditer(text))
+    if wiki and "[[" in text:
+        found = sorted([*WIKI_LINK.finditer(text), *found], key=lambda m: (m.start(), m.re is _URL_IN_TEXT))
     out, pos = [], 0
-    for m in _URL_IN_TEXT.finditer(text):
+    for m in found:
+        if m.start() < pos:
+            continue  # inside a link already made
         out.append(_e(text[pos : m.start()]))
-        out.append(_link(m.group(0), m.group(0)))
+        if m.re is _URL_IN_TEXT:
+            out.append(_link(m.group(0), m.group(0)))
+        else:
+            target = (wiki or {}).get(m.group(1).strip())
+            out.append(f'<a href="{_e(target)}">{_e(wiki_label(m))}</a>' if target else _e(m.group(0)))
         pos = m.end()
     out.append(_e(text[pos:]))
     return "".join(out)
@@ -141,7 +153,7 @@ class _Site:
 
         return _templates.render(self.env, name, **self.common, **context)
 
-    def entry(self, entry: Entry, links: Any = None, by_id: Any = None) -> str:
+    def entry(self, entry: Entry, links: Any = None, by_id: Any = None, resolver: Any = None) -> str:
         meta: list[tuple[str | None, str]] = []
         if entry.arxiv_id:
             version = f"v{entry.arxiv_version}" if entry.arxiv_version else ""
@@ -156,7 +168,10 @@ class _Site:
                 shown = [by_id[i] for i in ids if i in by_id]
                 if shown:
                     mentions.append((key, shown))
-        return self.render("entry.html.j2", entry=entry, meta=meta, mentions=mentions)
+        wiki = {}
+        if resolver is not None:  # wiki links lead to the linked entry on its day page
+            wiki = {name: f"{day_file(t.date)}#e-{t.id}" for name, t in resolver.wiki_links(entry).items()}
+        return self.render("entry.html.j2", entry=entry, meta=meta, mentions=mentions, wiki=wiki)
 
 
 def _markup(text: str) -> Any:
@@ -165,8 +180,8 @@ def _markup(text: str) -> Any:
     return Markup(text)
 
 
-def _linkify_lines(text: str) -> Any:
-    return _markup("<br>\n".join(_linkify(line) for line in text.split("\n")))
+def _linkify_lines(text: str, wiki: dict[str, str] | None = None) -> Any:
+    return _markup("<br>\n".join(_linkify(line, wiki) for line in text.split("\n")))
 
 
 #: What the templates may use besides Jinja's own filters.
@@ -201,9 +216,10 @@ def feed_summary(entries: Sequence[Entry], lang: str = "ko") -> str:
 
 
 def _day_pages(site: _Site, days: dict[dt.date, list[Entry]], entries: Sequence[Entry]) -> dict[str, str]:
-    from ..links import build_index
+    from ..links import Resolver, build_index
 
-    links = build_index(entries)
+    resolver = Resolver(entries)
+    links = build_index(entries, resolver)
     by_id = {e.id: e for e in entries}
     ordered = sorted(days)
     pages = {}
@@ -217,7 +233,7 @@ def _day_pages(site: _Site, days: dict[dt.date, list[Entry]], entries: Sequence[
             entries=days[day],
             prev=ordered[i - 1] if i > 0 else None,
             next=ordered[i + 1] if i + 1 < len(ordered) else None,
-            render_entry=lambda e: _markup(site.entry(e, links, by_id)),
+            render_entry=lambda e: _markup(site.entry(e, links, by_id, resolver)),
         )
     return pages
 
