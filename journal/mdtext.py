@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .links import WIKI_LINK
+
 _URL = re.compile(r"https?://[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
 _MATH = re.compile(r"\$(?=\S)([^$\n]*?\S)\$(?!\d)")
 # Characters that start markup anywhere in a line. `&` only matters before an entity.
@@ -52,8 +54,6 @@ def _wiki(m: re.Match[str], wiki: WikiLinks | None) -> str:
 def _tokens(text: str, wiki: bool = False) -> list[re.Match[str]]:
     """URLs, math spans (and wiki links), left to right, not overlapping (a wiki link
     wins, then a URL)."""
-    from .links import WIKI_LINK
-
     wikis = list(WIKI_LINK.finditer(text)) if wiki and "[[" in text else []
     order = {WIKI_LINK: 0, _URL: 1, _MATH: 2}
     found = sorted(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +57,10 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-@cache
 def environment(template_dir: Path | None, filters: tuple[tuple[str, Callable[..., Any]], ...]) -> Any:
-    """A Jinja2 environment over the user's folder (if any), then the shipped templates."""
+    """A Jinja2 environment over the user's folder (if any), then the shipped templates.
+    Make one per export: it compiles each template once and never looks at the files
+    again (a template edited meanwhile is seen by the next export)."""
     import jinja2
 
     folders = [str(template_dir)] if template_dir else []
@@ -71,6 +71,7 @@ def environment(template_dir: Path | None, filters: tuple[tuple[str, Callable[..
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # an export renders each template thousands of times: no stat per page
     )
     env.filters.update(dict(filters))
     return env

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExportFailed
+from ..links import WIKI_LINK, wiki_label
 from ..model import Entry, abs_url
 from ._files import write_text
 from .digest import MONTHS
@@ -86,8 +87,6 @@ _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'()\[\],]+[^\s<>\"'()\[\],.;:!?]")
 def _linkify(text: str, wiki: dict[str, str] | None = None) -> str:
     """Escaped text with its http(s) URLs as links; with ``wiki`` (target as written ->
     a page of this site), the ``[[wiki links]]`` it names lead there (others stay text)."""
-    from ..links import WIKI_LINK, wiki_label
-
     found = list(_URL_IN_TEXT.finditer(text))
     if wiki and "[[" in text:
         found = sorted([*WIKI_LINK.finditer(text), *found], key=lambda m: (m.start(), m.re is _URL_IN_TEXT))
