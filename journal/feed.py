@@ -9,7 +9,7 @@ summary the day's entries as HTML.
 Feed readers must never show a day twice and must only show it again when it changed, so
 an item's id depends on the day alone (``urn:journal:day:YYYY-MM-DD``: the same whatever
 the base URL or the machine) and its ``updated`` is the latest ``updated_at`` of the day's
-entries. Links are absolute with a base URL (``--base-url``), else relative to the feed
+entries (or, when the day's text changed without a newer edit, the time of writing). Links are absolute with a base URL (``--base-url``), else relative to the feed
 (Atom allows relative references; readers resolve them against the feed's address).
 
 The XML is written by feedgen (imported lazily) and read back with feedparser.
@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -153,17 +153,38 @@ def write_feed(
     lang: str = "ko",
     base_url: str | None = None,
     days: int | None = None,
+    previous: Sequence[FeedItem] | None = None,
 ) -> Path:
-    """Write ``folder/feed.xml`` with the ``days`` newest of ``items`` (default 30)."""
+    """Write ``folder/feed.xml`` with the ``days`` newest of ``items`` (default 30).
+
+    ``previous`` (default: what ``feed.xml`` holds now) keeps ``updated`` honest where the
+    latest ``updated_at`` cannot: a day whose text changed without a newer edit (an entry
+    of it deleted) gets the time of writing, and keeps it while the day stays the same."""
     from .fileio import write_atomic
 
-    newest = sorted(items, key=lambda i: i.day, reverse=True)[: check_days(days)]
     path = Path(folder) / FEED
+    before = {i.day: i for i in (read_items(path) if previous is None else previous)}
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    newest = [
+        _carry(i, before.get(i.day), now)
+        for i in sorted(items, key=lambda i: i.day, reverse=True)[: check_days(days)]
+    ]
     try:
         write_atomic(path, feed_xml(newest, lang, base_url), durable=False)  # rebuilt by every export
     except OSError as e:
         raise ExportFailed(path, f"cannot be written ({e.strerror or e})") from None
     return path
+
+
+_SECOND = dt.timedelta(seconds=1)
+
+
+def _carry(item: FeedItem, old: FeedItem | None, now: dt.datetime) -> FeedItem:
+    if old is None:
+        return item
+    if (old.title, old.summary) == (item.title, item.summary):
+        return replace(item, updated=max(item.updated, old.updated))
+    return item if item.updated > old.updated else replace(item, updated=max(now, old.updated + _SECOND))
 
 
 def add_days(
@@ -182,4 +203,5 @@ def add_days(
         if e.date in wanted:
             by_day.setdefault(e.date, []).append(e)
     new = [day_item(day, by_day[day], lang) for day in sorted(by_day)]
-    return write_feed(folder, merge(read_items(Path(folder) / FEED), new, wanted), lang, base_url, feed_days)
+    old = read_items(Path(folder) / FEED)
+    return write_feed(folder, merge(old, new, wanted), lang, base_url, feed_days, previous=old)

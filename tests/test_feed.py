@@ -68,6 +68,23 @@ def test_ids_and_updated_are_stable_and_follow_changes(journal_path: Path, tmp_p
     assert [e.id for e in with_base.entries] == ids
 
 
+def test_a_deleted_entry_moves_its_day(journal_path: Path, tmp_path: Path) -> None:
+    j = _journal(journal_path)
+    site = tmp_path / "site"
+    before = {e.id: e.updated_parsed for e in _export(j, site).entries}
+    # "Second" was not the day's latest change: the latest updated_at of 2024-05-02 stays,
+    # but the day's text changed, so its updated moves
+    j.delete(next(e.id for e in j.entries() if e.title == "Second"))
+    after = _export(j, site)
+    day = "urn:journal:day:2024-05-02"
+    moved = {e.id: e.updated_parsed for e in after.entries}
+    assert moved[day] > before[day] and "Second" not in after.entries[1].summary
+    assert all(moved[i] == before[i] for i in moved if i != day)
+    written = (site / "feed.xml").read_bytes()
+    _export(j, site)  # nothing changed since: the same feed, byte for byte
+    assert (site / "feed.xml").read_bytes() == written
+
+
 def test_text_is_escaped(journal_path: Path, tmp_path: Path) -> None:
     j = Journal(journal_path)
     j.add(title=TRICKY, date="2024-05-09", authors='Bob "the" <b>', commentary=f"{TRICKY}\n\na < b && c > d")
