@@ -174,6 +174,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _only_for(
+    fn: Callable[..., Any], args: argparse.Namespace, what: str, names: Sequence[str]
+) -> dict[str, Any]:
+    """The options among ``names`` that were given, refused where ``fn`` takes none of them."""
+    import inspect
+
+    given = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    accepted = inspect.signature(fn).parameters
+    for name in given:
+        if name not in accepted or accepted[name].kind is inspect.Parameter.VAR_KEYWORD:
+            flag = "--" + name.replace("_", "-")
+            raise ValidationError(name.replace("_", "-"), f"{flag} does not apply to {what}")
+    return given
+
+
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from .formats import exporter
@@ -181,8 +196,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer = exporter(args.format)
     j = _open(args)
     entries = j.entries(**_filters(args))
+    options = _only_for(
+        writer.write, args, "export " + args.format, ("feed_days", "base_url", "template_dir")
+    )
     count = writer.write(
-        entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang
+        entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang, **options
     )
     if args.dest != "-":
         print(f"exported {count} entries to {args.dest}", file=sys.stderr)
@@ -224,13 +242,23 @@ def cmd_render(args: argparse.Namespace) -> int:
     if args.analysis:
         if args.day is not None:
             raise ValidationError("render", "--analysis takes --from/--until, not a DATE")
+        if args.feed_days is not None or args.base_url is not None:
+            raise ValidationError("render", "--feed-days and --base-url go with days, not --analysis")
         paths = render_analysis(args.journal, args.start, args.until, args.to)
     else:
         if args.day is None:
             raise ValidationError("render", "give the DATE to render (YYYY-MM-DD), or --analysis")
         if args.start is not None:
             raise ValidationError("render", "--from goes with --analysis; for days give DATE [--until DATE]")
-        paths = render_days(args.journal, args.day, args.until, args.to, args.lang)
+        paths = render_days(
+            args.journal,
+            args.day,
+            args.until,
+            args.to,
+            args.lang,
+            feed_days=args.feed_days,
+            base_url=args.base_url,
+        )
     for path in paths:
         print(path)
     return 0
@@ -318,6 +346,21 @@ def _add_entry_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
     p.add_argument("--source", help=argparse.SUPPRESS)
 
 
+def _add_feed_options(p: argparse.ArgumentParser, prefix: str) -> None:
+    p.add_argument(
+        "--feed-days",
+        type=int,
+        metavar="N",
+        help=prefix + "DIR/feed.xml holds the N most recent days with entries (default 30)",
+    )
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=prefix
+        + "the site's address, for absolute links in feed.xml (default: links relative to the feed)",
+    )
+
+
 def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", help="only this day (YYYY-MM-DD)")
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
@@ -388,6 +431,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", metavar="DEST", help="the file (or folder) to write; '-' for standard output")
     _add_filter_options(p)
     p.add_argument("--lang", choices=["ko", "en"], default="ko", help="date line language for digests")
+    _add_feed_options(p, "html: ")
+    p.add_argument(
+        "--template-dir",
+        metavar="DIR",
+        help="html: templates that replace the shipped ones by file name (day.html.j2, index.html.j2, "
+        "tags.html.j2, entry.html.j2, page.html.j2, journal.css)",
+    )
 
     add("stats", "entries per month, top tags, top authors")
 
@@ -409,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["ko", "en"], default="ko", help="date line language (default ko)")
     p.add_argument("--analysis", action="store_true", help="render the analysis notebook instead of days")
     p.add_argument("--from", dest="start", metavar="DATE", help="with --analysis: first day (default: all)")
+    _add_feed_options(p, "")
 
     p = add(
         "search",

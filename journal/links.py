@@ -32,7 +32,9 @@ _ARXIV_MENTION = re.compile(
 _BARE_ARXIV = re.compile(r"(?<![\w./-])(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?!\d)(?!\.\d)")
 _URL = re.compile(r"https?://[^\s)\]>\"',]+")
 _LAYOUT_HINT = re.compile(r"(?i)(?<=\.md)#md:[a-z0-9=,]*$")  # see formats/markdown_note.py
-_WIKI = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
+#: ``[[target#heading|alias]]``: group 1 the target, group 2 the alias
+WIKI_LINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
+_WIKI = WIKI_LINK
 _DATED = re.compile(r"(\d{6})\s+(.+)")
 #: Journals up to this size are indexed whole by ``entry_links``.
 SMALL = 3_000
@@ -86,26 +88,36 @@ class LinkIndex:
         return self.incoming.get(entry_id, [])
 
 
-def build_index(entries: Sequence[Entry]) -> LinkIndex:
-    """Resolve every mention among ``entries`` (in journal order). Where several entries
-    match a mention (the same paper read twice), the link goes to the most recent one not
-    after the mentioning entry's day, else the earliest; a wiki link ``[[YYMMDD Title]]``
-    prefers the entry of that day."""
-    by_arxiv: dict[str, list[Entry]] = defaultdict(list)
-    by_url: dict[str, list[Entry]] = defaultdict(list)
-    by_note: dict[str, list[Entry]] = defaultdict(list)
-    by_title: dict[str, list[Entry]] = defaultdict(list)
-    for e in entries:
-        if e.arxiv_id:
-            by_arxiv[e.arxiv_id.lower()].append(e)
-        if e.url:
-            by_url[_url_key(e.url)].append(e)
-        if e.source:
-            by_note[_note_key(e.source)].append(e)
-        key = _title_key(e.title)
-        if key:
-            by_title[key].append(e)
+def wiki_label(m: re.Match[str]) -> str:
+    """What a wiki link shows: its alias, else its target without ``.md``."""
+    alias = (m.group(2) or "").strip()
+    target = m.group(1).strip()
+    return alias or (target[:-3] if target.lower().endswith(".md") else target)
 
+
+class Resolver:
+    """The entry a mention names, among a list of entries (in journal order). Where
+    several entries match (the same paper read twice), the most recent one not after
+    the mentioning entry's day wins, else the earliest; a wiki link ``[[YYMMDD Title]]``
+    prefers the entry of that day."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.by_arxiv: dict[str, list[Entry]] = defaultdict(list)
+        self.by_url: dict[str, list[Entry]] = defaultdict(list)
+        self.by_note: dict[str, list[Entry]] = defaultdict(list)
+        self.by_title: dict[str, list[Entry]] = defaultdict(list)
+        for e in entries:
+            if e.arxiv_id:
+                self.by_arxiv[e.arxiv_id.lower()].append(e)
+            if e.url:
+                self.by_url[_url_key(e.url)].append(e)
+            if e.source:
+                self.by_note[_note_key(e.source)].append(e)
+            key = _title_key(e.title)
+            if key:
+                self.by_title[key].append(e)
+
+    @staticmethod
     def pick(candidates: list[Entry], source: Entry) -> Entry | None:
         others = [c for c in candidates if c.id != source.id]
         if not others:
@@ -113,29 +125,49 @@ def build_index(entries: Sequence[Entry]) -> LinkIndex:
         before = [c for c in others if c.date <= source.date]
         return before[-1] if before else others[0]
 
-    def wiki(name: str, source: Entry) -> Entry | None:
+    def wiki(self, name: str, source: Entry) -> Entry | None:
+        """The entry that ``[[name]]`` in ``source`` links to."""
         key = _note_key(name)
-        hit = pick(by_note.get(key, []), source)
+        hit = self.pick(self.by_note.get(key, []), source)
         if hit:
             return hit
         dated = _DATED.fullmatch(key)
         if dated:
-            candidates = by_title.get(_title_key(dated.group(2)), [])
+            candidates = self.by_title.get(_title_key(dated.group(2)), [])
             same_day = [c for c in candidates if c.date.strftime("%y%m%d") == dated.group(1)]
-            hit = pick(same_day, source) or pick(candidates, source)
+            hit = self.pick(same_day, source) or self.pick(candidates, source)
             if hit:
                 return hit
-        return pick(by_title.get(_title_key(key), []), source) if _title_key(key) else None
+        return self.pick(self.by_title.get(_title_key(key), []), source) if _title_key(key) else None
 
+    def wiki_links(self, entry: Entry) -> dict[str, Entry]:
+        """The wiki links of ``entry``'s commentary that name an entry: target as
+        written (``WIKI_LINK`` group 1, stripped) -> that entry."""
+        found = {}
+        for name in dict.fromkeys(wiki_targets(entry.commentary)):
+            hit = self.wiki(name, entry)
+            if hit is not None:
+                found[name] = hit
+        return found
+
+    def mentions(self, entry: Entry) -> list[Entry]:
+        """Every entry ``entry`` mentions (arXiv ids, URLs, wiki links), in order, once."""
+        text = _mention_text(entry)
+        targets: list[Entry | None] = []
+        targets += [self.pick(self.by_arxiv.get(i, []), entry) for i in arxiv_mentions(text)]
+        targets += [self.pick(self.by_url.get(u, []), entry) for u in url_mentions(text)]
+        targets += [self.wiki(name, entry) for name in wiki_targets(entry.commentary)]
+        return list({t.id: t for t in targets if t is not None}.values())
+
+
+def build_index(entries: Sequence[Entry], resolver: Resolver | None = None) -> LinkIndex:
+    """Resolve every mention among ``entries`` (in journal order; see :class:`Resolver`,
+    which may be given when it was built over the same entries)."""
+    resolver = resolver or Resolver(entries)
     outgoing: dict[str, list[str]] = {}
     incoming: dict[str, list[str]] = defaultdict(list)
     for e in entries:
-        text = _mention_text(e)
-        targets: list[Entry | None] = []
-        targets += [pick(by_arxiv.get(i, []), e) for i in arxiv_mentions(text)]
-        targets += [pick(by_url.get(u, []), e) for u in url_mentions(text)]
-        targets += [wiki(name, e) for name in wiki_targets(e.commentary)]
-        ids = list(dict.fromkeys(t.id for t in targets if t is not None))
+        ids = [t.id for t in resolver.mentions(e)]
         if ids:
             outgoing[e.id] = ids
             for target_id in ids:

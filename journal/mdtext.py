@@ -11,6 +11,9 @@ and in the HTML. ``costs $5 and $10`` stays dollars.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from .links import WIKI_LINK
 
 _URL = re.compile(r"https?://[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
 _MATH = re.compile(r"\$(?=\S)([^$\n]*?\S)\$(?!\d)")
@@ -20,21 +23,42 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(?:(#|[-+](?=\s|$)|=+\s*$|-+\s*$)|(\d+)([.)])(?=\s|$))")
 
 
-def escape(text: str) -> str:
-    """``text`` (one line or several) as markdown inline content showing those characters."""
+#: Turns a ``[[wiki link]]`` match (:data:`journal.links.WIKI_LINK`) into markdown, or
+#: ``None`` to show it as typed.
+WikiLinks = Callable[[re.Match[str]], "str | None"]
+
+
+def escape(text: str, wiki: WikiLinks | None = None) -> str:
+    """``text`` (one line or several) as markdown inline content showing those characters;
+    with ``wiki``, the wiki links it resolves become what it returns."""
     out: list[str] = []
     pos = 0
-    for m in _tokens(text):
+    for m in _tokens(text, wiki is not None):
         out.append(_escape_plain(text[pos : m.start()]))
-        out.append(m.group(0) if m.re is _MATH else _autolink(m.group(0)))
+        if m.re is _MATH:
+            out.append(m.group(0))
+        elif m.re is _URL:
+            out.append(_autolink(m.group(0)))
+        else:
+            out.append(_wiki(m, wiki))
         pos = m.end()
     out.append(_escape_plain(text[pos:]))
     return "".join(out)
 
 
-def _tokens(text: str) -> list[re.Match[str]]:
-    """URLs and math spans, left to right, not overlapping (a URL wins)."""
-    found = sorted([*_URL.finditer(text), *_MATH.finditer(text)], key=lambda m: (m.start(), m.re is _MATH))
+def _wiki(m: re.Match[str], wiki: WikiLinks | None) -> str:
+    shown = wiki(m) if wiki is not None else None
+    return shown if shown is not None else _escape_plain(m.group(0))
+
+
+def _tokens(text: str, wiki: bool = False) -> list[re.Match[str]]:
+    """URLs, math spans (and wiki links), left to right, not overlapping (a wiki link
+    wins, then a URL)."""
+    wikis = list(WIKI_LINK.finditer(text)) if wiki and "[[" in text else []
+    order = {WIKI_LINK: 0, _URL: 1, _MATH: 2}
+    found = sorted(
+        [*wikis, *_URL.finditer(text), *_MATH.finditer(text)], key=lambda m: (m.start(), order[m.re])
+    )
     kept: list[re.Match[str]] = []
     end = 0
     for m in found:
@@ -58,11 +82,11 @@ def autolink(url: str) -> str:
     return _autolink(url.strip())
 
 
-def paragraph(text: str) -> str:
+def paragraph(text: str, wiki: WikiLinks | None = None) -> str:
     """One paragraph: line starts escaped, leading spaces dropped (they would make a code
     block), and the reader's single line breaks kept as hard breaks."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    lines = [_LINE_START.sub(_escape_start, escape(line), count=1) for line in lines]
+    lines = [_LINE_START.sub(_escape_start, escape(line, wiki), count=1) for line in lines]
     return "\\\n".join(lines)
 
 
@@ -72,10 +96,10 @@ def _escape_start(m: re.Match[str]) -> str:
     return m.group(2) + "\\" + m.group(3)  # `1\.`: the number stays, no list starts
 
 
-def paragraphs(text: str) -> str:
+def paragraphs(text: str, wiki: WikiLinks | None = None) -> str:
     """Text whose paragraphs are separated by blank lines, as markdown paragraphs."""
     parts = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
-    return "\n\n".join(paragraph(p) for p in parts)
+    return "\n\n".join(paragraph(p, wiki) for p in parts)
 
 
 def link(text: str, url: str | None) -> str:

@@ -203,10 +203,17 @@ class _Warm:
 
 
 def html(nb: Any, title: str, exporter: Any = None) -> str:
-    """A clean HTML page of an executed notebook: outputs only, no code, no prompts."""
+    """A clean HTML page of an executed notebook: outputs only, no code, no prompts; with
+    the static site's stylesheet (``journal/templates/journal.css``) after nbconvert's, so
+    a day reads the same here and in ``journal export html``."""
+    from .formats._templates import stylesheet
+
     exporter = exporter or _Warm().exporter()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return str(body)
+    page = str(body)
+    if "</head>" not in page:
+        raise RenderFailed("nbconvert made a page without <head>; check its templates (`jupyter --paths`)")
+    return page.replace("</head>", f'<style id="journal-css">\n{stylesheet()}</style>\n</head>', 1)
 
 
 class _DayPages:
@@ -299,15 +306,24 @@ def render_days(
     notebook: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
     timeout: float | None = None,
+    feed_days: int | None = None,
+    base_url: str | None = None,
 ) -> list[Path]:
     """Render every day from ``start`` to ``until`` (one day without it) with the daily
     notebook, in one kernel. Writes ``TO_DIR/YYYY-MM-DD.ipynb``, ``.html`` and ``.md``
-    per day and returns those paths (three per day, in day order).
+    per day and returns those paths (three per day, in day order), and puts the days
+    into the Atom feed ``TO_DIR/feed.xml`` (the ``feed_days`` newest days are kept,
+    default 30; links absolute under ``base_url`` if given; see :mod:`journal.feed`).
 
     ``progress``: a bar on stderr; ``None`` shows it for ranges when stderr is a terminal.
     """
+    from . import feed
+    from .store import Journal
+
     days = day_range(start, until)
     check_lang(lang)
+    feed.check_base_url(base_url)
+    feed.check_days(feed_days)
     journal = _check_journal(journal_path)
     out = _check_out(to_dir)
     nb_path = Path(notebook) if notebook is not None else notebook_path("daily")
@@ -339,6 +355,8 @@ def render_days(
             _write_text(stem.with_suffix(".md"), markdown + "\n")
             written += [stem.with_suffix(s) for s in (".ipynb", ".html", ".md")]
             bar.update(1)
+        entries = Journal(journal).entries(start=days[0], end=days[-1])
+        feed.add_days(out, entries, days, lang, base_url, feed_days)
         bar.set_postfix_str(f"written to {out}")
     finally:
         bar.close()

@@ -96,6 +96,9 @@ class DaySummary:
     related: tuple[Related, ...]
     digest: str
     lang: str = "ko"
+    #: ``(entry id, wiki link target as written, where it leads)`` for the wiki links of
+    #: the day's commentary that name an entry of the journal (the others stay text)
+    wiki_links: tuple[tuple[str, str, str], ...] = ()
 
     def to_markdown(self) -> str:
         """The day as markdown (no final newline): the text of ``DIR/YYYY-MM-DD.md``."""
@@ -192,7 +195,7 @@ def day_summaries(
     ``journal``: a :class:`~journal.store.Journal`, the path of one, or a list of entries.
     """
     from .formats.digest import check_lang
-    from .links import build_index
+    from .links import Resolver, build_index
     from .model import day_range
 
     days = day_range(start, until)
@@ -202,7 +205,8 @@ def day_summaries(
     by_day: dict[dt.date, list[Entry]] = {}
     for e in entries:
         by_day.setdefault(e.date, []).append(e)
-    context = _Context(entries, build_index(entries))  # light entries have no commentary: only targets
+    resolver = Resolver(entries)
+    context = _Context(entries, build_index(entries, resolver), resolver)  # light entries: only targets
     out = []
     for day in days:
         s = _summary(day, by_day.get(day, []), context, lang, related_limit)
@@ -217,8 +221,9 @@ class _Context:
     """What finding a day's related entries needs, built once for a range: entries by id
     and position (journal order, dates ascending), ids and dates per tag, the link index."""
 
-    def __init__(self, entries: list[Entry], index: Any) -> None:
+    def __init__(self, entries: list[Entry], index: Any, resolver: Any) -> None:
         self.index = index
+        self.resolver = resolver
         self.by_id = {e.id: e for e in entries}
         self.position = {e.id: n for n, e in enumerate(entries)}
         self.tag_ids: dict[str, list[str]] = {}
@@ -274,7 +279,24 @@ def _summary(day: dt.date, todays: list[Entry], context: _Context, lang: str, li
         related=tuple(related),
         digest=render_day(day, todays, lang),
         lang=lang,
+        wiki_links=tuple(
+            (e.id, name, _entry_href(target))
+            for e in todays
+            for name, target in context.resolver.wiki_links(e).items()
+        ),
     )
+
+
+def _entry_href(entry: Entry) -> str:
+    """Where a link to an entry leads from a rendered day: the paper (its URL, else its
+    arXiv page), else the entry's own day page beside this one."""
+    from .model import abs_url
+
+    if entry.url:
+        return entry.url
+    if entry.arxiv_id:
+        return abs_url(entry.arxiv_id, entry.arxiv_version)
+    return f"{entry.date.isoformat()}.html"
 
 
 def _tag_chips(tags: Sequence[str]) -> str:
@@ -296,6 +318,7 @@ def render_day_markdown(summary: DaySummary) -> str:
     count = label["entry"] if n == 1 else label["entries"].format(n=n)
     chips = " ".join(code_span("#" + t) + (f" ×{c}" if c > 1 else "") for t, c in summary.tags)
     parts.append(f"**{count}**" + (f" · {chips}" if chips else ""))
+    wiki_hrefs = {(entry_id, name): href for entry_id, name, href in summary.wiki_links}
     for number, e in enumerate(summary.entries, 1):
         parts.append(f"## {number}. {link(e.title, e.url)}")
         if e.authors:
@@ -305,7 +328,7 @@ def render_day_markdown(summary: DaySummary) -> str:
                 f"<details><summary>{label['abstract']}</summary>\n\n{paragraphs(e.abstract)}\n\n</details>"
             )
         if e.commentary.strip():
-            parts.append(paragraphs(e.commentary))
+            parts.append(paragraphs(e.commentary, _wiki_markdown(e.id, wiki_hrefs)))
         if e.links:
             parts.append(f"{label['links']}: " + " · ".join(autolink(u) for u in e.links))
         if e.tags:
@@ -316,6 +339,16 @@ def render_day_markdown(summary: DaySummary) -> str:
     parts.append(f"## {label['digest']}")
     parts.append(fenced(summary.digest))
     return "\n\n".join(parts)
+
+
+def _wiki_markdown(entry_id: str, hrefs: dict[tuple[str, str], str]) -> Any:
+    from .links import wiki_label
+
+    def show(m: Any) -> str | None:
+        href = hrefs.get((entry_id, m.group(1).strip()))
+        return link(wiki_label(m), href) if href else None
+
+    return show
 
 
 def _related_line(r: Related, label: dict[str, str]) -> str:

@@ -305,6 +305,57 @@ def test_latex_accents_and_commands() -> None:
     assert _latex.decode(r"$\mathcal{O}(n)$ and {\L}ukasz and \'{\i}") == r"$\mathcal{O}(n)$ and Łukasz and í"
 
 
+def test_latex_math_stays_tex() -> None:
+    # pylatexenc would turn $\alpha$ into α: math spans are kept as written
+    assert (
+        _latex.decode(r"PixArt-$\alpha$: {Fast} Training of {\"o}") == r"PixArt-$\alpha$: Fast Training of ö"
+    )
+    assert (
+        _latex.decode(r"costs \$5 and $O(n \log N)$ -- 50% of {NLP}")
+        == r"costs $5 and $O(n \log N)$ -- 50% of NLP"
+    )
+    assert (
+        _latex.decode(r"\url{https://x.org/a_b} \unknowncommand x") == r"https://x.org/a_b \unknowncommand x"
+    )
+
+
+_TEX = st.lists(
+    st.sampled_from(
+        [
+            *"abc XZ{}$&%#_^'\"`-.,!?~\n",
+            "가",
+            r"\'e",
+            r"\"{o}",
+            r"\emph{x}",
+            r"\ss",
+            r"\&",
+            r"\%",
+            r"\$",
+            r"\textbackslash{}",
+            r"\c c",
+            r"\v{s}",
+            r"\\",
+            r"{\bf b}",
+            r"\foo",
+            "$x^2$",
+            "--",
+            r"\L{}",
+        ]
+    ),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEX)
+def test_latex_decoding_is_pylatexenc(value: str) -> None:
+    """Words without a command skip pylatexenc (it is slow): they must read the same."""
+    balanced = value.count("{") == value.count("}")
+    if balanced and not value.endswith("\\"):
+        whole = "".join(p if m else _latex._pylatexenc(p) for m, p in _latex.split_math(value))
+        assert _latex.decode(value) == whole
+
+
 # --- round trips -------------------------------------------------------------------------
 
 _SAFE = string.ascii_letters + string.digits + " .,:;!?'\"()[]<>/@*+=|-&%#_{}~^\\$" + "가나다한글éüßøΩ"

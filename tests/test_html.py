@@ -64,6 +64,7 @@ def test_seed_site(seed_journal: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == [
         ".journal-site",
         "2024-05-09.html",
+        "feed.xml",
         "index.html",
         "tags.html",
     ]
@@ -138,7 +139,7 @@ def test_javascript_urls_cannot_get_in() -> None:
         make_entry(title="x", url="javascript:alert(1)")
     # even an entry built around the model's checks gets no such link
     forged = Entry(id="x", date=dt.date(2024, 5, 9), title="t", url="javascript:alert(1)", links=("data:x",))
-    text = html.render_entry(forged, html._LABELS["en"])
+    text = html.render_entry(forged, "en")
     assert "href" not in text and "javascript" not in text and "<h2>t</h2>" in text
 
 
@@ -153,7 +154,8 @@ def test_relative_links_resolve(tmp_path: Path, journal_path: Path) -> None:
     j.add(title="Emu", arxiv_id="2309.15807", date="2023-10-01", tags="diffusion")
     j.add(title="Imagine Flash", date="2024-05-09", tags="diffusion distillation",
           commentary="Emu (https://arxiv.org/abs/2309.15807) 에 대한 Distillation.")  # fmt: skip
-    j.add(title="Later", date="2024-06-01", tags="weird/tag #x")
+    j.add(title="Later", date="2024-06-01", tags="weird/tag #x",
+          commentary="# Links\n[[240509 Imagine Flash.md]]\n[[231001 Emu|<Emu & co>]]\n[[250101 Missing]]")  # fmt: skip
     folder = _site(j.entries(), tmp_path)
     pages = _pages(folder)
     checked = 0
@@ -174,6 +176,12 @@ def test_relative_links_resolve(tmp_path: Path, journal_path: Path) -> None:
     emu_day = (folder / "2023-10-01.html").read_text(encoding="utf-8")
     assert '<a href="2023-10-01.html#e-' in flash_day and '<a href="2024-05-09.html#e-' in emu_day
     assert "← " in flash_day and " →" in flash_day  # previous / next day
+    # wiki links lead to the linked entry's day page; one to a note not in the journal stays text
+    later = (folder / "2024-06-01.html").read_text(encoding="utf-8")
+    ids = {e.title: e.id for e in j.entries()}
+    assert f'<a href="2024-05-09.html#e-{ids["Imagine Flash"]}">240509 Imagine Flash</a><br>' in later
+    assert f'<a href="2023-10-01.html#e-{ids["Emu"]}">&lt;Emu &amp; co&gt;</a><br>' in later
+    assert "[[250101 Missing]]</p>" in later
 
 
 @settings(max_examples=60, deadline=None)
@@ -264,3 +272,65 @@ def test_site_in_a_browser_from_file_url(seed_journal: Path, tmp_path: Path) -> 
             assert dialogs == []
         finally:
             browser.close()
+
+
+# --- templates ------------------------------------------------------------------------
+
+
+def test_a_user_template_replaces_the_shipped_one(seed_journal: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "day.html.j2").write_text(
+        '{% extends "page.html.j2" %}\n{% block main %}\n'
+        "{% for e in entries %}<p class=mine>{{ e.title }} {{ e.commentary }}</p>\n{% endfor %}"
+        "{% endblock %}\n",
+        encoding="utf-8",
+    )
+    (mine / "journal.css").write_text("body { color: rebeccapurple; }\n", encoding="utf-8")
+    entries = [*Journal(seed_journal).entries(), make_entry(title=XSS, date="2024-05-10", commentary="a & b")]
+    folder = tmp_path / "site"
+    html.write(entries, folder, template_dir=mine)
+    day = (folder / "2024-05-10.html").read_text(encoding="utf-8")
+    assert f"<p class=mine>{html_escape(XSS)} a &amp; b</p>" in day  # user templates are escaped too
+    assert "<style>\nbody { color: rebeccapurple; }\n</style>" in day
+    # the templates not in the folder are the shipped ones (with the user's stylesheet)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    expected = (EXPECTED / "index.html").read_text(encoding="utf-8")
+    default_css = (Path(html.__file__).parents[1] / "templates" / "journal.css").read_text(encoding="utf-8")
+    assert "2024-05-10.html" in index and '<h2 id="m-2024-05">' in index
+    assert "rebeccapurple" in index and default_css not in index
+    assert default_css in expected  # the shipped pages inline the shipped stylesheet
+
+
+def html_escape(text: str) -> str:
+    import html as html_lib
+
+    return html_lib.escape(text)
+
+
+def test_a_broken_template_is_one_clear_error(tmp_path: Path, cli, journal_path: Path) -> None:
+    Journal(journal_path).add(title="t", date="2024-05-09")
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "index.html.j2").write_text("{% for x in %}\n", encoding="utf-8")
+    site = tmp_path / "site"
+    code, _, err = cli(
+        "--journal", str(journal_path), "export", "html", str(site), "--template-dir", str(mine)
+    )
+    assert code == 1 and "index.html.j2" in err and "line 1" in err and len(err.splitlines()) == 1
+    assert not site.exists()
+    code, _, err = cli(
+        "--journal", str(journal_path), "export", "html", str(site), "--template-dir", str(tmp_path / "nope")
+    )
+    assert code == 1 and "is not a folder" in err and "day.html.j2" in err
+    code, _, err = cli("--journal", str(journal_path), "export", "csv", "-", "--template-dir", str(mine))
+    assert code == 1 and "--template-dir does not apply to export csv" in err
+
+
+def test_templates_are_package_data() -> None:
+    from journal.formats import _templates
+
+    shipped = {p.name for p in _templates.TEMPLATES_DIR.iterdir()}
+    assert set(_templates.NAMES) <= shipped
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"templates/*.html.j2"' in pyproject and '"templates/*.css"' in pyproject

@@ -70,7 +70,10 @@ def fixture_entries() -> list:
             authors="Junsong Chen",
             url="https://arxiv.org/abs/2310.00426",
             links=["https://pixart-alpha.github.io/", "https://github.com/PixArt-alpha/PixArt-alpha"],
-            commentary="Compare with Emu: https://arxiv.org/abs/2309.15807 and the cost (`$` signs).",
+            commentary=(
+                "Compare with Emu: https://arxiv.org/abs/2309.15807 and the cost (`$` signs).\n\n"
+                "# Links\n[[240506 Emu - Enhancing Image Generation Models Using Photogenic Needles in a Haystack.md|Emu]]"
+            ),
             tags="diffusion efficiency",
         )
     ]
@@ -192,6 +195,28 @@ def test_escaped_paragraph_shows_the_same_characters(text: str) -> None:
     assert " ".join(markdown_text(mdtext.paragraph(text)).split()) == " ".join(text.split())
 
 
+def test_wiki_links_lead_to_the_linked_entry() -> None:
+    paper = make_entry(title="A Paper", date="2024-05-01", url="https://example.org/p?a=1&b=2")
+    arxiv_only = make_entry(title="On arXiv", date="2024-05-01", arxiv_id="2405.05254v2")
+    note = make_entry(title="Just a note", date="2024-05-02", source="notes/240502 Just a note.md")
+    today = make_entry(
+        title="Today",
+        date="2024-05-09",
+        commentary=(
+            "See [[240501 A Paper]] and [[On arXiv|the *arXiv* one]].\n\n# Links\n"
+            "- [[240502 Just a note.md]]\n- [[250101 Not in the journal]]"
+        ),
+    )
+    s = day_summary([paper, arxiv_only, note, today], "2024-05-09", "en")
+    md = s.to_markdown()
+    assert (
+        "See [240501 A Paper](<https://example.org/p?a=1&b=2>) and [the \\*arXiv\\* one](<https://arxiv.org/abs/2405.05254v2>)."
+        in md
+    )
+    assert "\\- [240502 Just a note](<2024-05-02.html>)\\\n\\- \\[\\[250101 Not in the journal\\]\\]" in md
+    assert "[[240501 A Paper]]" in s.digest and "[[250101 Not in the journal]]" in s.digest  # unchanged
+
+
 def test_escape_keeps_links_and_math_live() -> None:
     md = mdtext.paragraph(r"see https://arxiv.org/abs/2405.05254, PixArt-$\alpha$ for $5 and $10")
     assert "<https://arxiv.org/abs/2405.05254>," in md
@@ -230,6 +255,23 @@ def test_render_one_day(journal_file: Path, tmp_path: Path) -> None:
     nb = read_nb(stem.with_suffix(".ipynb"))
     assert 'date = "2024-05-09"' in injected(nb) and "until = None" in injected(nb)
     assert nb.metadata.papermill.parameters["journal"] == str(journal_file)
+    assert "urn:journal:day:2024-05-09" in (tmp_path / "out" / "feed.xml").read_text(encoding="utf-8")
+    # a wiki link to an entry of the journal is a link in every output; the digest keeps it as typed
+    assert "[Emu](<https://arxiv.org/abs/2309.15807>)" in md
+    assert '<a href="https://arxiv.org/abs/2309.15807">Emu</a>' in stem.with_suffix(".html").read_text(
+        encoding="utf-8"
+    )
+    assert "[Emu](<https://arxiv.org/abs/2309.15807>)" in "".join(
+        o.data["text/markdown"] for c in nb.cells for o in c.get("outputs", []) if "data" in o
+    )
+    assert "Haystack.md|Emu]]" in md.split("## ")[-1]  # the digest block
+    # the page and the static site share one stylesheet
+    from journal.formats import html as site
+
+    css = (REPO / "journal" / "templates" / "journal.css").read_text(encoding="utf-8")
+    page = stem.with_suffix(".html").read_text(encoding="utf-8")
+    assert f'<style id="journal-css">\n{css}</style>\n</head>' in page
+    assert f"<style>\n{css}</style>" in site.render_site(Journal(journal_file).entries())["2024-05-09.html"]
 
 
 def test_render_range_runs_one_kernel(
@@ -262,11 +304,20 @@ def test_render_range_runs_one_kernel(
         }
         days_shown = [o.metadata.get("journal_day") for c in nb.cells for o in c.get("outputs", [])]
         assert days_shown == [day]
+    # the days with entries are in the feed, newest first, linked to their pages
+    import feedparser
+
+    parsed = feedparser.parse(str(out / "feed.xml"))
+    assert not parsed.bozo
+    assert [e.title for e in parsed.entries] == ["May 9, 2024", "May 8, 2024"]
+    assert [e.link for e in parsed.entries] == ["2024-05-09.html", "2024-05-08.html"]
+    assert "&lt;script&gt;" in parsed.entries[1].summary  # the tricky title, escaped
     # the empty day: a clear page, no traceback
     empty = (out / "2024-05-10.html").read_text(encoding="utf-8")
     assert "No entries on this day." in empty and "Traceback" not in empty
     tricky = (out / "2024-05-08.html").read_text(encoding="utf-8")
     assert_clean_html(tricky, [TRICKY_TITLE])
+    assert "[[250101 Note]] is a wiki link" in tricky  # a note not in the journal stays visible text
     assert "&lt;script&gt;alert" in tricky
     # a spliced page is the page nbconvert makes of that day's notebook
     from bs4 import BeautifulSoup
@@ -359,6 +410,10 @@ def test_cli_errors_are_one_line(journal_file: Path, cli, no_kernel) -> None:
     assert code == 1 and "give the DATE" in err
     code, _, err = cli("--journal", str(journal_file), "render", "--analysis", "2024-05-09")
     assert code == 1 and "--from/--until" in err
+    code, _, err = cli("--journal", str(journal_file), "render", "--analysis", "--feed-days", "3")
+    assert code == 1 and "not --analysis" in err
+    code, _, err = cli("--journal", str(journal_file), "render", "2024-05-09", "--base-url", "x")
+    assert code == 1 and "base-url" in err
 
 
 def test_split_days_needs_every_day() -> None:
