@@ -123,20 +123,18 @@ class ArxivError(JournalError):
 
 
 class ArxivUnreachable(ArxivError):
-    def __init__(self, api: str, reason: str) -> None:
+    def __init__(self, api: str, reason: str, variable: str = "JOURNAL_ARXIV_API") -> None:
         self.api = api
-        super().__init__(
-            f"cannot reach arXiv at {api} ({reason}); check your connection, or set JOURNAL_ARXIV_API"
-        )
+        super().__init__(f"cannot reach arXiv at {api} ({reason}); check your connection, or set {variable}")
 
 
 class ArxivTimeout(ArxivUnreachable):
-    def __init__(self, api: str, seconds: float) -> None:
+    def __init__(self, api: str, seconds: float, variable: str = "JOURNAL_ARXIV_API") -> None:
         self.seconds = seconds
         ArxivError.__init__(
             self,
             f"arXiv at {api} did not answer within {seconds:g} s; try again later, "
-            "or set JOURNAL_ARXIV_API to a mirror",
+            f"or set {variable} to a mirror",
         )
         self.api = api
 

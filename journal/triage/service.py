@@ -138,6 +138,6 @@ def triage_fetch(
     from .feed import default_categories, fetch_listing
 
     j = _journal(journal)
-    categories = categories or default_categories(j)
+    categories = default_categories(j) if categories is None else categories
     listing = fetch_listing(j, categories, day=day)
     return triage_listing(j, listing, source=f"arXiv {','.join(categories)}")
