@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from browser_helpers import CHROMIUM, REPO, launch, voila_server, wait_for
+from browser_helpers import CHROMIUM, REPO, launch, triage_notebook, voila_server, wait_for
 from conftest import DATA
 
 pytestmark = [
@@ -26,24 +26,11 @@ LISTING = DATA / "triage" / "listing.jsonl"
 
 
 def prepare(tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of the seed journal and the notebook with its parameters set (as papermill
-    sets them), pointing at the recorded listing."""
-    import papermill
-
+    """A copy of the seed journal, and the notebook set to rank the recorded listing."""
     (tmp_path / "data").mkdir()
     journal = tmp_path / "data" / "entries.parquet"
     shutil.copyfile(REPO / "entries.parquet", journal)
-    root = tmp_path / "root"
-    root.mkdir()
-    notebook = root / "triage.ipynb"
-    papermill.execute_notebook(
-        str(REPO / "notebooks" / "triage.ipynb"),
-        str(notebook),
-        parameters={"date": "2025-01-15", "listing": str(LISTING), "journal": str(journal)},
-        prepare_only=True,
-        progress_bar=False,
-    )
-    return journal, notebook
+    return journal, triage_notebook(tmp_path / "root", journal, LISTING, "2025-01-15")
 
 
 def test_voila_triage_capture_saves_an_entry(tmp_path: Path) -> None:
