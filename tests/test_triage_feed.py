@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import DATA, run_cli
+from stub_server import StubServer
 
 import journal
 from journal import arxiv
@@ -23,38 +22,23 @@ CL_NEW = 12  # new papers in the cs.CL feed (plus one replacement, dropped)
 AI_NEW = 10  # new in cs.AI (plus a cross-list of a cs.CL paper and a replace-cross)
 
 
-class FakeFeed:
-    """A stand-in for rss.arxiv.org: ``/rss/CAT`` answers ``files[CAT]``."""
+class FakeFeed(StubServer):
+    """A stand-in for rss.arxiv.org: ``/rss/CAT`` answers ``files[CAT]`` (a file of
+    tests/data/triage/rss/, or ``!`` and a literal body)."""
 
     def __init__(self, files: dict[str, str]) -> None:
         self.files = files
         self.requests: list[str] = []
-        outer = self
+        super().__init__(self.answer)
+        self.url = f"{self.base}/rss/"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.requests.append(self.path)
-                name = outer.files.get(self.path.removeprefix("/rss/"))
-                if name and name.startswith("!"):  # a literal body
-                    body = name[1:].encode()
-                else:
-                    body = (RSS / name).read_bytes() if name else b"<html>no such category</html>"
-                self.send_response(200 if name else 404)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/rss/"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, path: str) -> tuple[int, bytes, str]:
+        self.requests.append(path)
+        name = self.files.get(path.removeprefix("/rss/"))
+        if name is None:
+            return 404, b"<html>no such category</html>", "text/html"
+        body = name[1:].encode() if name.startswith("!") else (RSS / name).read_bytes()
+        return 200, body, "application/rss+xml"
 
 
 WEEKDAY_FILES = {"cs.CL": "cs.CL-2025-01-15.xml", "cs.AI": "cs.AI-2025-01-15.xml"}
