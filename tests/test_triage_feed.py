@@ -133,6 +133,9 @@ def test_an_empty_feed_says_weekend_and_names_the_last_day(journal_path: Path, f
     ) as e:
         feed.fetch_listing(j, ["cs.CL"], today=dt.date(2025, 1, 18))
     assert e.value.last_day == "2025-01-15"
+    fake.close()  # asked again the same day: no request, the same answer
+    with pytest.raises(NoAnnouncements, match=r"empty when asked today.*2025-01-15"):
+        feed.fetch_listing(j, ["cs.CL"], today=dt.date(2025, 1, 18))
 
 
 def test_a_weekend_date_is_refused_without_a_request(journal_path: Path, fake: FakeFeed) -> None:

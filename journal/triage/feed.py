@@ -261,8 +261,14 @@ def fetch_listing(
             for c in categories
             if latest.get(c, {}).get("asked_on") == today.isoformat()
         }
-        if len(days) == 1 and (noted := days.pop()):
+        if len(days) == 1 and (noted := next(iter(days))):
             day = dt.date.fromisoformat(noted)
+        elif days == {""} and all(latest.get(c, {}).get("asked_on") == today.isoformat() for c in categories):
+            raise NoAnnouncements(
+                today.isoformat(),
+                _last_day(journal, cache, today + dt.timedelta(days=1)),
+                "its feeds were empty when asked today: a weekend or a holiday",
+            )
     if day is not None and day.weekday() >= 5 and not any(cache.get(day, c) for c in categories):
         raise NoAnnouncements(
             day.isoformat(), _last_day(journal, cache, day), "arXiv announces nothing on weekends"
