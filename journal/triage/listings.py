@@ -64,21 +64,26 @@ def _day_dir(root: Path, day: dt.date) -> Path:
     return root / f"date={day.isoformat()}"
 
 
-def recorded_days(journal: Journal | str | os.PathLike[str]) -> list[dt.date]:
-    """The days recorded, oldest first (from the folder names alone)."""
-    root = listings_dir(journal)
+def _folder_days(root: Path) -> list[dt.date]:
+    """The days of the ``date=YYYY-MM-DD`` folders under ``root`` (names alone), sorted."""
     try:
         names = os.listdir(root)
     except FileNotFoundError:
         return []
     days = []
     for name in names:
-        if name.startswith("date=") and (root / name / FILE_NAME).exists():
+        if name.startswith("date="):
             try:
                 days.append(dt.date.fromisoformat(name[5:]))
             except ValueError:
                 continue  # not ours
     return sorted(days)
+
+
+def recorded_days(journal: Journal | str | os.PathLike[str]) -> list[dt.date]:
+    """The days recorded, oldest first."""
+    root = listings_dir(journal)
+    return [day for day in _folder_days(root) if (_day_dir(root, day) / FILE_NAME).exists()]
 
 
 def _day_table(frame: pd.DataFrame) -> pa.Table:
@@ -147,10 +152,13 @@ def read_listings(
 
     root = listings_dir(journal)
     tables = []
-    for day in recorded_days(journal):
+    for day in _folder_days(root):  # pruned by the folder names: only the range is opened
         if (start is not None and day < start) or (end is not None and day > end):
             continue
-        table = _read_file(_day_dir(root, day) / FILE_NAME, day)
+        path = _day_dir(root, day) / FILE_NAME
+        if not path.exists():
+            continue  # a folder whose first recording was killed before the rename
+        table = _read_file(path, day)
         dates = pa.array([day] * table.num_rows, type=pa.date32())
         tables.append(table.add_column(0, "date", dates))
     if not tables:
