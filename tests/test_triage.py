@@ -92,6 +92,13 @@ def test_recording_a_day_again_merges_without_duplicates(journal_path: Path, lis
     assert len(back) == 20 and back["arxiv_id"].is_unique
 
 
+def test_record_accepts_dates_as_text_and_needs_ids(journal_path: Path, listing: pd.DataFrame) -> None:
+    listings.record_listing(journal_path, listing.assign(date=listing["date"].astype(str)))
+    assert listings.recorded_days(journal_path) == [DAY1, DAY2]
+    with pytest.raises(ListingError, match="has no arxiv_id column"):
+        listings.record_listing(journal_path, listing.drop(columns="arxiv_id"))
+
+
 def test_read_listings_reads_only_the_days_asked(
     journal_path: Path, listing: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import JournalFileError
+from ..errors import JournalFileError, ListingError
 from ..fileio import fsync_dir, write_atomic
 
 if TYPE_CHECKING:
@@ -105,9 +105,14 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
     Each day is merged into its recorded file (one row per ``arxiv_id``, the new row
     wins) and replaced atomically. Returns the days written.
     """
+    import pandas as pd
+
+    missing = [c for c in ("date", "arxiv_id") if c not in listing.columns]
+    if missing:
+        raise ListingError("listing", f"has no {', '.join(missing)} column; cannot record it")
     j = _journal(journal)
     root = listings_dir(j)
-    frame = listing
+    frame = listing.assign(date=pd.to_datetime(listing["date"]).dt.date)  # strings, timestamps, dates
     days = sorted(set(frame["date"]))
     with j._lock(check_file=False):  # one writer at a time; the lock also guards .d/tmp
         new_root = not root.exists()
