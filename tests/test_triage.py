@@ -8,6 +8,7 @@ import json
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from conftest import DATA, cli_env, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import journal
 from journal.errors import JournalFileError, ListingError
@@ -64,6 +67,49 @@ def test_record_and_read_listings_round_trip(journal_path: Path, listing: pd.Dat
     assert first["title"] == expected["title"]
     assert list(first["authors"]) == expected["authors"]
     assert first["category"] == expected["category"]
+
+
+PAPER = st.fixed_dictionaries(
+    {
+        "title": st.text(max_size=40),
+        "authors": st.lists(st.text(min_size=1, max_size=15), max_size=4),
+        "abstract": st.text(max_size=80),
+        "category": st.none() | st.sampled_from(["cs.CL", "cs.AI", "stat.ML"]),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), PAPER), min_size=1, max_size=12))
+def test_any_listing_reads_back_as_recorded(papers: list[tuple[int, dict]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        _round_trip(Path(folder) / "entries.parquet", papers)
+
+
+def sorted_papers(papers: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
+    return sorted(papers, key=lambda dp: dp[0])  # by day; ids grow with the position
+
+
+def _round_trip(path: Path, papers: list[tuple[int, dict]]) -> None:
+    rows = [
+        {"date": DAY1 + dt.timedelta(days=d), "arxiv_id": f"2501.{n:05d}", **p}
+        for n, (d, p) in enumerate(papers)
+    ]
+    frame = pd.DataFrame(rows, columns=listings.COLUMNS)
+    listings.record_listing(path, frame)
+    back = listings.read_listings(path)
+    expected = frame.sort_values(["date", "arxiv_id"], kind="stable").reset_index(drop=True)
+    back = back.sort_values(["date", "arxiv_id"], kind="stable").reset_index(drop=True)
+    assert back["arxiv_id"].tolist() == expected["arxiv_id"].tolist()
+    assert back["date"].tolist() == expected["date"].tolist()
+    assert back["title"].tolist() == expected["title"].tolist()
+    assert [list(a) for a in back["authors"]] == expected["authors"].tolist()
+    assert back["abstract"].tolist() == expected["abstract"].tolist()
+
+    def categories(frame: pd.DataFrame) -> list[str | None]:
+        return [c if isinstance(c, str) else None for c in frame["category"]]
+
+    assert categories(back) == categories(expected) == [p["category"] for _, p in sorted_papers(papers)]
 
 
 def test_recorded_listings_are_a_hive_dataset_duckdb_and_pandas_read(

@@ -87,8 +87,18 @@ def recorded_days(journal: Journal | str | os.PathLike[str]) -> list[dt.date]:
 
 
 def _day_table(frame: pd.DataFrame) -> pa.Table:
-    columns = {name: frame[name].tolist() if name in frame else [None] * len(frame) for name in SCHEMA.names}
-    columns["authors"] = [list(a) if a is not None else [] for a in columns["authors"]]
+    def text(name: str) -> list[str | None]:  # pandas gives NaN for a missing string
+        return (
+            [v if isinstance(v, str) else None for v in frame[name]] if name in frame else [None] * len(frame)
+        )
+
+    columns: dict[str, list[Any]] = {
+        name: text(name) for name in ("arxiv_id", "title", "abstract", "category")
+    }
+    authors = frame["authors"] if "authors" in frame else [None] * len(frame)
+    columns["authors"] = [
+        [str(a) for a in v] if v is not None and not isinstance(v, (str, float)) else [] for v in authors
+    ]
     return pa.Table.from_pydict(columns, schema=SCHEMA)
 
 
