@@ -304,6 +304,8 @@ def cmd_triage(args: argparse.Namespace) -> int:
     else:
         categories = [c.strip() for c in args.cat.split(",") if c.strip()] if args.cat else None
         result = triage_fetch(args.journal, categories, day=day)
+    if result.note:
+        print(f"journal: note: {result.note}", file=sys.stderr)
     records = paper_records(result, limit=args.limit)
     if args.json:
         import json

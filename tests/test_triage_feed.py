@@ -13,7 +13,7 @@ from stub_server import StubServer
 
 import journal
 from journal import arxiv
-from journal.errors import ArxivBadResponse, ListingError, NoAnnouncements
+from journal.errors import ArxivBadResponse, ArxivUnreachable, ListingError, NoAnnouncements
 from journal.triage import feed, listings
 
 RSS = DATA / "triage" / "rss"
@@ -114,6 +114,19 @@ def test_unreachable_and_nothing_cached_is_one_clear_line(journal_path: Path, cl
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and "cannot reach arXiv" in err and "JOURNAL_ARXIV_RSS" in err
     assert not listings.listings_dir(journal_path).exists()
+
+
+def test_unreachable_with_a_cached_day_shows_it_and_says_so(journal_path: Path, fake: FakeFeed, cli) -> None:
+    j = journal.open(journal_path)
+    feed.fetch_listing(j, ["cs.CL"], today=DAY)
+    fake.close()  # the next morning arXiv is unreachable
+    frame = feed.fetch_listing(j, ["cs.CL"], today=DAY + dt.timedelta(days=1))
+    assert len(frame) == CL_NEW and set(frame["date"]) == {DAY}
+    assert "cannot reach arXiv" in frame.attrs["note"] and "showing 2025-01-15" in frame.attrs["note"]
+    code, out, err = cli("triage", "--cat", "cs.CL", "--journal", str(journal_path))
+    assert code == 0 and out and "journal: note: cannot reach arXiv" in err
+    with pytest.raises(ArxivUnreachable):  # a day asked for by date is not replaced by another
+        feed.fetch_listing(j, ["cs.CL"], day=DAY + dt.timedelta(days=1), today=DAY + dt.timedelta(days=1))
 
 
 def test_unreachable_in_a_fresh_process(journal_path: Path) -> None:

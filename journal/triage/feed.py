@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import arxiv
-from ..errors import ArxivBadResponse, ArxivError, ListingError, NoAnnouncements
+from ..errors import ArxivBadResponse, ArxivError, ArxivUnreachable, ListingError, NoAnnouncements
 from ..fileio import write_atomic
 from ..model import parse_arxiv
 
@@ -245,7 +245,9 @@ def fetch_listing(
 
     Raises :class:`~journal.errors.NoAnnouncements` for a day without announcements,
     :class:`~journal.errors.ListingError` for an earlier day that is not cached, and
-    :class:`~journal.errors.ArxivUnreachable` when arXiv cannot be reached.
+    :class:`~journal.errors.ArxivUnreachable` when arXiv cannot be reached and nothing is
+    cached (for the latest day, the latest cached day stands in, said in
+    ``frame.attrs["note"]``).
     """
     import pandas as pd
 
@@ -276,12 +278,23 @@ def fetch_listing(
     rows: list[dict[str, Any]] = []
     feed_days: set[dt.date] = set()
     limiter = limiter or arxiv.RateLimiter(arxiv.cache_dir_for(journal.path) or arxiv._user_state_dir())
+    latest_asked = day is None
+    note = ""
     for category in categories:
         data = cache.get(day, category) if day is not None else None
         if data is not None:
             rows += parse_listing(data, category, str(cache.path(day, category)))[1]  # type: ignore[arg-type]
             continue
-        got, data, found = _fetch(category, limiter, timeout or arxiv.TIMEOUT)
+        try:
+            got, data, found = _fetch(category, limiter, timeout or arxiv.TIMEOUT)
+        except ArxivUnreachable as error:
+            cached = [d for d in reversed(cache.days()) if all(cache.get(d, c) for c in categories)]
+            if not latest_asked or not cached:
+                raise
+            day, feed_days = cached[0], set()
+            rows = [r for c in categories for r in parse_listing(cache.get(day, c) or b"", c, "cache")[1]]
+            note = f"{error}; showing {day}, the latest day cached"
+            break
         got = got or today  # a feed without a date: today's
         cache.put(got if found else None, category, data, today)
         if not found:
@@ -316,4 +329,5 @@ def fetch_listing(
         raise NoAnnouncements(day.isoformat(), last, "a holiday, or not announced yet")
     frame = pd.DataFrame(rows).drop_duplicates("arxiv_id", keep="first").reset_index(drop=True)
     frame.insert(0, "date", day)
+    frame.attrs["note"] = note
     return frame

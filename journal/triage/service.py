@@ -58,6 +58,7 @@ class TriageResult:
     day: dt.date
     papers: pd.DataFrame
     source: str
+    note: str = ""  # something the reader should know (e.g. arXiv was unreachable)
 
     @property
     def ranked(self) -> pd.DataFrame:
@@ -140,4 +141,6 @@ def triage_fetch(
     j = _journal(journal)
     categories = default_categories(j) if categories is None else categories
     listing = fetch_listing(j, categories, day=day)
-    return triage_listing(j, listing, source=f"arXiv {','.join(categories)}")
+    result = triage_listing(j, listing, source=f"arXiv {','.join(categories)}")
+    result.note = str(listing.attrs.get("note") or "")
+    return result

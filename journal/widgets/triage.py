@@ -125,6 +125,9 @@ class TriagePanel(w.VBox):
             f"<b>{result.day.isoformat()}</b>: {total} new papers from {html.escape(result.source)} "
             f"ranked by your journal, {len(read)} already read{shown}."
         )
+        if result.note:
+            self.status.value += f'<br><span style="color:#8a6d00">{html.escape(result.note)}</span>'
+
         return True
 
     def _paper(self, record: dict[str, Any]) -> w.VBox:
