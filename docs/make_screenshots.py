@@ -1,5 +1,6 @@
-"""Make docs/capture-form.png and docs/journal-browser.png: notebooks/capture.ipynb served
-by Voila on a copy of the seed journal, filled in by headless Chromium.
+"""Make docs/capture-form.png and docs/journal-browser.png (notebooks/capture.ipynb served
+by Voila on a copy of the seed journal, filled in by headless Chromium) and
+docs/triage-tab.png (notebooks/triage.ipynb ranking tests/data/triage/listing.jsonl).
 
     python docs/make_screenshots.py     # needs /usr/bin/chromium; fonts-noto-cjk for Hangul
 
@@ -62,7 +63,37 @@ def main() -> None:
             page.wait_for_selector(".journal-entry")
             page.locator(".journal-browser").screenshot(path=str(DOCS / "journal-browser.png"))
             browser.close()
-    print(f"wrote {DOCS / 'capture-form.png'} and {DOCS / 'journal-browser.png'}")
+    triage_tab()
+    print(f"wrote {DOCS / 'capture-form.png'}, {DOCS / 'journal-browser.png'} and {DOCS / 'triage-tab.png'}")
+
+
+def triage_tab() -> None:
+    """The Triage tab ranking a recorded day, the first abstract unfolded."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        journal = tmp / "entries.parquet"
+        shutil.copyfile(REPO / "entries.parquet", journal)
+        import journal as journal_lib
+
+        journal_lib.open(journal).add(  # one paper of the day already read: shown apart
+            title="MERaLiON-TextLLM", arxiv_id="2501.08335", date="2025-01-15", tags="multilingual"
+        )
+        listing = REPO / "tests" / "data" / "triage" / "listing.jsonl"
+        notebook = bh.triage_notebook(tmp / "nb", journal, listing, "2025-01-15")
+        with bh.voila_server(notebook, journal, tmp / "home") as server, sync_playwright() as p:
+            browser = bh.launch(p)
+            page = browser.new_page(viewport={"width": 1000, "height": 2000})
+            page.goto(server.url)
+            page.wait_for_selector("button.journal-triage-capture", timeout=90_000)
+            page.locator(".journal-triage-limit input").fill("5")
+            page.locator("button.journal-triage-rank-button").click()
+            page.wait_for_function("() => document.querySelectorAll('.journal-triage-paper').length === 5")
+            page.locator(".journal-triage-paper .jupyter-widget-Collapse-header").nth(1).click()
+            page.wait_for_timeout(500)
+            page.locator(".journal-triage").screenshot(path=str(DOCS / "triage-tab.png"))
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -286,7 +286,9 @@ def parse_feed(data: bytes, api: str = DEFAULT_API) -> tuple[list[ArxivRecord], 
 # --- fetching ---------------------------------------------------------------------------
 
 
-def _request(url: str, api: str, timeout: float) -> bytes:
+def _request(url: str, api: str, timeout: float, variable: str = "JOURNAL_ARXIV_API") -> bytes:
+    """The body arXiv answers at ``url``; ``variable`` is the setting an error message
+    names (the environment variable that points at ``api``)."""
     import http.client
     import socket
     import urllib.error
@@ -310,15 +312,15 @@ def _request(url: str, api: str, timeout: float) -> bytes:
     except urllib.error.URLError as e:
         reason = e.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise ArxivTimeout(api, timeout) from None
+            raise ArxivTimeout(api, timeout, variable) from None
         text = getattr(reason, "strerror", None) or str(reason)
-        raise ArxivUnreachable(api, text) from None
+        raise ArxivUnreachable(api, text, variable) from None
     except TimeoutError:
-        raise ArxivTimeout(api, timeout) from None
+        raise ArxivTimeout(api, timeout, variable) from None
     except (http.client.HTTPException, ConnectionError) as e:
-        raise ArxivUnreachable(api, f"the connection failed: {e.__class__.__name__}") from None
+        raise ArxivUnreachable(api, f"the connection failed: {e.__class__.__name__}", variable) from None
     except OSError as e:
-        raise ArxivUnreachable(api, e.strerror or str(e)) from None
+        raise ArxivUnreachable(api, e.strerror or str(e), variable) from None
 
 
 def _query_url(api: str, keys: Sequence[str]) -> str:

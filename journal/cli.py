@@ -325,6 +325,54 @@ def cmd_tags(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("triage")
+def cmd_triage(args: argparse.Namespace) -> int:
+    from .model import parse_date
+    from .triage.service import paper_records, triage_fetch, triage_file
+
+    if args.limit < 0:
+        raise ValidationError("limit", f"{args.limit} is negative; give 0 (all) or more")
+    day = parse_date(args.day) if args.day else None
+    if args.date:
+        other = parse_date(args.date)
+        if day is not None and other != day:
+            raise ValidationError("date", f"DATE {day} and --date {other} differ; give one")
+        day = other
+    if args.listing:
+        if args.cat:
+            raise ValidationError("cat", "--cat chooses what to fetch; a --listing file is ranked whole")
+        result = triage_file(args.journal, args.listing, day=day)
+    else:
+        categories = [c.strip() for c in args.cat.split(",") if c.strip()] if args.cat else None
+        result = triage_fetch(args.journal, categories, day=day)
+    if result.note:
+        print(f"journal: note: {result.note}", file=sys.stderr)
+    records = paper_records(result, limit=args.limit)
+    if args.json:
+        import json
+
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+        return 0
+    ranked = [r for r in records if not r["read"]]
+    read = [r for r in records if r["read"]]
+    total = len(result.ranked)
+    if ranked:
+        rows = [[str(r["rank"]), f"{r['score']:.2f}", r["title"], r["reason"]] for r in ranked]
+        print(table(["rank", "score", "title", "why"], rows, flex=2))
+    if read:
+        print(f"\nalready in your journal ({len(read)}):")
+        for r in read:
+            print(f"  {r['arxiv_id']}  {r['title']}")
+    more = f"; showing {len(ranked)} (--limit 0 shows all)" if len(ranked) < total else ""
+    print(
+        f"{result.day.isoformat()}: {total} new papers ranked from {result.source}, "
+        f"{len(read)} already read{more}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 # --- the parser ------------------------------------------------------------------------
 
 
@@ -507,6 +555,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     m.add_argument("tags", nargs="+", metavar="TAG", help="the tags to merge")
     m.add_argument("--into", required=True, metavar="TAG", help="the tag they become")
+    p = add(
+        "triage",
+        "rank a day's arXiv listing by your journal (fetched, or --listing FILE)",
+        "Rank the new papers of an arXiv announcement day by what your journal holds, and "
+        "record the listing as seen beside the journal (what you passed over teaches the "
+        "ranker too). Without --listing, fetches the day's announcements (new and "
+        "cross-lists) of --cat from arXiv's feed, once: a second triage of the day is "
+        "offline. Papers already in the journal are shown as read, outside the ranking. "
+        "See docs/triage.md.",
+    )
+    p.add_argument(
+        "day", metavar="DATE", nargs="?", help="the announcement day, YYYY-MM-DD (default: the latest)"
+    )
+    p.add_argument("--date", help="the same as DATE (the day of a --listing file to rank)")
+    p.add_argument(
+        "--cat",
+        metavar="C,...",
+        help="arXiv categories to fetch, comma-separated (default: those of your arXiv papers, "
+        "else cs.CL,cs.LG,cs.AI)",
+    )
+    p.add_argument(
+        "--listing",
+        metavar="FILE",
+        help="rank this listing file (JSONL, CSV or Parquet: arxiv_id, title, authors, abstract, "
+        "optional date, category) instead of fetching; every day in it is recorded, "
+        "the latest (or DATE) is ranked",
+    )
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="show the best N (default 20; 0: all)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line, in rank order (read papers last): arxiv_id, title, authors, "
+        "abstract, url, category, date, score, rank, read, reason",
+    )
     return parser
 
 

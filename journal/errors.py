@@ -123,20 +123,18 @@ class ArxivError(JournalError):
 
 
 class ArxivUnreachable(ArxivError):
-    def __init__(self, api: str, reason: str) -> None:
+    def __init__(self, api: str, reason: str, variable: str = "JOURNAL_ARXIV_API") -> None:
         self.api = api
-        super().__init__(
-            f"cannot reach arXiv at {api} ({reason}); check your connection, or set JOURNAL_ARXIV_API"
-        )
+        super().__init__(f"cannot reach arXiv at {api} ({reason}); check your connection, or set {variable}")
 
 
 class ArxivTimeout(ArxivUnreachable):
-    def __init__(self, api: str, seconds: float) -> None:
+    def __init__(self, api: str, seconds: float, variable: str = "JOURNAL_ARXIV_API") -> None:
         self.seconds = seconds
         ArxivError.__init__(
             self,
             f"arXiv at {api} did not answer within {seconds:g} s; try again later, "
-            "or set JOURNAL_ARXIV_API to a mirror",
+            f"or set {variable} to a mirror",
         )
         self.api = api
 
@@ -153,3 +151,21 @@ class ArxivBadResponse(ArxivError):
     def __init__(self, api: str, message: str) -> None:
         self.api = api
         super().__init__(f"arXiv at {api} {message}")
+
+
+class ListingError(JournalError):
+    """A listing to triage (a file, a feed, a day) cannot be used; nothing was recorded."""
+
+    def __init__(self, source: Path | str, message: str) -> None:
+        self.source = str(source)
+        super().__init__(f"{source}: {message}")
+
+
+class NoAnnouncements(ListingError):
+    """arXiv announced nothing on the day asked for (a weekend, a holiday, not yet)."""
+
+    def __init__(self, day: str, last_day: str | None, reason: str) -> None:
+        self.day = day
+        self.last_day = last_day
+        hint = f"; the last announcement day is {last_day} (journal triage {last_day})" if last_day else ""
+        super().__init__(day, f"arXiv announced no papers on that day ({reason}){hint}")

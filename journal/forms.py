@@ -82,6 +82,22 @@ def values_from_entry(entry: Entry) -> dict[str, Any]:
     }
 
 
+def values_from_paper(paper: dict[str, Any], date: dt.date | None = None) -> dict[str, Any]:
+    """New-entry form values filled from a listing paper (a ``journal triage`` record:
+    ``arxiv_id``, ``title``, ``authors``, ``abstract``), as a Fetch would fill them, so
+    the reader types only commentary and tags."""
+    arxiv_id = str(paper["arxiv_id"])
+    values = blank_values(date)
+    values.update(
+        source=abs_url(arxiv_id),
+        title=str(paper.get("title") or ""),
+        authors=", ".join(str(a) for a in paper.get("authors") or []),
+        abstract=str(paper.get("abstract") or ""),
+        fetched={"url": abs_url(arxiv_id), "arxiv_id": arxiv_id, "arxiv_version": None},
+    )
+    return values
+
+
 def source_fields(source: str, fetched: dict[str, Any] | None = None) -> dict[str, Any]:
     """``url``, ``arxiv_id`` and ``arxiv_version`` from the source box.
 

@@ -244,3 +244,20 @@ def add_tag(page: object, scope: str, tag: str) -> None:
     page.keyboard.type(tag)
     page.keyboard.press("Tab")
     wait_for(lambda: box.locator(TAG).count() > before, what=f"tag {tag!r} to appear")
+
+
+def triage_notebook(dest: Path, journal: Path, listing: Path, date: str) -> Path:
+    """notebooks/triage.ipynb copied to ``dest`` with its parameters set as papermill sets
+    them (ranking ``listing`` on ``date`` for ``journal``), ready for Voila."""
+    import papermill
+
+    dest.mkdir(parents=True, exist_ok=True)
+    notebook = dest / "triage.ipynb"
+    papermill.execute_notebook(
+        str(REPO / "notebooks" / "triage.ipynb"),
+        str(notebook),
+        parameters={"date": date, "listing": str(listing), "journal": str(journal)},
+        prepare_only=True,
+        progress_bar=False,
+    )
+    return notebook

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import DATA, run_cli
+from stub_server import StubServer
 
 from journal import arxiv
 from journal.capture import fetch_fields, fill_from_arxiv, find_same_paper, same_paper, with_fresh_id
@@ -30,44 +29,25 @@ INDEX = json.loads((RECORDED / "index.json").read_text(encoding="utf-8"))
 SEED_LINES = (DATA / "digest-2024-05-09.txt").read_text(encoding="utf-8").split("\n")
 
 
-class FakeArxiv:
+class FakeArxiv(StubServer):
     """A local stand-in for export.arxiv.org that answers from tests/data/arxiv/."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, list[str]]] = []
-        outer = self
+        super().__init__(self.answer)
+        self.url = f"{self.base}/api/query"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                query = parse_qs(parts.query)
-                outer.requests.append(query)
-                answer = INDEX.get(",".join(query.get("id_list", [])))
-                if parts.path != "/api/query" or answer is None:
-                    self.send_error(404, "no recorded answer")
-                    return
-                body = (
-                    (RECORDED / answer["file"]).read_bytes()
-                    if "file" in answer
-                    else answer["body"].encode("utf-8")
-                )
-                self.send_response(answer.get("status", 200))
-                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/query"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, path: str) -> tuple[int, bytes, str]:
+        parts = urlsplit(path)
+        query = parse_qs(parts.query)
+        self.requests.append(query)
+        answer = INDEX.get(",".join(query.get("id_list", [])))
+        if parts.path != "/api/query" or answer is None:
+            return 404, b"no recorded answer", "text/plain"
+        body = (
+            (RECORDED / answer["file"]).read_bytes() if "file" in answer else answer["body"].encode("utf-8")
+        )
+        return answer.get("status", 200), body, "application/atom+xml; charset=utf-8"
 
 
 @pytest.fixture(autouse=True)

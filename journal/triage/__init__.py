@@ -1,1 +1,24 @@
-"""Triage: rank each day's arXiv listing by the reader's own journal."""
+"""Triage: rank each day's arXiv listing by the reader's own journal.
+
+``journal.triage.rank(journal, listing)`` ranks a DataFrame of papers;
+``read_listings(journal)`` gives what was recorded as seen (see ``listings``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["TriageResult", "rank", "read_listings", "record_listing", "triage_file", "triage_listing"]
+
+
+def __getattr__(name: str) -> Any:
+    # pyarrow and pandas load on first use, so `journal --help` stays fast
+    if name in ("rank", "triage_listing", "triage_file", "TriageResult"):
+        from . import service
+
+        return getattr(service, name)
+    if name in ("read_listings", "record_listing"):
+        from . import listings
+
+        return getattr(listings, name)
+    raise AttributeError(f"module 'journal.triage' has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """Jupyter widgets for capturing and browsing a journal (``notebooks/capture.ipynb``).
 
     from journal.widgets import journal_app
-    journal_app("entries.parquet")      # the form and the browser, in two tabs
+    journal_app("entries.parquet")      # the form, the browser and triage, in three tabs
 
 Importing this module imports ipywidgets; ``import journal`` does not import it.
 """
@@ -15,21 +15,33 @@ import ipywidgets as w
 
 from .browser import JournalBrowser
 from .form import CaptureForm, fetch_fields
+from .triage import TriagePanel
 
-__all__ = ["CaptureForm", "JournalApp", "JournalBrowser", "fetch_fields", "journal_app"]
+__all__ = ["CaptureForm", "JournalApp", "JournalBrowser", "TriagePanel", "fetch_fields", "journal_app"]
 
 
 class JournalApp(w.Tab):
-    """The capture form and the browser of one journal, wired together: a save shows up
-    in the browser, the browser's Edit opens the entry in the form."""
+    """The capture form, the browser and triage of one journal, wired together: a save
+    shows up in the browser, the browser's Edit opens the entry in the form, a triaged
+    paper's Capture opens the form filled with it. ``triage``: options of
+    :class:`TriagePanel` (``day``, ``categories``, ``listing``, ``limit``, ``rank_now``)."""
 
-    def __init__(self, journal: Any, **form_options: Any) -> None:
+    TRIAGE_TAB = 2
+
+    def __init__(self, journal: Any, *, triage: dict[str, Any] | None = None, **form_options: Any) -> None:
         self.journal = journal
         self.form = CaptureForm(journal, **form_options)
         self.browser = JournalBrowser(journal, on_edit=self.edit)
+        self.triage = TriagePanel(journal, on_capture=self.capture, **(triage or {}))
         self.form.on_saved(lambda entry: self.browser.refresh(select=entry.id))
-        super().__init__([self.form, self.browser], titles=["Capture", "Browse"])
+        self.form.on_saved(self.triage.saved)
+        super().__init__([self.form, self.browser, self.triage], titles=["Capture", "Browse", "Triage"])
         self.observe(self._tab_changed, names="selected_index")
+
+    def capture(self, values: dict[str, Any]) -> None:
+        """Open the capture form filled with ``values`` (a triaged paper)."""
+        self.form.fill(values)
+        self.selected_index = 0
 
     def edit(self, entry_id: str) -> None:
         self.form.edit(entry_id)
@@ -40,10 +52,14 @@ class JournalApp(w.Tab):
             self.browser.refresh()  # pick up what the command line or another tab wrote
 
 
-def journal_app(path: str | os.PathLike[str] | None = None, **form_options: Any) -> JournalApp:
+def journal_app(
+    path: str | os.PathLike[str] | None = None, *, triage: dict[str, Any] | None = None, **form_options: Any
+) -> JournalApp:
     """The app for the journal at ``path`` (default: ``$JOURNAL``, else ``entries.parquet``)."""
     from .. import open as open_journal
 
     return JournalApp(
-        open_journal(str(path or os.environ.get("JOURNAL") or "entries.parquet")), **form_options
+        open_journal(str(path or os.environ.get("JOURNAL") or "entries.parquet")),
+        triage=triage,
+        **form_options,
     )

@@ -316,6 +316,19 @@ class CaptureForm(w.VBox):
         self.flush_draft()
         self._start_new()
 
+    def fill(self, values: dict[str, Any]) -> None:
+        """Start a new entry showing ``values`` (e.g. a paper from the Triage tab, see
+        :func:`journal.forms.values_from_paper`). What the form held stays on disk as a
+        draft, listed under "Other drafts"."""
+        self.flush_draft()
+        if self.drafts.read(self._new_key) is not None:
+            self._new_key = new_key()
+        self._start_new()
+        self.set_values(values)
+        self._fetched = dict(values.get("fetched") or {})
+        self._changed()  # the filled form is a draft from now on
+        self.status.value = f"Filled from the listing: {html.escape(str(values.get('title') or ''))}"
+
     def edit(self, entry_id: str) -> None:
         """Open an existing entry (or its unsaved draft) in the form."""
         try:

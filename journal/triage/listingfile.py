@@ -1,0 +1,120 @@
+"""Reading a listing from a file: JSONL, CSV or Parquet, one paper a row.
+
+Columns ``arxiv_id``, ``title``, ``authors``, ``abstract`` and optionally ``date`` (the
+announcement day) and ``category`` (the layout of arXiv's daily listings as the
+``listings`` store records them). ``authors`` is a list, or one comma-separated string
+(as a CSV file must hold it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ListingError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+REQUIRED = ("arxiv_id", "title", "authors", "abstract")
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+_VERSION = re.compile(r"v\d+$")
+
+
+def _authors(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and value != value):  # NaN from CSV
+        return []
+    if isinstance(value, str):
+        return [a.strip() for a in value.split(",") if a.strip()]
+    return [str(a).strip() for a in value if str(a).strip()]
+
+
+def bare_id(text: Any) -> str:
+    """``2405.05254`` from ``2405.05254v2``, ``arXiv:2405.05254`` or an arXiv URL."""
+    from ..errors import InvalidArxivId
+    from ..model import parse_arxiv
+
+    raw = str(text).strip()
+    try:
+        return parse_arxiv(raw)[0]
+    except InvalidArxivId:
+        return _VERSION.sub("", raw)
+
+
+def normalize(frame: pd.DataFrame, source: str, *, day: dt.date | None = None) -> pd.DataFrame:
+    """``frame`` as a listing: the columns of the store, ids without version, ``authors``
+    lists, ``date`` holding dates (``day``, else today, where the frame has none).
+    Raises :class:`~journal.errors.ListingError` for a missing column or a bad value."""
+    import pandas as pd
+
+    if frame.empty:
+        raise ListingError(source, "holds no papers")
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise ListingError(
+            source,
+            f"has no {', '.join(missing)} column; a listing needs {', '.join(REQUIRED)} "
+            "(and optionally date, category)",
+        )
+    out = pd.DataFrame(index=range(len(frame)))
+    if "date" in frame.columns:
+        try:
+            out["date"] = pd.to_datetime(frame["date"].reset_index(drop=True)).dt.date
+        except (ValueError, TypeError) as e:
+            raise ListingError(source, f"has a date that is not YYYY-MM-DD ({e})") from None
+        if out["date"].isna().any():
+            raise ListingError(source, "has rows without a date; give every row a YYYY-MM-DD date")
+    else:
+        out["date"] = day or dt.date.today()
+    ids = frame["arxiv_id"].reset_index(drop=True)
+    if ids.isna().any() or (ids.astype(str).str.strip() == "").any():
+        raise ListingError(source, "has rows without an arxiv_id; every paper needs one")
+    out["arxiv_id"] = [bare_id(a) for a in ids]
+    out["title"] = frame["title"].reset_index(drop=True).fillna("").astype(str).str.strip()
+    out["authors"] = [_authors(a) for a in frame["authors"]]
+    out["abstract"] = frame["abstract"].reset_index(drop=True).fillna("").astype(str).str.strip()
+    category = frame["category"].reset_index(drop=True) if "category" in frame.columns else None
+    out["category"] = category.astype(object).where(category.notna(), None) if category is not None else None
+    return out
+
+
+def read_listing_file(path: str | os.PathLike[str], *, day: dt.date | None = None) -> pd.DataFrame:
+    """The papers of a listing file, every day it holds (see :func:`normalize`)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    path = Path(path)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        choices = ", ".join(sorted(set(FORMATS)))
+        raise ListingError(path, f"unknown listing format {path.suffix or '(none)'!r}; use one of: {choices}")
+    if not path.is_file():
+        raise ListingError(path, "no such file")
+    try:
+        if kind == "jsonl":
+            frame = pd.read_json(path, lines=True, dtype=False)
+        elif kind == "csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_parquet(path)
+    except (ValueError, OSError, pa.ArrowException, UnicodeDecodeError) as e:
+        first = str(e).splitlines()[0] if str(e) else e.__class__.__name__
+        raise ListingError(path, f"cannot be read as {kind} ({first})") from None
+    return normalize(frame, str(path), day=day)
+
+
+def pick_day(listing: pd.DataFrame, source: str, day: dt.date | None = None) -> tuple[dt.date, pd.DataFrame]:
+    """The day to rank (``day``, else the latest in the listing) and its papers.
+    Raises :class:`~journal.errors.ListingError` when that day has none."""
+    if listing.empty:
+        raise ListingError(source, "holds no papers")
+    days = sorted(set(listing["date"]))
+    chosen = day or days[-1]
+    papers = listing[listing["date"] == chosen].reset_index(drop=True)
+    if papers.empty:
+        shown = ", ".join(d.isoformat() for d in days[-5:])
+        raise ListingError(source, f"has no papers on {chosen.isoformat()}; its latest days are {shown}")
+    return chosen, papers

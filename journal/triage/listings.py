@@ -1,0 +1,182 @@
+"""The listings the reader has seen: a date-partitioned Parquet dataset beside the journal.
+
+Layout, for a journal at ``entries.parquet``::
+
+    entries.parquet.d/listings/date=2025-01-15/listing.parquet   one file per announcement day
+
+Hive partitioning, so pandas, DuckDB (``read_parquet('…/listings/*/*.parquet',
+hive_partitioning=true)``), Polars and Spark read the folder directly; the ``date`` column
+lives in the folder name only. Each file holds ``arxiv_id`` (no version), ``title``,
+``authors`` (list), ``abstract`` and ``category``.
+
+Recording a day replaces its file whole (temp file in ``.d/tmp``, fsync, rename, fsync
+the folder), under the journal's write lock: a kill leaves the day as it was or as it
+becomes, never part; recording the same day again merges, one row per paper. Readers
+take no lock and read only the day folders they are asked for (a million recorded
+papers cost a range read no more than a few).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import JournalFileError, ListingError
+from ..fileio import fsync_dir, write_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..store import Journal
+
+FOLDER = "listings"
+FILE_NAME = "listing.parquet"
+#: The columns of a recorded day (``date`` is the partition).
+SCHEMA = pa.schema(
+    [
+        ("arxiv_id", pa.string()),
+        ("title", pa.string()),
+        ("authors", pa.list_(pa.string())),
+        ("abstract", pa.string()),
+        ("category", pa.string()),
+    ]
+)
+COLUMNS = ["date", *SCHEMA.names]
+
+
+def _journal(journal: Journal | str | os.PathLike[str]) -> Journal:
+    from ..store import Journal
+
+    return journal if isinstance(journal, Journal) else Journal(journal)
+
+
+def listings_dir(journal: Journal | str | os.PathLike[str]) -> Path:
+    """``<journal>.d/listings``: where recorded listings live."""
+    return _journal(journal).sidecar / FOLDER
+
+
+def _day_dir(root: Path, day: dt.date) -> Path:
+    return root / f"date={day.isoformat()}"
+
+
+def _folder_days(root: Path) -> list[dt.date]:
+    """The days of the ``date=YYYY-MM-DD`` folders under ``root`` (names alone), sorted."""
+    try:
+        names = os.listdir(root)
+    except FileNotFoundError:
+        return []
+    days = []
+    for name in names:
+        if name.startswith("date="):
+            try:
+                days.append(dt.date.fromisoformat(name[5:]))
+            except ValueError:
+                continue  # not ours
+    return sorted(days)
+
+
+def recorded_days(journal: Journal | str | os.PathLike[str]) -> list[dt.date]:
+    """The days recorded, oldest first."""
+    root = listings_dir(journal)
+    return [day for day in _folder_days(root) if (_day_dir(root, day) / FILE_NAME).exists()]
+
+
+def _day_table(frame: pd.DataFrame) -> pa.Table:
+    def text(name: str) -> list[str | None]:  # pandas gives NaN for a missing string
+        return (
+            [v if isinstance(v, str) else None for v in frame[name]] if name in frame else [None] * len(frame)
+        )
+
+    columns: dict[str, list[Any]] = {
+        name: text(name) for name in ("arxiv_id", "title", "abstract", "category")
+    }
+    authors = frame["authors"] if "authors" in frame else [None] * len(frame)
+    columns["authors"] = [
+        [str(a) for a in v] if v is not None and not isinstance(v, (str, float)) else [] for v in authors
+    ]
+    return pa.Table.from_pydict(columns, schema=SCHEMA)
+
+
+def _merge(old: pa.Table, new: pa.Table) -> pa.Table:
+    """One row per paper: the new row wins, old papers keep their place."""
+    new_ids = set(new["arxiv_id"].to_pylist())
+    keep = [i for i, a in enumerate(old["arxiv_id"].to_pylist()) if a not in new_ids]
+    return pa.concat_tables([old.take(pa.array(keep, type=pa.int64())), new])
+
+
+def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFrame) -> list[dt.date]:
+    """Record ``listing`` (columns of :data:`COLUMNS`, ``date`` holding dates) as seen.
+
+    Each day is merged into its recorded file (one row per ``arxiv_id``, the new row
+    wins) and replaced atomically. Returns the days written.
+    """
+    import pandas as pd
+
+    missing = [c for c in ("date", "arxiv_id") if c not in listing.columns]
+    if missing:
+        raise ListingError("listing", f"has no {', '.join(missing)} column; cannot record it")
+    j = _journal(journal)
+    root = listings_dir(j)
+    frame = listing.assign(date=pd.to_datetime(listing["date"]).dt.date)  # strings, timestamps, dates
+    days = sorted(set(frame["date"]))
+    with j._lock(check_file=False):  # one writer at a time; the lock also guards .d/tmp
+        new_root = not root.exists()
+        root.mkdir(exist_ok=True)
+        if new_root:
+            fsync_dir(root.parent)
+        for day in days:
+            rows = frame[frame["date"] == day].drop_duplicates("arxiv_id", keep="last")
+            table = _day_table(rows)
+            folder = _day_dir(root, day)
+            target = folder / FILE_NAME
+            if target.exists():
+                table = _merge(_read_file(target, day), table)
+            elif not folder.exists():
+                folder.mkdir()
+                fsync_dir(root)
+            sink = pa.BufferOutputStream()
+            pq.write_table(table, sink, compression="zstd")
+            write_atomic(target, sink.getvalue().to_pybytes(), tmp_dir=j.tmp_dir)
+    return days
+
+
+def _read_file(path: Path, day: dt.date) -> pa.Table:
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as e:
+        raise JournalFileError(
+            path, f"cannot be read ({e}); delete the folder {path.parent.name} to forget that day"
+        ) from None
+    return table.select(SCHEMA.names).cast(SCHEMA)
+
+
+def read_listings(
+    journal: Journal | str | os.PathLike[str],
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
+    """The recorded listing papers of the days from ``start`` to ``end`` (inclusive; None:
+    open), oldest day first: columns :data:`COLUMNS`, ``date`` holding ``datetime.date``."""
+    import pandas as pd
+
+    root = listings_dir(journal)
+    tables = []
+    for day in _folder_days(root):  # pruned by the folder names: only the range is opened
+        if (start is not None and day < start) or (end is not None and day > end):
+            continue
+        path = _day_dir(root, day) / FILE_NAME
+        if not path.exists():
+            continue  # a folder whose first recording was killed before the rename
+        table = _read_file(path, day)
+        dates = pa.array([day] * table.num_rows, type=pa.date32())
+        tables.append(table.add_column(0, "date", dates))
+    if not tables:
+        empty: dict[str, Any] = {name: pd.Series([], dtype=object) for name in COLUMNS}
+        return pd.DataFrame(empty)
+    return pa.concat_tables(tables).to_pandas(date_as_object=True)

@@ -1,0 +1,146 @@
+"""Triage a day: read the journal and the recorded listings, rank, record what was seen.
+
+What the command line, the widget and the notebook call; the model is in ``ranker``,
+the recorded listings in ``listings``, the sources of a listing in ``listingfile`` and
+``feed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ListingError
+from .listingfile import REQUIRED, pick_day
+from .listings import _journal, read_listings, record_listing
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..store import Journal
+
+
+def rank(
+    journal: Journal | str | os.PathLike[str],
+    listing: pd.DataFrame,
+    *,
+    day: dt.date | None = None,
+) -> pd.DataFrame:
+    """``listing`` (any DataFrame of papers: ``arxiv_id``, ``title``, ``authors``,
+    ``abstract``) ranked by the journal: with ``score``, ``rank`` (1 = best; NA for
+    papers already in the journal), ``read`` and ``reason``, ranked papers first.
+
+    ``day``: the day ranked (default: the latest ``date`` of ``listing``, else today); the
+    ranker learns from the listings recorded in the ``SEEN_DAYS`` before it. Nothing is
+    recorded (see :func:`triage_listing`).
+    """
+    from .ranker import SEEN_DAYS, rank_papers
+
+    missing = [c for c in REQUIRED if c not in listing.columns]
+    if missing:
+        raise ListingError(
+            "listing", f"has no {', '.join(missing)} column; a listing needs {', '.join(REQUIRED)}"
+        )
+    j = _journal(journal)
+    if day is None:
+        day = max(listing["date"]) if "date" in listing.columns and len(listing) else dt.date.today()
+    entries = j.to_pandas()
+    seen = read_listings(j, start=day - dt.timedelta(days=SEEN_DAYS), end=day - dt.timedelta(days=1))
+    return rank_papers(entries, listing, seen, day=day)
+
+
+@dataclass
+class TriageResult:
+    """A ranked day: ``papers`` as :func:`rank` returns them."""
+
+    day: dt.date
+    papers: pd.DataFrame
+    source: str
+    note: str = ""  # something the reader should know (e.g. arXiv was unreachable)
+
+    @property
+    def ranked(self) -> pd.DataFrame:
+        return self.papers[~self.papers["read"]]
+
+    @property
+    def read(self) -> pd.DataFrame:
+        return self.papers[self.papers["read"]]
+
+
+def triage_listing(
+    journal: Journal | str | os.PathLike[str],
+    listing: pd.DataFrame,
+    *,
+    day: dt.date | None = None,
+    source: str = "listing",
+) -> TriageResult:
+    """Record every day of ``listing`` (normalized: see ``listingfile.normalize``) as seen,
+    then rank ``day`` (default: its latest). A day without papers raises
+    :class:`~journal.errors.ListingError` before anything is recorded."""
+    chosen, papers = pick_day(listing, source, day)
+    j = _journal(journal)
+    record_listing(j, listing)
+    return TriageResult(chosen, rank(j, papers, day=chosen), source)
+
+
+def triage_file(
+    journal: Journal | str | os.PathLike[str],
+    path: str | os.PathLike[str],
+    *,
+    day: dt.date | None = None,
+) -> TriageResult:
+    """:func:`triage_listing` of a JSONL, CSV or Parquet listing file."""
+    from .listingfile import read_listing_file
+
+    return triage_listing(journal, read_listing_file(path, day=day), day=day, source=str(path))
+
+
+def paper_records(result: TriageResult, *, limit: int = 20) -> list[dict[str, Any]]:
+    """The best ``limit`` ranked papers (0: all) then every read one, as JSON-ready dicts:
+    ``arxiv_id``, ``title``, ``authors``, ``abstract``, ``url``, ``category``, ``date``,
+    ``score``, ``rank`` (None when read), ``read``, ``reason``."""
+    import pandas as pd
+
+    from ..model import abs_url
+
+    ranked = result.ranked if limit == 0 else result.ranked.head(limit)
+    out = []
+    for frame in (ranked, result.read):
+        for row in frame.to_dict("records"):
+            rank_value = row.get("rank")
+            out.append(
+                {
+                    "arxiv_id": str(row["arxiv_id"]),
+                    "title": str(row["title"]),
+                    "authors": [str(a) for a in row["authors"]],
+                    "abstract": str(row.get("abstract") or ""),
+                    "url": abs_url(str(row["arxiv_id"])),
+                    "category": row.get("category") if isinstance(row.get("category"), str) else None,
+                    "date": result.day.isoformat(),
+                    "score": round(float(row["score"]), 4),
+                    "rank": None if pd.isna(rank_value) else int(rank_value),
+                    "read": bool(row["read"]),
+                    "reason": str(row.get("reason") or ""),
+                }
+            )
+    return out
+
+
+def triage_fetch(
+    journal: Journal | str | os.PathLike[str],
+    categories: list[str] | None = None,
+    *,
+    day: dt.date | None = None,
+) -> TriageResult:
+    """Fetch (or read from the cache) the announcements of ``day`` (default: the latest)
+    in ``categories`` (default: :func:`feed.default_categories`), record and rank them."""
+    from .feed import default_categories, fetch_listing
+
+    j = _journal(journal)
+    categories = default_categories(j) if categories is None else categories
+    listing = fetch_listing(j, categories, day=day)
+    result = triage_listing(j, listing, source=f"arXiv {','.join(categories)}")
+    result.note = str(listing.attrs.get("note") or "")
+    return result

@@ -1,0 +1,171 @@
+"""The Triage tab: a day's arXiv listing ranked by the journal, abstracts folded, the
+reason shown, and a Capture button per paper that opens the capture form filled in.
+
+The panel holds no logic of its own: :mod:`journal.triage.service` fetches or reads the
+listing, records it and ranks it; :func:`journal.forms.values_from_paper` turns a paper
+into form values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from .. import forms
+from ..errors import JournalError
+from ..model import Entry
+
+_STYLE = {"description_width": "7em"}
+_LINK = "color:#1565c0;text-decoration:none"
+
+
+def _authors(authors: list[str], limit: int = 4) -> str:
+    shown = ", ".join(authors[:limit])
+    return shown + (f" and {len(authors) - limit} more" if len(authors) > limit else "")
+
+
+class TriagePanel(w.VBox):
+    """Rank a day's listing of ``journal``: fetched for ``categories`` (comma-separated;
+    default: the journal's), or read from ``listing`` (a JSONL, CSV or Parquet file).
+    ``on_capture(values)`` receives the form values of a paper whose Capture was clicked.
+    ``rank_now``: rank when shown rather than on the Rank button."""
+
+    def __init__(
+        self,
+        journal: Any,
+        *,
+        day: dt.date | str | None = None,
+        categories: str | list[str] | None = None,
+        listing: str | None = None,
+        limit: int = 20,
+        on_capture: Callable[[dict[str, Any]], None] | None = None,
+        rank_now: bool = False,
+    ) -> None:
+        from ..model import parse_date
+
+        self.journal = journal
+        self._on_capture = on_capture
+        self.records: list[dict[str, Any]] = []
+        self.capture_buttons: dict[str, w.Button] = {}
+        if isinstance(categories, list):
+            categories = ",".join(categories)
+        self.date = w.DatePicker(description="Day", value=parse_date(day) if day else None, style=_STYLE)
+        self.categories = w.Text(
+            description="Categories",
+            value=categories or "",
+            placeholder="cs.CL,cs.LG (default: those of your journal)",
+            style=_STYLE,
+            layout=w.Layout(width="28em"),
+        )
+        self.listing = w.Text(
+            description="Listing file",
+            value=listing or "",
+            placeholder="optional: a .jsonl, .csv or .parquet listing instead of arXiv",
+            style=_STYLE,
+            layout=w.Layout(width="40em"),
+        )
+        self.limit = w.BoundedIntText(
+            description="Show", value=limit, min=0, max=5000, style=_STYLE, layout=w.Layout(width="12em")
+        )
+        self.rank_button = w.Button(description="Rank", icon="sort-amount-desc", button_style="primary")
+        self.status = w.HTML()
+        self.papers = w.VBox()
+        self.read = w.HTML()
+        for name in ("date", "categories", "listing", "limit", "rank_button", "status", "papers", "read"):
+            getattr(self, name).add_class("journal-triage-" + name.replace("_", "-"))
+        self.add_class("journal-triage")
+        super().__init__(
+            [
+                w.HBox([self.date, self.categories]),
+                w.HBox([self.listing, self.limit, self.rank_button]),
+                self.status,
+                self.papers,
+                self.read,
+            ],
+            layout=w.Layout(max_width="60em"),
+        )
+        self.rank_button.on_click(lambda _: self.run())
+        if rank_now:
+            self.run()
+
+    def run(self) -> bool:
+        """Rank the day as the boxes say; shows the papers, or what went wrong (then the
+        list shown before stays). Returns whether it ranked."""
+        from ..triage.service import paper_records, triage_fetch, triage_file
+
+        self.status.value = "<i>Ranking…</i>"
+        try:
+            if self.listing.value.strip():
+                result = triage_file(self.journal, self.listing.value.strip(), day=self.date.value)
+            else:
+                cats = [c.strip() for c in self.categories.value.split(",") if c.strip()] or None
+                result = triage_fetch(self.journal, cats, day=self.date.value)
+        except JournalError as e:
+            self.status.value = f'<span style="color:#c62828">{html.escape(str(e))}</span>'
+            return False
+        self.records = paper_records(result, limit=self.limit.value)
+        ranked = [r for r in self.records if not r["read"]]
+        read = [r for r in self.records if r["read"]]
+        total = len(result.ranked)
+        self.capture_buttons = {}
+        self.papers.children = [self._paper(r) for r in ranked]
+        self.read.value = (
+            "<p><b>Already in your journal:</b><br>"
+            + "<br>".join(f"{html.escape(r['arxiv_id'])} {html.escape(r['title'])}" for r in read)
+            + "</p>"
+            if read
+            else ""
+        )
+        shown = f"; showing the best {len(ranked)}" if len(ranked) < total else ""
+        self.status.value = (
+            f"<b>{result.day.isoformat()}</b>: {total} new papers from {html.escape(result.source)} "
+            f"ranked by your journal, {len(read)} already read{shown}."
+        )
+        if result.note:
+            self.status.value += f'<br><span style="color:#8a6d00">{html.escape(result.note)}</span>'
+
+        return True
+
+    def _paper(self, record: dict[str, Any]) -> w.VBox:
+        href = html.escape(record["url"], quote=True)
+        reason = (
+            f'<br><span style="color:#555">{html.escape(record["reason"])}</span>' if record["reason"] else ""
+        )
+        head = w.HTML(
+            f"<b>{record['rank']}.</b> "
+            f'<a href="{href}" target="_blank" rel="noopener" style="{_LINK}"><b>{html.escape(record["title"])}</b></a>'
+            f' <span style="color:#777">({record["score"]:.2f}) {html.escape(record["arxiv_id"])}</span><br>'
+            f"{html.escape(_authors(record['authors']))}{reason}",
+            layout=w.Layout(flex="1"),
+        )
+        abstract = w.Accordion([w.HTML(f"<p>{html.escape(record['abstract'])}</p>")], titles=("Abstract",))
+        abstract.selected_index = None  # folded
+        button = w.Button(
+            description="Capture", icon="pencil", tooltip="Open the capture form filled with this paper"
+        )
+        button.add_class("journal-triage-capture")
+        button.on_click(lambda _: self.capture(record["arxiv_id"]))
+        self.capture_buttons[record["arxiv_id"]] = button
+        box = w.VBox([w.HBox([head, button]), abstract], layout=w.Layout(margin="0 0 8px 0"))
+        box.add_class("journal-triage-paper")
+        return box
+
+    def capture(self, arxiv_id: str) -> dict[str, Any]:
+        """The form values of paper ``arxiv_id``, handed to ``on_capture``."""
+        record = next(r for r in self.records if r["arxiv_id"] == arxiv_id)
+        values = forms.values_from_paper(record)
+        if self._on_capture is not None:
+            self._on_capture(values)
+        return values
+
+    def saved(self, entry: Entry) -> None:
+        """An entry was saved: its paper's button says so."""
+        button = self.capture_buttons.get(entry.arxiv_id or "")
+        if button is not None:
+            button.description = "Captured"
+            button.icon = "check"
+            button.disabled = True
