@@ -58,6 +58,8 @@ DEFAULT_GAPS: dict[str, str] = {
 }
 _GAP_ORDER = ("lead", "title", "authors", "abstract", "body", "tags", "tail", "sep", "end")
 _FLAGS = ("crlf", "cr", "bom", "plain", "notitle", "aown", "aempty", "qtight", "qspace", "inline")
+#: A note named only by a date takes a first line this short that stands alone as its title.
+MAX_TITLE_LINE = 150
 _MAX_RUN = 10_000  # a hint is user-editable text: no gigantic gaps from a typo
 
 _WS = re.compile(r"\s*")
@@ -334,10 +336,14 @@ def _find_tags(body: str) -> _Tags | None:
     return None
 
 
-def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
+def parse_note(
+    text: str, file_title: str, *, title_line_wanted: bool = False
+) -> tuple[dict[str, Any], Layout]:
     """The entry fields and the layout of a note (``text`` with ``\\n`` line breaks).
 
-    ``file_title`` is the title the file name gives (used when there is no title line).
+    ``file_title`` is the title the file name gives (used when there is no title line);
+    ``title_line_wanted``: the name gives none (``250311.md``), so a short first line
+    that stands alone is the title.
     """
     lay = Layout()
     fields: dict[str, Any] = {"title": file_title, "authors": (), "url": None, "links": ()}
@@ -390,7 +396,9 @@ def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
             nxt_start = _skip_ws(text, nxt) if nxt < stop else stop
             alone = nxt >= stop or text.count("\n", nxt, nxt_start) >= 2
             quote_next = nxt < stop and text.startswith(">", nxt_start)
-            named = loose(parsed[1]) == loose(file_title) != ""
+            named = loose(parsed[1]) == loose(file_title) != "" or (
+                title_line_wanted and alone and len(parsed[1]) <= MAX_TITLE_LINE
+            )
             signals = bool(urls) + (parsed[2] is not None or own is not None) + quote_next
             if not (named or signals >= 2) or not (alone or quote_next):
                 parsed = None
