@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ImportFailed, JournalFileError
 from ..fileio import write_atomic
 from ..model import Entry, format_timestamp, utc_now
-from .markdown import DATE_FROM_MTIME, DATE_FROM_NAME, _progress, locate, read_bytes, read_note
+from .markdown import DATE_FROM_MTIME, DATE_FROM_NAME, Scan, _progress, locate, read_bytes, read_note
 
 if TYPE_CHECKING:
     from ..store import Batch, Journal
@@ -220,8 +220,11 @@ def sync(journal: Journal, source: Path | str, *, strict: bool = False, prune: b
     read fails the whole import (:class:`ImportFailed`), as ``--strict`` does."""
     root, found, whole = locate(Path(source))
     report = SyncReport(str(source))
+    vaults = load_state(journal)
+    if not whole and found.notes:
+        root, found = _home_vault(vaults, root, found)
     key = vault_key(root)
-    known_notes = load_state(journal).get(key, {})
+    known_notes = vaults.get(key, {})
     folders = list(Path(os.path.abspath(root)).parts)
     skipped = {rel: reason for rel, reason in found.skipped}
     changed: list[_Changed] = []
@@ -264,6 +267,19 @@ def sync(journal: Journal, source: Path | str, *, strict: bool = False, prune: b
 
     journal.apply(plan, then=lambda _batch: update_state(journal, key, touched))
     return report
+
+
+def _home_vault(vaults: dict[str, dict[str, Record]], root: str, found: Scan) -> tuple[str, Scan]:
+    """For one note: the imported vault it belongs to (so that it updates the entry
+    imported with that vault), else its own folder."""
+    ((rel, stat),) = found.notes.items()
+    note = os.path.realpath(os.path.join(root, rel))
+    for key, records in vaults.items():
+        if note.startswith(key.rstrip(os.sep) + os.sep):
+            in_vault = os.path.relpath(note, key).replace(os.sep, "/")
+            if in_vault in records:
+                return key, Scan(key, {in_vault: stat})
+    return root, found
 
 
 def _plan(
