@@ -154,11 +154,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         if "date" not in inspect.signature(reader.read).parameters:
             raise ValidationError("date", f"--date does not apply to {args.format} imports")
         options["date"] = args.date
-    j = _open(args)
     if args.format == "markdown":
         from .formats.markdown_sync import sync
 
-        report = sync(j, Path(args.source), strict=args.strict, prune=args.prune)
+        # the path, not a Journal: an unchanged vault never imports the store (nor pyarrow)
+        report = sync(Path(args.journal), Path(args.source), strict=args.strict, prune=args.prune)
         print(report)
         for line in report.details():
             print(line)
@@ -168,6 +168,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for flag in ("strict", "prune"):
         if getattr(args, flag):
             raise ValidationError(flag, f"--{flag} applies to markdown imports only, not {args.format}")
+    j = _open(args)
     entries = reader.read(Path(args.source), journal=j, **options)
     result = j.add_many(entries, on_existing="skip")
     print(f"imported {len(result.added)} entries from {args.source} ({len(result.skipped)} already present)")

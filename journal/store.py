@@ -59,7 +59,7 @@ from .errors import (
     JournalFileError,
     NewerSchema,
 )
-from .fileio import fsync_dir, write_atomic
+from .fileio import fsync_dir, sidecar_of, write_atomic
 from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
 from .table import (
     EPOCH,
@@ -166,7 +166,7 @@ class Journal:
         self.path = Path(path)
         if self.path.is_dir():
             raise JournalError(f"{self.path} is a folder; give the path of a .parquet file")
-        self.sidecar = self.path.with_name(self.path.name + ".d")
+        self.sidecar = sidecar_of(self.path)
         self.changes_dir = self.sidecar / "changes"
         self.tmp_dir = self.sidecar / "tmp"
         self.backup_path = self.sidecar / "backup.parquet"

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ImportFailed, JournalFileError
-from ..fileio import write_atomic
+from ..fileio import sidecar_of, write_atomic
 from ..model import Entry, format_timestamp, utc_now
 from .markdown import DATE_FROM_MTIME, DATE_FROM_NAME, Scan, _progress, locate, read_bytes, read_note
 
@@ -119,8 +119,8 @@ class SyncReport:
 # --- the record ----------------------------------------------------------------------
 
 
-def state_path(journal: Journal) -> Path:
-    return journal.sidecar / STATE_NAME
+def state_path(journal_path: Path) -> Path:
+    return sidecar_of(journal_path) / STATE_NAME
 
 
 def vault_key(root: str) -> str:
@@ -128,12 +128,12 @@ def vault_key(root: str) -> str:
     return os.path.realpath(root)
 
 
-def load_state(journal: Journal) -> dict[str, dict[str, Record]]:
+def load_state(journal_path: Path) -> dict[str, dict[str, Record]]:
     """Every vault's record (empty when there is none, or the journal file is gone)."""
-    if not journal.path.exists():
+    if not journal_path.exists():
         return {}  # a record without its journal would keep deleted entries out
     try:
-        data = json.loads(state_path(journal).read_bytes())
+        data = json.loads(state_path(journal_path).read_bytes())
     except FileNotFoundError:
         return {}
     except (OSError, ValueError):
@@ -149,7 +149,7 @@ def update_state(journal: Journal, key: str, changes: dict[str, Record | None]) 
     holds the journal's write lock."""
     if not changes:
         return
-    vaults = load_state(journal)
+    vaults = load_state(journal.path)
     records = vaults.setdefault(key, {})
     for rel, record in changes.items():
         if record is None:
@@ -158,9 +158,9 @@ def update_state(journal: Journal, key: str, changes: dict[str, Record | None]) 
             records[rel] = record
     data = json.dumps({"format": STATE_FORMAT, "vaults": vaults}, ensure_ascii=False, separators=(",", ":"))
     try:
-        write_atomic(state_path(journal), data.encode("utf-8"))
+        write_atomic(state_path(journal.path), data.encode("utf-8"))
     except OSError as e:
-        raise JournalFileError(state_path(journal), f"cannot be written ({e.strerror})") from None
+        raise JournalFileError(state_path(journal.path), f"cannot be written ({e.strerror})") from None
 
 
 def record(entry: Entry, stat: tuple[int, int], digest: str) -> Record:
@@ -214,13 +214,21 @@ def _same_content(a: Entry, b: Entry, *, compare_date: bool) -> bool:
     return all(getattr(a, f) == getattr(b, f) for f in _CONTENT)
 
 
-def sync(journal: Journal, source: Path | str, *, strict: bool = False, prune: bool = False) -> SyncReport:
-    """Import the vault (or the one note) ``source`` into ``journal``, or bring the
-    entries up to date with it (see the module doc). ``strict``: a note that cannot be
-    read fails the whole import (:class:`ImportFailed`), as ``--strict`` does."""
+def sync(
+    journal: Journal | str | os.PathLike[str],
+    source: Path | str,
+    *,
+    strict: bool = False,
+    prune: bool = False,
+) -> SyncReport:
+    """Import the vault (or the one note) ``source`` into ``journal`` (a Journal or its
+    path), or bring the entries up to date with it (see the module doc). ``strict``: a
+    note that cannot be read fails the whole import (:class:`ImportFailed`), as
+    ``--strict`` does."""
+    journal_path = Path(getattr(journal, "path", journal))  # type: ignore[arg-type]
     root, found, whole = locate(Path(source))
     report = SyncReport(str(source))
-    vaults = load_state(journal)
+    vaults = load_state(journal_path)
     if not whole and found.notes:
         root, found = _home_vault(vaults, root, found)
     key = vault_key(root)
@@ -260,12 +268,16 @@ def sync(journal: Journal, source: Path | str, *, strict: bool = False, prune: b
     gone = [rel for rel in known_notes if rel not in found.notes and rel not in skipped] if whole else []
     if not changed and not touched and not (gone and prune):
         report.gone = [(os.path.join(root, *rel.split("/")), known_notes[rel]["id"]) for rel in gone]
-        return report  # nothing to write: the journal is not even opened
+        return report  # nothing to write: the journal is not even opened (nor pyarrow imported)
+
+    from ..store import Journal
+
+    store = journal if isinstance(journal, Journal) else Journal(journal_path)
 
     def plan(j: Journal) -> Batch:
         return _plan(j, root, changed, gone, known_notes, prune, report, touched)
 
-    journal.apply(plan, then=lambda _batch: update_state(journal, key, touched))
+    store.apply(plan, then=lambda _batch: update_state(store, key, touched))
     return report
 
 
