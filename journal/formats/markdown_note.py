@@ -20,13 +20,14 @@ never loses a character, and everything that makes a note differ from the canoni
 form (a plain title line, the tags inline at the end of a paragraph or above a trailing
 ``# Links`` section, the gaps, the final newline, CRLF line endings, a byte order mark,
 a title that lives only in the file name) is a :class:`Layout`. A non-canonical layout
-travels with the entry as a short hint at the end of its ``source``::
+travels with the entry as a short hint in its ``layout`` field (``source`` is the path)::
 
-    2024/240509 Title.md#md:plain,inline,end=0
+    plain,inline,end=0
 
-(:func:`split_source` separates the path from the hint). Rendering the entry's fields
-with its layout gives the note back; after an edit, the edited fields are written in the
-same layout. See ``docs/markdown.md`` for the list of hint tokens.
+(schema version 1 kept it at the end of ``source``, ``x.md#md:plain``, which
+:func:`split_source` still separates). Rendering the entry's fields with its layout gives
+the note back; after an edit, the edited fields are written in the same layout. See
+``docs/markdown.md`` for the list of hint tokens.
 """
 
 from __future__ import annotations
@@ -38,10 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ValidationError
-from ..model import Entry, check_url
-
-HINT_MARK = "#md:"
-_SOURCE = re.compile(r"(?s)(?P<path>.*\.[mM][dD])#md:(?P<hint>[a-z0-9=,]*)")
+from ..model import Entry, check_url, split_legacy_source
 
 #: The gap before each kind of block (``lead``: before the first one, ``end``: after the
 #: last one, ``sep``: between a paragraph and inline tags); ``linkN`` defaults to "\n".
@@ -188,18 +186,10 @@ def _decode_gap(value: str) -> str | None:
 
 
 def split_source(source: str | None) -> tuple[str | None, str]:
-    """``(note path, layout hint)`` of an entry's ``source`` (path None if there is none)."""
-    if not source:
-        return None, ""
-    m = _SOURCE.fullmatch(source)
-    if m:
-        return m.group("path"), m.group("hint")
-    return source, ""
-
-
-def join_source(path: str, layout: Layout) -> str:
-    hint = layout.to_hint()
-    return f"{path}{HINT_MARK}{hint}" if hint else path
+    """``(note path, layout hint)`` of a ``source`` of schema version 1 (path None if
+    there is none); a version-2 ``source`` is the path alone."""
+    path, hint = split_legacy_source(source)
+    return path, hint or ""
 
 
 # --- reading ---------------------------------------------------------------------------
