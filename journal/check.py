@@ -141,8 +141,8 @@ def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
                 findings.append(
                     Finding("repaired", f"{journal.path} upgraded to schema version {SCHEMA_VERSION}")
                 )
-        except JournalError as error:
-            return [*findings, Finding("error", str(error))]
+        except JournalError as error:  # e.g. read-only: it still reads as the current version
+            findings.append(Finding("warning", f"not upgraded to schema version {SCHEMA_VERSION}: {error}"))
     try:
         entries = journal.entries()
     except JournalError as error:

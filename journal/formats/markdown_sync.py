@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ImportFailed, JournalFileError
+from ..errors import ImportFailed, JournalError, JournalFileError
 from ..fileio import sidecar_of, write_atomic
 from ..model import Entry, format_timestamp, utc_now
 from .markdown import DATE_FROM_MTIME, DATE_FROM_NAME, Scan, _progress, locate, read_bytes, read_note
@@ -191,7 +191,10 @@ def record_export(journal: Journal, root: str, written: list[tuple[str, str, Ent
         changes[rel] = record(entry, (st.st_mtime_ns, st.st_size), digest_of(data))
     from ..store import Batch
 
-    journal.apply(lambda _j: Batch(), then=lambda _b: update_state(journal, vault_key(root), changes))
+    try:
+        journal.apply(lambda _j: Batch(), then=lambda _b: update_state(journal, vault_key(root), changes))
+    except JournalError:
+        pass  # e.g. a read-only journal: the notes are written; importing them reads them again
 
 
 # --- the sync ------------------------------------------------------------------------
