@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ImportFailed, JournalError, JournalFileError
 from ..fileio import sidecar_of, write_atomic
-from ..model import Entry, format_timestamp, utc_now
+from ..model import FIELDS, Entry, format_timestamp, utc_now
 from .markdown import DATE_FROM_MTIME, DATE_FROM_NAME, Scan, _progress, locate, read_bytes, read_note
 
 if TYPE_CHECKING:
@@ -46,19 +46,8 @@ STATE_NAME = "markdown-sync.json"
 STATE_FORMAT = 1
 #: Exit status of an import that left notes out (skipped or in conflict).
 EXIT_INCOMPLETE = 3
-_CONTENT = (
-    "title",
-    "authors",
-    "url",
-    "links",
-    "arxiv_id",
-    "arxiv_version",
-    "abstract",
-    "commentary",
-    "tags",
-    "source",
-    "layout",
-)
+#: What a note says about its entry (the date is compared apart: a modification time is not content).
+_CONTENT = tuple(f for f in FIELDS if f not in ("id", "date", "created_at", "updated_at"))
 
 Record = dict[str, Any]  # {"id", "mtime_ns", "size", "sha256", "updated_at"}
 
