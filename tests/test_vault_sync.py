@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from journal.formats import markdown as md
 from journal.formats import markdown_sync
@@ -320,3 +323,47 @@ def test_reimporting_unchanged_notes_needs_no_parsing(tmp_path: Path, monkeypatc
     monkeypatch.setattr(markdown_sync, "read_note", lambda *a, **k: pytest.fail("parsed"))
     report = markdown_sync.sync(j, vault)
     assert report.unchanged == 300 and not report.added
+
+
+# --- properties --------------------------------------------------------------------------------
+
+NAMES = ["240509 A.md", "2024/240510 B.md", "Untitled.md", "notes/C.md", "250311.md"]
+TEXTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=40)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(NAMES), st.one_of(st.none(), TEXTS)), min_size=1, max_size=12))
+def test_a_vault_edited_between_imports_always_syncs(steps: list[tuple[str, str | None]]) -> None:
+    """Whatever is written or removed between imports, importing with --prune leaves one
+    entry per note, each with its note's content (the journal itself was not edited)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        vault, journal = Path(tmp) / "vault", Path(tmp) / "entries.parquet"
+        vault.mkdir()
+        tick = 1_600_000_000 * 10**9
+        for i, (rel, text) in enumerate(steps):
+            path = vault / rel
+            if text is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text + "\n", encoding="utf-8")
+                os.utime(path, ns=(tick + i * 10**9, tick + i * 10**9))
+            if (i % 3 == 2 or i == len(steps) - 1) and md._walk(str(vault)):
+                markdown_sync.sync(journal, vault, prune=True)  # an empty vault is refused
+        notes = md._walk(str(vault))
+        if not notes:
+            return
+        entries = {e.source: e for e in Journal(journal).entries()} if journal.exists() else {}
+        assert sorted(entries) == notes
+        for rel in notes:
+            data = (vault / rel).read_bytes()
+            expected = md.note_to_entry(data, rel, mtime_ns=(vault / rel).stat().st_mtime_ns)
+            assert (entries[rel].commentary, entries[rel].title) == (expected.commentary, expected.title)
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.sampled_from(["date", "created"]), TEXTS)
+def test_front_matter_dates_are_read(day: dt.date, key: str, other: str) -> None:
+    other = other.replace("\n", " ").replace("-", "")
+    text = f"---\ntitle: {other}\n{key}: {day.isoformat()}T10:00\n---\n\n{other}\n"
+    assert md.front_matter_date(text) == (day, f"front matter `{key}:`")
+    assert md.front_matter_date(f"\n{text}") is None  # front matter opens the note

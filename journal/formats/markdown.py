@@ -366,11 +366,14 @@ def read_note(
                 source_key=rel,
             )
         except ValidationError as e:
-            raise ImportFailed(where, str(e)) from None
-        if render_text(entry, lay, title) == lf_text:
-            return entry, origin
-        # not expected: a reading that would not write back exactly falls back to keeping
-        # the whole note as commentary, which always does
+            if _attempt:
+                raise ImportFailed(where, str(e)) from None
+        else:
+            if render_text(entry, lay, title) == lf_text:
+                return entry, origin
+        # not expected: a reading that cannot be stored (a title line with a control
+        # character) or would not write back exactly falls back to keeping the whole note
+        # as commentary, which always does
         fields, lay = verbatim_layout(lf_text)
     raise ImportFailed(where, "cannot be kept exactly (please report this note as a bug)")
 
