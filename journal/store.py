@@ -7,6 +7,7 @@ Layout, for a journal at ``entries.parquet``::
     entries.parquet.d/changes/ one JSON-lines file per committed change, named in commit order
     entries.parquet.d/backup.parquet   a copy of the last snapshot, for `journal check`
     entries.parquet.d/tmp/     files being written; anything left here is garbage
+    entries.parquet.d/markdown-sync.json   what imported vaults' notes looked like (formats.markdown_sync)
 
 A write (add, edit, delete, an import) takes the lock, writes one change file (temp file,
 fsync, rename, fsync the folder) and releases the lock: about one durable small write.

@@ -367,3 +367,14 @@ def test_front_matter_dates_are_read(day: dt.date, key: str, other: str) -> None
     text = f"---\ntitle: {other}\n{key}: {day.isoformat()}T10:00\n---\n\n{other}\n"
     assert md.front_matter_date(text) == (day, f"front matter `{key}:`")
     assert md.front_matter_date(f"\n{text}") is None  # front matter opens the note
+
+
+def test_strict_and_prune_are_markdown_options(cli, journal_path: Path, tmp_path: Path, capsys) -> None:
+    source = tmp_path / "a.jsonl"
+    source.write_text('{"title": "T", "date": "2024-05-09"}\n', encoding="utf-8")
+    code, _, err = cli("import", "jsonl", str(source), "--prune", "--journal", str(journal_path))
+    assert code == 1 and "--prune applies to markdown imports only" in err and not journal_path.exists()
+    with pytest.raises(SystemExit):
+        cli("import", "--help")
+    help_text = capsys.readouterr().out
+    assert "--strict" in help_text and "--prune" in help_text and "exit status 3" in help_text
