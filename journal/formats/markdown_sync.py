@@ -217,7 +217,8 @@ def sync(
     path), or bring the entries up to date with it (see the module doc). ``strict``: a
     note that cannot be read fails the whole import (:class:`ImportFailed`), as
     ``--strict`` does."""
-    journal_path = Path(getattr(journal, "path", journal))  # type: ignore[arg-type]
+    journal_path = journal if isinstance(journal, (str, os.PathLike)) else journal.path
+    journal_path = Path(journal_path)
     root, found, whole = locate(Path(source))
     report = SyncReport(str(source))
     vaults = load_state(journal_path)
@@ -324,7 +325,8 @@ def _plan(
             continue
         else:
             date = existing.date if c.origin == DATE_FROM_MTIME else c.entry.date  # an edit moves the mtime
-            new = c.entry.replace(id=existing.id, date=date, created_at=existing.created_at, updated_at=now)
+            created = existing.created_at or now  # a foreign file may have none
+            new = c.entry.replace(id=existing.id, date=date, created_at=created, updated_at=now)
             batch.put.append(new)
             report.updated.append((c.path, new))
         if c.origin != DATE_FROM_NAME:
