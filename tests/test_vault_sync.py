@@ -378,3 +378,21 @@ def test_strict_and_prune_are_markdown_options(cli, journal_path: Path, tmp_path
         cli("import", "--help")
     help_text = capsys.readouterr().out
     assert "--strict" in help_text and "--prune" in help_text and "exit status 3" in help_text
+
+
+def test_without_a_record_an_entry_edited_since_its_import_is_kept(
+    cli, journal_path: Path, tmp_path: Path
+) -> None:
+    """A journal imported before the sync kept records: an entry edited in the journal
+    whose note has not changed since is the newer one, not a conflict; a later change of
+    the note is."""
+    vault = _vault(tmp_path)
+    assert _import(cli, vault, journal_path)[0] == 0
+    (journal_path.with_name("entries.parquet.d") / markdown_sync.STATE_NAME).unlink()
+    entry = Journal(journal_path).update(_by_source(journal_path)["Untitled.md"].id, commentary="journal")
+    code, out, err = _import(cli, vault, journal_path)
+    assert code == 0 and err == "" and "0 updated" in out
+    assert Journal(journal_path).get(entry.id) == entry
+    _edit(vault / "Untitled.md", b"vault\n")
+    code, _, err = _import(cli, vault, journal_path)
+    assert code == 3 and "conflict" in err and Journal(journal_path).get(entry.id) == entry

@@ -18,9 +18,9 @@ not a fact about an entry, so it has no column in the Parquet file (which stays 
 
 All entry changes are one atomic store write (:meth:`journal.store.Journal.apply`); the
 record is written after it, under the same lock. Losing the record (or a crash between
-the two writes) loses no words: a note whose content equals its entry's is in sync, and
-an entry never edited since it was created takes its note's version; any other difference
-is a conflict.
+the two writes) loses no words: a note whose content equals its entry's is in sync, an
+entry never edited since it was created takes its note's version, an edited entry whose
+note is older than the entry stays as it is; any other difference is a conflict.
 """
 
 from __future__ import annotations
@@ -152,14 +152,16 @@ def update_state(journal: Journal, key: str, changes: dict[str, Record | None]) 
         raise JournalFileError(state_path(journal.path), f"cannot be written ({e.strerror})") from None
 
 
-def record(entry: Entry, stat: tuple[int, int], digest: str) -> Record:
+def record(entry: Entry, stat: tuple[int, int], digest: str, *, entry_ahead: bool = False) -> Record:
+    """What the sync keeps about one note. ``entry_ahead``: the entry was edited since the
+    note was imported (``updated_at`` None: any change of the note is then a conflict)."""
     assert entry.updated_at is not None
     return {
         "id": entry.id,
         "mtime_ns": stat[0],
         "size": stat[1],
         "sha256": digest,
-        "updated_at": format_timestamp(entry.updated_at),
+        "updated_at": None if entry_ahead else format_timestamp(entry.updated_at),
     }
 
 
@@ -320,6 +322,12 @@ def _plan(
             state[c.rel] = record(existing, c.stat, c.digest)  # e.g. written by an export
             report.unchanged += 1
             continue
+        elif c.known is None and _edited_since(existing, None) and _older_than(c.stat, existing.created_at):
+            # no record (imported before the sync kept one): the note has not changed since
+            # its entry was created, so only the entry moved on; a later note change conflicts
+            state[c.rel] = record(existing, c.stat, c.digest, entry_ahead=True)
+            report.unchanged += 1
+            continue
         elif _edited_since(existing, c.known):
             report.conflicts.append((c.path, existing.id, "both changed since the last import"))
             continue
@@ -347,6 +355,12 @@ def _plan(
             report.pruned.append((path, existing.id))
             state[rel] = None
     return batch
+
+
+def _older_than(stat: tuple[int, int], when: dt.datetime | None) -> bool:
+    """Whether a note's modification time (``stat[0]``, ns) is before ``when``."""
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # not table.EPOCH_UTC: no pyarrow here
+    return when is not None and stat[0] < (when - epoch) // dt.timedelta(microseconds=1) * 1000
 
 
 def _edited_since(existing: Entry, known: Record | None) -> bool:
