@@ -396,3 +396,11 @@ def test_without_a_record_an_entry_edited_since_its_import_is_kept(
     _edit(vault / "Untitled.md", b"vault\n")
     code, _, err = _import(cli, vault, journal_path)
     assert code == 3 and "conflict" in err and Journal(journal_path).get(entry.id) == entry
+
+
+def test_one_note_that_is_a_pipe_is_skipped_not_waited_on(cli, journal_path: Path, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "240509 pipe.md")
+    code, out, err = cli(
+        "import", "markdown", str(tmp_path / "240509 pipe.md"), "--journal", str(journal_path)
+    )
+    assert code == 3 and "1 skipped" in out and "not a regular file" in err

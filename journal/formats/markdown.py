@@ -249,9 +249,13 @@ def locate(source: Path) -> tuple[str, Scan, bool]:
         found = Scan(root)
         try:
             st = os.stat(src)
-            found.notes[rel] = (st.st_mtime_ns, st.st_size)
         except OSError as e:
             found.skipped.append((rel, f"cannot be read ({e.strerror})"))
+            return root, found, False
+        if stat.S_ISREG(st.st_mode):
+            found.notes[rel] = (st.st_mtime_ns, st.st_size)
+        else:  # never open a pipe: reading it would wait for a writer
+            found.skipped.append((rel, "is not a regular file (a pipe, socket or device)"))
         return root, found, False
     raise ImportFailed(src, "no such file or folder")
 
