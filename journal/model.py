@@ -322,7 +322,8 @@ def make_id(
 
 
 #: A layout hint riding in ``source`` (``x.md#md:plain``), as schema version 1 stored it.
-LEGACY_LAYOUT = re.compile(r"(?s)(?P<path>.*\.[mM][dD])#md:(?P<layout>[a-z0-9=,]*)")
+LEGACY_LAYOUT_PATTERN = r"(?P<path>.*\.[mM][dD])#md:(?P<layout>[a-z0-9=,]*)"
+LEGACY_LAYOUT = re.compile(LEGACY_LAYOUT_PATTERN, re.S)
 
 
 def split_legacy_source(source: str | None) -> tuple[str | None, str | None]:

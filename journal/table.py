@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from .model import FIELDS, Entry, format_timestamp
+from .model import FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
 
 #: 2: the layout of an imported note has its own column (version 1 kept it in ``source``).
 SCHEMA_VERSION = 2
@@ -94,19 +94,20 @@ def split_legacy_sources(table: pa.Table) -> pa.Table:
         hinted = pc.and_kleene(hinted, pc.is_null(table["layout"]))
     if not pc.any(hinted).as_py():
         return table
-    found = pc.struct_field(pc.extract_regex(source, pattern=_LEGACY_HINT), "layout")
-    empty = pc.match_substring_regex(found, pattern="^$")
+    parts = pc.extract_regex(source, pattern=_LEGACY_HINT)
+    found = pc.struct_field(parts, "layout")
+    empty = pc.match_substring_regex(found, pattern="^$")  # "x.md#md:": the canonical layout
     layout = pc.if_else(pc.or_kleene(pc.invert(hinted), empty), pa.nulls(table.num_rows, _STR), found)
     if "layout" in table.column_names:
         layout = pc.coalesce(table["layout"], layout)
-    path = pc.if_else(hinted, pc.struct_field(pc.extract_regex(source, pattern=_LEGACY_HINT), "path"), source)
+    path = pc.if_else(hinted, pc.struct_field(parts, "path"), source)
     table = table.set_column(table.column_names.index("source"), table.field("source"), path)
     if "layout" in table.column_names:
         return table.set_column(table.column_names.index("layout"), table.field("layout"), layout)
     return table.append_column(pa.field("layout", _STR), layout)
 
 
-_LEGACY_HINT = r"(?s)^(?P<path>.*\.[mM][dD])#md:(?P<layout>[a-z0-9=,]*)$"
+_LEGACY_HINT = f"(?s)^{LEGACY_LAYOUT_PATTERN}$"  # the same pattern, for Arrow's RE2
 
 
 def strings(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
