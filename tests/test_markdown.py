@@ -717,5 +717,7 @@ def test_no_vault_note_needs_the_last_resort_reading(monkeypatch: pytest.MonkeyP
     def refuse(text: str) -> None:
         raise AssertionError(f"fell back to verbatim for {text[:40]!r}")
 
-    monkeypatch.setattr(md, "verbatim_layout", refuse)
+    from journal.formats import markdown_note
+
+    monkeypatch.setattr(markdown_note, "verbatim_layout", refuse)
     assert len(md.read(VAULT)) == len(NOTES)

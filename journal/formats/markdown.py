@@ -21,15 +21,9 @@ from typing import Any
 
 from ..errors import ExportFailed, ImportFailed, ValidationError
 from ..model import Entry, make_entry
-from .markdown_note import (
-    Layout,
-    parse_note,
-    render_bytes,
-    render_text,
-    split_newlines,
-    split_source,
-    verbatim_layout,
-)
+
+# The note format (:mod:`.markdown_note`) is imported where notes are parsed or written:
+# re-importing an unchanged vault only walks it and never needs it.
 
 #: Show a progress bar from this many notes on (and only on a terminal or in Jupyter).
 PROGRESS_MIN = 500
@@ -339,6 +333,8 @@ def read_note(
     except UnicodeEncodeError:
         raise ImportFailed(where, "the file name is not valid UTF-8; rename it") from None
     text, bom = _decode(data, where)
+    from .markdown_note import parse_note, render_text, split_newlines, verbatim_layout
+
     lf_text, newline, _exact = split_newlines(text)
     if found is not None:
         date, origin = found[0], DATE_FROM_NAME
@@ -434,6 +430,8 @@ def plan(entries: Iterable[Entry]) -> list[tuple[str, bytes]]:
     entry's date was changed); any other entry gets ``YYYY/YYMMDD Title.md``. Paths that
     could leave the folder are not used. When two notes would get the same name (ignoring
     case, as macOS and Windows do, for new names), the later gets `` (2)``, `` (3)``..."""
+    from .markdown_note import Layout, render_bytes, split_source
+
     items = []
     for entry in entries:
         path, hint = split_source(entry.source)  # a hint in `source`: schema version 1
