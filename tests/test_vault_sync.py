@@ -4,6 +4,7 @@ importing again keeps the journal in sync with the vault."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import tempfile
@@ -404,3 +405,20 @@ def test_one_note_that_is_a_pipe_is_skipped_not_waited_on(cli, journal_path: Pat
         "import", "markdown", str(tmp_path / "240509 pipe.md"), "--journal", str(journal_path)
     )
     assert code == 3 and "1 skipped" in out and "not a regular file" in err
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b'{"format": 1, "vaults": {"x": 3}}', b"[]", None])
+def test_a_damaged_record_costs_a_reread_not_a_word(cli, journal_path: Path, tmp_path: Path, damage) -> None:
+    vault = _vault(tmp_path)
+    assert _import(cli, vault, journal_path)[0] == 0
+    record = journal_path.with_name("entries.parquet.d") / markdown_sync.STATE_NAME
+    if damage is None:  # every record of the vault replaced by something else
+        data = record.read_text(encoding="utf-8")
+        key = next(iter(json.loads(data)["vaults"]))
+        record.write_text(json.dumps({"format": 1, "vaults": {key: {"Untitled.md": [1]}}}))
+    else:
+        record.write_bytes(damage)
+    before = {e.id: e for e in Journal(journal_path).entries()}
+    code, out, err = _import(cli, vault, journal_path)
+    assert code == 0 and err == "" and "0 added, 0 updated" in out
+    assert {e.id: e for e in Journal(journal_path).entries()} == before

@@ -130,7 +130,13 @@ def load_state(journal_path: Path) -> dict[str, dict[str, Record]]:
     if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
         return {}
     vaults = data.get("vaults")
-    return vaults if isinstance(vaults, dict) else {}
+    if not isinstance(vaults, dict):
+        return {}
+    return {  # a hand-edited record: what is not a record is forgotten (that note is read again)
+        key: {rel: r for rel, r in records.items() if isinstance(r, dict) and isinstance(r.get("id"), str)}
+        for key, records in vaults.items()
+        if isinstance(records, dict)
+    }
 
 
 def update_state(journal: Journal, key: str, changes: dict[str, Record | None]) -> None:
