@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 from .errors import CorruptJournal, JournalError, NewerSchema
 from .model import tag_key
+from .table import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from .model import Entry
@@ -134,6 +135,14 @@ def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
         findings += _repair_changes(journal, repair)
     if any(f.severity == "error" for f in findings):
         return findings
+    if repair and journal.path.exists() and journal._snapshot_outdated(journal._snapshot_key()):
+        try:
+            if journal.upgrade():
+                findings.append(
+                    Finding("repaired", f"{journal.path} upgraded to schema version {SCHEMA_VERSION}")
+                )
+        except JournalError as error:  # e.g. read-only: it still reads as the current version
+            findings.append(Finding("warning", f"not upgraded to schema version {SCHEMA_VERSION}: {error}"))
     try:
         entries = journal.entries()
     except JournalError as error:

@@ -167,6 +167,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         if "date" not in inspect.signature(reader.read).parameters:
             raise ValidationError("date", f"--date does not apply to {args.format} imports")
         options["date"] = args.date
+    if args.format == "markdown":
+        from .formats.markdown_sync import sync
+
+        # the path, not a Journal: an unchanged vault never imports the store (nor pyarrow)
+        report = sync(Path(args.journal), Path(args.source), strict=args.strict, prune=args.prune)
+        print(report)
+        for line in report.details():
+            print(line)
+        for line in report.problems():
+            print(f"journal: {line}", file=sys.stderr)
+        return report.exit_code
+    for flag in ("strict", "prune"):
+        if getattr(args, flag):
+            raise ValidationError(flag, f"--{flag} applies to markdown imports only, not {args.format}")
     j = _open(args)
     entries = reader.read(Path(args.source), journal=j, **options)
     result = j.add_many(entries, on_existing="skip")
@@ -469,10 +483,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .formats import EXPORTERS, IMPORTERS
 
-    p = add("import", "import entries from a file (all or nothing; importing twice adds nothing)")
+    p = add(
+        "import",
+        "import entries from a file (all or nothing; importing twice adds nothing); a markdown "
+        "vault is kept in sync: importing it again updates changed notes' entries, adds new "
+        "notes and reports gone ones; a note that cannot be read is skipped and reported "
+        "(exit status 3 when notes were skipped or are in conflict)",
+    )
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(IMPORTERS))}")
     p.add_argument("source", metavar="SOURCE", help="the file (or folder) to import")
     p.add_argument("--date", help="the journal day of every imported entry, YYYY-MM-DD (bibtex)")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="markdown: a note that cannot be read fails the whole import (nothing is imported)",
+    )
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="markdown: remove the entries of notes that are gone from the vault (unless edited since)",
+    )
 
     p = add("export", "export entries to a file or folder")
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(EXPORTERS))}")

@@ -102,6 +102,7 @@ class ImportFailed(JournalError):
     def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
         self.path = Path(path)
         self.line = line
+        self.reason = message
         where = f"{path}:{line}" if line is not None else f"{path}"
         super().__init__(f"{where}: {message}; nothing was imported")
 

@@ -28,6 +28,7 @@ FIELDS: tuple[str, ...] = (
     "commentary",
     "tags",
     "source",
+    "layout",
     "created_at",
     "updated_at",
 )
@@ -52,6 +53,7 @@ class Entry:
     commentary: str = ""
     tags: tuple[str, ...] = ()
     source: str | None = None
+    layout: str | None = None  # how the note it came from was laid out (formats.markdown_note)
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
 
@@ -320,6 +322,20 @@ def make_id(
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
+#: A layout hint riding in ``source`` (``x.md#md:plain``), as schema version 1 stored it.
+LEGACY_LAYOUT_PATTERN = r"(?P<path>.*\.[mM][dD])#md:(?P<layout>[a-z0-9=,]*)"
+LEGACY_LAYOUT = re.compile(LEGACY_LAYOUT_PATTERN, re.S)
+
+
+def split_legacy_source(source: str | None) -> tuple[str | None, str | None]:
+    """``(path, layout)`` of a ``source`` that may still carry a layout hint (journals and
+    JSONL exports of schema version 1); the layout is None when there is none."""
+    found = LEGACY_LAYOUT.fullmatch(source) if source else None
+    if found is None:
+        return source, None
+    return found["path"], found["layout"] or None
+
+
 _MAX_VERSION = 2**31 - 1  # stored as int32
 _ID = re.compile(r"[0-9a-z][0-9a-z_.:\-]{0,127}")
 
@@ -340,6 +356,7 @@ def make_entry(
     commentary: str | None = None,
     tags: str | Iterable[str] | None = None,
     source: str | None = None,
+    layout: str | None = None,
     id: str | None = None,
     source_key: str | None = None,
     created_at: Any = None,
@@ -382,6 +399,10 @@ def make_entry(
         raise ValidationError("arxiv_version", f"{version} is too large (at most {_MAX_VERSION})")
     if source is not None and not isinstance(source, str):
         raise ValidationError("source", f"{source!r} is not text")
+    if layout is not None and not isinstance(layout, str):
+        raise ValidationError("layout", f"{layout!r} is not text")
+    if layout is None:
+        source, layout = split_legacy_source(source)
 
     if id is not None:
         if not isinstance(id, str) or not _ID.fullmatch(id):
@@ -403,6 +424,7 @@ def make_entry(
         commentary=normalise_text(commentary, "commentary"),
         tags=normalise_tags(tags),
         source=_no_control(source, "source", _NUL) if source else None,
+        layout=_no_control(layout, "layout", _NUL) if layout else None,
         created_at=parse_timestamp(created_at, "created_at"),
         updated_at=parse_timestamp(updated_at, "updated_at"),
     )

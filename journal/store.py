@@ -7,6 +7,7 @@ Layout, for a journal at ``entries.parquet``::
     entries.parquet.d/changes/ one JSON-lines file per committed change, named in commit order
     entries.parquet.d/backup.parquet   a copy of the last snapshot, for `journal check`
     entries.parquet.d/tmp/     files being written; anything left here is garbage
+    entries.parquet.d/markdown-sync.json   what imported vaults' notes looked like (formats.markdown_sync)
 
 A write (add, edit, delete, an import) takes the lock, writes one change file (temp file,
 fsync, rename, fsync the folder) and releases the lock: about one durable small write.
@@ -58,7 +59,7 @@ from .errors import (
     JournalFileError,
     NewerSchema,
 )
-from .fileio import fsync_dir, write_atomic
+from .fileio import fsync_dir, sidecar_of, write_atomic
 from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
 from .table import (
     EPOCH,
@@ -76,6 +77,7 @@ from .table import (
     merge,
     one_of,
     rows_to_table,
+    split_legacy_sources,
     strings,
 )
 
@@ -106,6 +108,18 @@ class WriteResult:
 
     def __str__(self) -> str:
         return f"{len(self.added)} added, {len(self.skipped)} already present"
+
+
+@dataclass
+class Batch:
+    """One atomic change for :meth:`Journal.apply`: entries to store (new ones, or the
+    new version of an entry with the same id) and ids to remove."""
+
+    put: list[Entry] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.put or self.delete)
 
 
 @dataclass(frozen=True)
@@ -152,7 +166,7 @@ class Journal:
         self.path = Path(path)
         if self.path.is_dir():
             raise JournalError(f"{self.path} is a folder; give the path of a .parquet file")
-        self.sidecar = self.path.with_name(self.path.name + ".d")
+        self.sidecar = sidecar_of(self.path)
         self.changes_dir = self.sidecar / "changes"
         self.tmp_dir = self.sidecar / "tmp"
         self.backup_path = self.sidecar / "backup.parquet"
@@ -164,7 +178,7 @@ class Journal:
         self._ids_key: tuple[Any, tuple[str, ...]] | None = None
         self._view: pa.Table | None = None
         self._view_key: tuple[Any, tuple[str, ...]] | None = None
-        self._info: tuple[Any, int, int] | None = None
+        self._info: tuple[Any, int, int, int] | None = None
         self._added_before = False
 
     def __repr__(self) -> str:
@@ -237,6 +251,7 @@ class Journal:
             )
         if table.schema.equals(SCHEMA, check_metadata=False):
             return table.replace_schema_metadata(None)
+        table = split_legacy_sources(table)  # schema version 1: layout hints rode in `source`
         columns = []
         for f in SCHEMA:
             if f.name in table.column_names:
@@ -433,8 +448,14 @@ class Journal:
             if missing:
                 raise CorruptJournal(self.path, f"is not a journal: it has no {', '.join(missing)} column")
             meta = pf.schema_arrow.metadata or {}
-            self._info = (key, pf.metadata.num_rows, int(meta.get(GENERATION_KEY, b"0") or 0))
+            version = int(meta.get(VERSION_KEY, b"0") or 0)  # 0: a plain Parquet file
+            self._info = (key, pf.metadata.num_rows, int(meta.get(GENERATION_KEY, b"0") or 0), version)
         return self._info[1], self._info[2]
+
+    def _snapshot_outdated(self, key: Any) -> bool:
+        """Whether the snapshot was written by an older schema (upgraded on the next write)."""
+        self._snapshot_info(key)
+        return key is not None and self._info is not None and 0 < self._info[3] < SCHEMA_VERSION
 
     def lookup(self, column: str, values: Iterable[str]) -> list[tuple[str, dt.date, str]]:
         """``(id, date, title)`` of the entries whose ``column`` equals one of ``values``,
@@ -572,8 +593,9 @@ class Journal:
         and read ``state`` under it."""
         key, names = state
         snap_rows, _ = self._snapshot_info(key)
-        if rows >= BATCH_ROWS or snap_rows + rows <= SMALL_JOURNAL_ROWS:
-            # a big batch, or a journal small enough that rewriting it is cheap
+        if rows >= BATCH_ROWS or snap_rows + rows <= SMALL_JOURNAL_ROWS or self._snapshot_outdated(key):
+            # a big batch, a journal small enough that rewriting it is cheap, or the first
+            # write to a file of an older schema version (it is upgraded in the same step)
             self._compact_locked(names, extra=data)
             return
         name = self._next_change_name(names)
@@ -627,6 +649,15 @@ class Journal:
             if names or not self.path.exists():
                 self._compact_locked(names)
             return len(names)
+
+    def upgrade(self) -> bool:
+        """Rewrite a snapshot of an older schema version in the current one (pending
+        changes folded in); False if there was nothing to upgrade. Any write does the same."""
+        with self._lock():
+            if not self._snapshot_outdated(self._snapshot_key()):
+                return False
+            self._compact_locked(self._change_names())
+            return True
 
     def pending_changes(self) -> int:
         """How many change files wait beside the snapshot (0: the file alone is current)."""
@@ -728,6 +759,38 @@ class Journal:
             data = b"".join(encode(e.replace(updated_at=now)) for e in batch)
             self._commit(data, len(batch), state)
         return len(batch)
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Entry]:
+        """The entries with these exact ids (those in the journal), by id."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        table = self.to_arrow()
+        return {e.id: e for e in entries_from_table(table.filter(one_of(table["id"], wanted)))}
+
+    def apply(
+        self, plan: Callable[[Journal], Batch], *, then: Callable[[Batch], None] | None = None
+    ) -> Batch:
+        """Commit the :class:`Batch` that ``plan(journal)`` returns as one atomic change
+        (all of it or, on any error or crash, none). ``plan`` runs under the write lock,
+        so no other writer's change falls between what it read and what it writes;
+        ``then(batch)`` runs after the commit, still under the lock (e.g. to record
+        state beside the journal). Entries without timestamps get them as in an add."""
+        with self._lock():
+            state = self._state()
+            batch = plan(self)
+            if batch:
+                batch.put = [
+                    e if e.created_at and e.updated_at else stamped
+                    for e, stamped in zip(batch.put, self._stamp_new(batch.put), strict=True)
+                ]
+                data = b"".join(encode(e) for e in batch.put) + b"".join(
+                    encode_delete(i) for i in batch.delete
+                )
+                self._commit(data, len(batch.put) + len(batch.delete), state)
+            if then is not None:
+                then(batch)
+            return batch
 
     def delete(self, id_or_prefix: str) -> Entry:
         """Remove one entry; returns what was removed."""

@@ -20,9 +20,10 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from . import kernels as pc
-from .model import FIELDS, Entry, format_timestamp
+from .model import FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
 
-SCHEMA_VERSION = 1
+#: 2: the layout of an imported note has its own column (version 1 kept it in ``source``).
+SCHEMA_VERSION = 2
 VERSION_KEY = b"journal.schema_version"
 GENERATION_KEY = b"journal.generation"
 
@@ -43,6 +44,7 @@ SCHEMA = pa.schema(
         pa.field("commentary", _STR),
         pa.field("tags", _LIST),
         pa.field("source", _STR),
+        pa.field("layout", _STR),
         pa.field("created_at", _TS),
         pa.field("updated_at", _TS),
     ]
@@ -77,7 +79,36 @@ def rows_to_table(data: bytes) -> pa.Table:
     options = pj.ParseOptions(explicit_schema=CHANGE_SCHEMA, unexpected_field_behavior="error")
     # one block for the whole input: a row may not straddle blocks
     read = pj.ReadOptions(use_threads=False, block_size=max(1 << 20, len(data) + 1))
-    return pj.read_json(pa.BufferReader(data), read_options=read, parse_options=options)
+    rows = pj.read_json(pa.BufferReader(data), read_options=read, parse_options=options)
+    return split_legacy_sources(rows)  # rows written by schema version 1 (a pending change)
+
+
+def split_legacy_sources(table: pa.Table) -> pa.Table:
+    """Rows of schema version 1 as version 2: a layout hint riding in ``source``
+    (``x.md#md:plain``) moves to ``layout`` (see :func:`journal.model.split_legacy_source`).
+    Rows that already have a layout, or no hint, are kept as they are."""
+    if "source" not in table.column_names or table.num_rows == 0:
+        return table
+    source = table["source"]
+    hinted = pc.match_substring_regex(source, pattern=_LEGACY_HINT)
+    if "layout" in table.column_names:
+        hinted = pc.and_kleene(hinted, pc.is_null(table["layout"]))
+    if not pc.any(hinted).as_py():
+        return table
+    parts = pc.extract_regex(source, pattern=_LEGACY_HINT)
+    found = pc.struct_field(parts, "layout")
+    empty = pc.match_substring_regex(found, pattern="^$")  # "x.md#md:": the canonical layout
+    layout = pc.if_else(pc.or_kleene(pc.invert(hinted), empty), pa.nulls(table.num_rows, _STR), found)
+    if "layout" in table.column_names:
+        layout = pc.coalesce(table["layout"], layout)
+    path = pc.if_else(hinted, pc.struct_field(parts, "path"), source)
+    table = table.set_column(table.column_names.index("source"), table.field("source"), path)
+    if "layout" in table.column_names:
+        return table.set_column(table.column_names.index("layout"), table.field("layout"), layout)
+    return table.append_column(pa.field("layout", _STR), layout)
+
+
+_LEGACY_HINT = f"(?s)^{LEGACY_LAYOUT_PATTERN}$"  # the same pattern, for Arrow's RE2
 
 
 def strings(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
@@ -139,6 +170,7 @@ def entries_from_table(table: pa.Table) -> list[Entry]:
             commentary=row["commentary"] or "",
             tags=tuple(row["tags"] or ()),
             source=row["source"],
+            layout=row["layout"],
             created_at=created[i],
             updated_at=updated[i],
         )

@@ -80,7 +80,7 @@ def test_fields_of_the_variants() -> None:
         "Suriya Gunasekar",
         ("data", "code"),
     )
-    assert plain.source.endswith("#md:plain")
+    assert (plain.source, plain.layout) == ("arXiv/2023/230615 Textbooks Are All You Need.md", "plain")
 
     inline = _by_name(entries, "231005 Think")
     assert inline.tags == ("reasoning", "pretraining")
@@ -111,7 +111,8 @@ def test_fields_of_the_variants() -> None:
     assert "$\\mathcal{L}_{\\text{diff}}$" in latex.commentary
 
     crlf = _by_name(entries, "240115 $\\mu$P")
-    assert "\r" not in crlf.commentary + crlf.abstract and crlf.source.endswith("#md:crlf")
+    assert "\r" not in crlf.commentary + crlf.abstract and crlf.layout == "crlf"
+    assert crlf.source == "arXiv/2024/240115 $\\mu$P 다시 보기.md"  # a path, nothing else
 
     assert _by_name(entries, "990115 Large N").date == dt.date(1999, 1, 15)  # year folder 1999
     assert _by_name(entries, "2024-07-05 읽을").date == dt.date(2024, 7, 5)
@@ -141,7 +142,7 @@ def test_wiki_links_resolve_to_the_notes_they_name() -> None:
 def test_vault_import_then_export_is_byte_identical(cli, journal_path: Path, tmp_path: Path) -> None:
     code, out, err = cli("import", "markdown", str(VAULT), "--journal", str(journal_path))
     assert code == 0, err
-    assert f"imported {len(NOTES)} entries" in out
+    assert f"imported notes from {VAULT}: {len(NOTES)} added, 0 updated, 0 unchanged" in out
     dest = tmp_path / "out"
     code, _, err = cli("export", "markdown", str(dest), "--journal", str(journal_path))
     assert code == 0, err
@@ -158,7 +159,7 @@ def test_import_is_idempotent(cli, journal_path: Path) -> None:
     before = {e.id: e for e in Journal(journal_path).entries()}
     code, out, _ = cli("import", "markdown", str(VAULT), "--journal", str(journal_path))
     assert code == 0
-    assert f"imported 0 entries from {VAULT} ({len(NOTES)} already present)" in out
+    assert f"imported notes from {VAULT}: 0 added, 0 updated, {len(NOTES)} unchanged" in out
     assert {e.id: e for e in Journal(journal_path).entries()} == before
 
 
@@ -599,9 +600,10 @@ def _bad_vault(tmp_path: Path, name: str, data: bytes) -> Path:
     return vault
 
 
-def _assert_refused(cli, journal_path: Path, source: Path, *expected: str) -> str:
+def _assert_refused(cli, journal_path: Path, source: Path, *expected: str, strict: bool = False) -> str:
     before = journal_path.read_bytes() if journal_path.exists() else None
-    code, out, err = cli("import", "markdown", str(source), "--journal", str(journal_path))
+    flags = ["--strict"] if strict else []
+    code, out, err = cli("import", "markdown", str(source), "--journal", str(journal_path), *flags)
     assert code == 1 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
@@ -619,32 +621,31 @@ def filled_journal(journal_path: Path) -> Path:
     return journal_path
 
 
-def test_refuses_a_korean_note_in_cp949(cli, filled_journal: Path, tmp_path: Path) -> None:
+def test_strict_refuses_a_korean_note_in_cp949(cli, filled_journal: Path, tmp_path: Path) -> None:
     data = "https://x.org/a\n\n*제목*\n\n한국어 코멘트입니다.\n".encode("cp949")
     vault = _bad_vault(tmp_path, "240509 인코딩.md", data)
-    line = _assert_refused(cli, filled_journal, vault, "240509 인코딩.md:3:", "not UTF-8", "CP949")
-    assert str(vault / "2024" / "240509 인코딩.md") in line
+    line = _assert_refused(cli, filled_journal, vault, "240509 인코딩.md:", "not UTF-8", "CP949", strict=True)
+    assert str(vault / "2024" / "240509 인코딩.md") in line and "line 3" in line
 
 
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("no date.md", b"*T*\n", "does not start with a date"),
-        ("241399 bad month.md", b"*T*\n", "does not start with a date"),
         ("240509 binary.md", b"PNG\x00\x01", "binary"),
+        ("240509 latin1.md", "café\n".encode("latin-1"), "UTF-8"),
     ],
 )
-def test_refuses_bad_notes(
+def test_strict_refuses_bad_notes(
     cli, filled_journal: Path, tmp_path: Path, name: str, data: bytes, expected: str
 ) -> None:
     vault = _bad_vault(tmp_path, name, data)
-    _assert_refused(cli, filled_journal, vault, name, expected)
+    _assert_refused(cli, filled_journal, vault, name, expected, strict=True)
 
 
-def test_refuses_an_unreadable_note(cli, filled_journal: Path, tmp_path: Path) -> None:
+def test_strict_refuses_an_unreadable_note(cli, filled_journal: Path, tmp_path: Path) -> None:
     vault = _bad_vault(tmp_path, "240509 ok.md", b"*T*\n")
     os.symlink(tmp_path / "missing.md", vault / "2024" / "240510 gone.md")
-    _assert_refused(cli, filled_journal, vault, "240510 gone.md", "cannot be read")
+    _assert_refused(cli, filled_journal, vault, "240510 gone.md", "cannot be read", strict=True)
 
 
 def test_refuses_missing_empty_and_wrong_sources(cli, filled_journal: Path, tmp_path: Path) -> None:
@@ -697,11 +698,10 @@ def test_the_layout_travels_with_the_entry_through_jsonl(cli, tmp_path: Path) ->
     assert _note_files(tmp_path / "out") == _note_files(VAULT)
 
 
-def test_a_note_path_without_a_date_gets_one_on_export() -> None:
+def test_a_note_path_without_a_date_goes_back_where_it_came_from() -> None:
     entry = make_entry(title="T", date="2024-05-09", commentary="c", source="notes/reading list.md")
     ((path, _),) = md.plan([entry])
-    assert path == "notes/240509 reading list.md"
-    assert md.note_to_entry(b"*T*\n\nc\n", path).date == dt.date(2024, 5, 9)
+    assert path == "notes/reading list.md"
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])
@@ -717,5 +717,7 @@ def test_no_vault_note_needs_the_last_resort_reading(monkeypatch: pytest.MonkeyP
     def refuse(text: str) -> None:
         raise AssertionError(f"fell back to verbatim for {text[:40]!r}")
 
-    monkeypatch.setattr(md, "verbatim_layout", refuse)
+    from journal.formats import markdown_note
+
+    monkeypatch.setattr(markdown_note, "verbatim_layout", refuse)
     assert len(md.read(VAULT)) == len(NOTES)

@@ -130,7 +130,7 @@ def test_small_journal_file_alone_is_current(journal_path: Path) -> None:
     df = pd.read_parquet(journal_path)
     assert list(df["title"]) == ["changed", "t1", "t2", "t3", "t4"]
     assert list(df["tags"].iloc[0]) == ["a", "b"]
-    assert pq.read_table(journal_path).schema.metadata[b"journal.schema_version"] == b"1"
+    assert pq.read_table(journal_path).schema.metadata[b"journal.schema_version"] == b"2"
 
 
 def test_large_journal_keeps_changes_beside_and_compacts(
@@ -334,3 +334,87 @@ def test_one_of_matches_whole_values_literally() -> None:
     assert one_of(column, ["a.b", "(x)"]).to_pylist() == [True, False, True, None, False, False]
     assert one_of(column, []).to_pylist() == [False, False, False, None, False, False]
     assert one_of(column, [""]).to_pylist() == [False, False, False, None, True, False]
+
+
+# --- schema version 1 (a note's layout rode in `source`) -----------------------------------
+
+V1_JOURNAL = Path(__file__).resolve().parent / "data" / "journal-v1.parquet"
+V1_CHANGE = Path(__file__).resolve().parent / "data" / "journal-v1-change.jsonl"
+
+
+def _v1_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "entries.parquet"
+    shutil.copyfile(V1_JOURNAL, path)
+    return path
+
+
+def test_a_version_1_journal_opens_with_its_layout_hints_split_out(tmp_path: Path) -> None:
+    path = _v1_copy(tmp_path)
+    raw = pq.read_table(path)
+    assert raw.schema.metadata[b"journal.schema_version"] == b"1" and "layout" not in raw.column_names
+    olmo = [s for s in raw["source"].to_pylist() if s and s.startswith("240202 OLMo.md")]
+    assert olmo == ["240202 OLMo.md#md:crlf,inline,end=0"]
+    everything = journal.open(path).entries()
+    assert len(everything) == raw.num_rows == 22
+    entries = {e.source: e for e in everything if e.source}
+    assert len(entries) == 17  # the notes; the seed day's entries have no source
+    assert entries["240202 OLMo.md"].layout == "crlf,inline,end=0"
+    assert entries["240212 Scaling Laws for Fine-Grained Mixture of Experts.md"].layout is None
+    assert not any("#md:" in (s or "") for s in entries)
+    assert pq.read_table(path).schema.metadata[b"journal.schema_version"] == b"1"  # reading writes nothing
+
+
+def test_a_version_1_journal_is_upgraded_on_its_first_write(tmp_path: Path) -> None:
+    path = _v1_copy(tmp_path)
+    before = {e.id: e for e in journal.open(path).entries()}
+    j = journal.open(path)
+    added = j.add(title="new", date="2024-06-01")
+    table = pq.read_table(path)
+    assert table.schema.metadata[b"journal.schema_version"] == b"2" and j.pending_changes() == 0
+    assert table.column_names.index("layout") == table.column_names.index("source") + 1
+    after = {e.id: e for e in journal.open(path).entries()}
+    assert after == {**before, added.id: added}
+    df = pd.read_parquet(path)  # plain pandas sees a path in `source`, the layout beside it
+    row = df[df["source"] == "240202 OLMo.md"].iloc[0]
+    assert row["layout"] == "crlf,inline,end=0"
+
+
+def test_journal_check_upgrades_a_version_1_journal(tmp_path: Path) -> None:
+    from journal.check import check_journal
+
+    path = _v1_copy(tmp_path)
+    findings = check_journal(journal.open(path))
+    assert [f.severity for f in findings if "upgraded" in f.message] == ["repaired"]
+    assert pq.read_table(path).schema.metadata[b"journal.schema_version"] == b"2"
+    assert not [f for f in check_journal(journal.open(path)) if "upgraded" in f.message]
+
+
+def test_a_pending_version_1_change_is_read_as_version_2(tmp_path: Path) -> None:
+    path = _v1_copy(tmp_path)
+    changes = tmp_path / "entries.parquet.d" / "changes"
+    changes.mkdir(parents=True)
+    shutil.copyfile(V1_CHANGE, changes / "00000000000000000001-1.jsonl")
+    (textbooks,) = [e for e in journal.open(path).entries() if "Textbooks" in e.title]
+    assert (textbooks.source, textbooks.layout) == ("2023/230615 Textbooks Are All You Need.md", "plain")
+    journal.open(path).compact()
+    assert pd.read_parquet(path).set_index("id").loc[textbooks.id, "layout"] == "plain"
+
+
+def test_a_version_3_journal_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "entries.parquet"
+    journal.open(path).add(title="x", date="2024-05-09")
+    table = pq.read_table(path)
+    pq.write_table(table.replace_schema_metadata({b"journal.schema_version": b"3"}), path)
+    with pytest.raises(NewerSchema, match="schema version 3; this version reads up to 2"):
+        journal.open(path).entries()
+    with pytest.raises(NewerSchema):
+        journal.open(path).add(title="y")
+
+
+def test_a_legacy_source_given_to_make_entry_is_split() -> None:
+    from journal.model import make_entry
+
+    e = make_entry(title="T", date="2024-05-09", source="2024/240509 T.md#md:plain,end=0")
+    assert (e.source, e.layout) == ("2024/240509 T.md", "plain,end=0")
+    kept = make_entry(title="T", date="2024-05-09", source="notes#md:x.md")  # not a hint
+    assert (kept.source, kept.layout) == ("notes#md:x.md", None)

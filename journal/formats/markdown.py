@@ -11,24 +11,19 @@ import datetime as dt
 import os
 import re
 import secrets
+import stat
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ExportFailed, ImportFailed, ValidationError
 from ..model import Entry, make_entry
-from .markdown_note import (
-    Layout,
-    join_source,
-    parse_note,
-    render_bytes,
-    render_text,
-    split_newlines,
-    split_source,
-    verbatim_layout,
-)
+
+# The note format (:mod:`.markdown_note`) is imported where notes are parsed or written:
+# re-importing an unchanged vault only walks it and never needs it.
 
 #: Show a progress bar from this many notes on (and only on a terminal or in Jupyter).
 PROGRESS_MIN = 500
@@ -139,9 +134,9 @@ def _redate(path: str, date: dt.date) -> str:
     folder, _, name = path.rpartition("/")
     folders = folder.split("/") if folder else []
     found = name_date(name, folders)
+    if found is None:  # a note named without a date goes back where it came from
+        return path
     yymmdd = f"{date.year % 100:02d}{date.month:02d}{date.day:02d}"
-    if found is None:
-        return f"{folder}/{yymmdd} {name}" if folder else f"{yymmdd} {name}"
     old, length = found
     if old == date:
         return path
@@ -160,29 +155,103 @@ def _redate(path: str, date: dt.date) -> str:
 
 # --- import ----------------------------------------------------------------------------
 
+#: Where an imported note's date came from (the import summary lists all but the first).
+DATE_FROM_NAME = "file name"
+DATE_FROM_MTIME = "modification time"
 
-def _walk(root: str) -> list[str]:
-    """Relative paths (with ``/``) of the ``.md`` files under ``root``, sorted; hidden
-    files and folders (``.obsidian``, ``.trash``, ``.git``) and folder links skipped."""
-    found: list[str] = []
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(?P<body>(?:.*\n)*?)---[ \t]*(?:\n|$)")
+_FRONT_DATE = re.compile(
+    r"^(?P<key>date|created)[ \t]*:[ \t]*[\"']?(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d])", re.M
+)
+
+
+@dataclass
+class Scan:
+    """What a walk of a vault found: the notes (relative path -> ``(mtime_ns, size)``) and
+    the paths that are no readable note, with the reason."""
+
+    root: str
+    notes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
+
+
+def scan(root: str) -> Scan:
+    """The ``.md`` files under ``root`` with their size and modification time; hidden
+    files and folders (``.obsidian``, ``.trash``, ``.git``) and folder links skipped.
+    What cannot be a note (a link to a folder, a broken link, a pipe, an unreadable
+    folder) is listed in ``skipped``."""
+    found = Scan(root)
     stack = [""]
     while stack:
         rel = stack.pop()
         path = os.path.join(root, rel) if rel else root
         try:
             with os.scandir(path) as it:
-                for item in it:
-                    if item.name.startswith("."):
-                        continue
-                    child = f"{rel}/{item.name}" if rel else item.name
-                    if item.is_dir(follow_symlinks=False):
-                        stack.append(child)
-                    elif item.name.lower().endswith(".md"):
-                        found.append(child)
+                items = list(it)
         except OSError as e:
-            raise ImportFailed(path, f"cannot be read ({e.strerror})") from None
-    found.sort()
+            if not rel:
+                raise ImportFailed(path, f"cannot be read ({e.strerror})") from None
+            found.skipped.append((rel, f"is a folder that cannot be read ({e.strerror})"))
+            continue
+        for item in items:
+            if item.name.startswith("."):
+                continue
+            child = f"{rel}/{item.name}" if rel else item.name
+            if item.is_dir(follow_symlinks=False):
+                stack.append(child)
+            elif item.name.lower().endswith(".md"):
+                try:
+                    st = item.stat()
+                except OSError as e:
+                    found.skipped.append((child, f"cannot be read ({e.strerror}; a broken link?)"))
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    found.skipped.append(
+                        (child, "is a link to a folder, not a note (folder links are not followed)")
+                    )
+                elif not stat.S_ISREG(st.st_mode):
+                    found.skipped.append((child, "is not a regular file (a pipe, socket or device)"))
+                else:
+                    found.notes[child] = (st.st_mtime_ns, st.st_size)
+    found.notes = dict(sorted(found.notes.items()))
+    found.skipped.sort()
     return found
+
+
+def _walk(root: str) -> list[str]:
+    """Relative paths (with ``/``) of the notes under ``root``, sorted (see :func:`scan`)."""
+    return list(scan(root).notes)
+
+
+def locate(source: Path) -> tuple[str, Scan, bool]:
+    """``(root, scan, whole folder)`` of what ``source`` names: a folder (its notes) or
+    one note (root: its folder, or the folder above its year folder)."""
+    src = Path(source)
+    if src.is_dir():
+        found = scan(str(src))
+        if not found.notes and not found.skipped:
+            raise ImportFailed(src, "holds no markdown notes (*.md files)")
+        return str(src), found, True
+    if src.exists() or src.is_symlink():
+        if not src.name.lower().endswith(".md"):
+            raise ImportFailed(src, "is not a markdown note (give a .md file or a folder of them)")
+        parent = src.parent
+        if _YEAR.fullmatch(parent.name):  # as importing the folder above the year folders
+            root, rel = str(parent.parent), f"{parent.name}/{src.name}"
+        else:
+            root, rel = str(parent), src.name
+        found = Scan(root)
+        try:
+            st = os.stat(src)
+        except OSError as e:
+            found.skipped.append((rel, f"cannot be read ({e.strerror})"))
+            return root, found, False
+        if stat.S_ISREG(st.st_mode):
+            found.notes[rel] = (st.st_mtime_ns, st.st_size)
+        else:  # never open a pipe: reading it would wait for a writer
+            found.skipped.append((rel, "is not a regular file (a pipe, socket or device)"))
+        return root, found, False
+    raise ImportFailed(src, "no such file or folder")
 
 
 def _progress(items: Sequence[str], desc: str) -> Iterable[str]:
@@ -224,28 +293,67 @@ def _decode(data: bytes, path: str) -> tuple[str, bool]:
         ) from None
 
 
-def note_to_entry(data: bytes, rel: str, *, folders: Sequence[str] = (), display: str | None = None) -> Entry:
-    """The entry of one note: ``data`` is the file's bytes, ``rel`` its path relative to
-    the imported folder (``2024/240509 Title.md``), which becomes its ``source`` and id."""
+def front_matter_date(text: str) -> tuple[dt.date, str] | None:
+    """The date of a note's YAML front matter (``date:``, else ``created:``, as
+    ``YYYY-MM-DD`` with or without a time) and the key it came from."""
+    block = _FRONT_MATTER.match(text)
+    if block is None:
+        return None
+    found: dict[str, dt.date] = {}
+    for m in _FRONT_DATE.finditer(block["body"]):
+        try:
+            found.setdefault(m["key"], dt.date(int(m["y"]), int(m["m"]), int(m["d"])))
+        except ValueError:
+            continue
+    for key in ("date", "created"):
+        if key in found:
+            return found[key], f"front matter `{key}:`"
+    return None
+
+
+def read_note(
+    data: bytes,
+    rel: str,
+    *,
+    folders: Sequence[str] = (),
+    display: str | None = None,
+    mtime_ns: int | None = None,
+) -> tuple[Entry, str]:
+    """The entry of one note and where its date came from (:data:`DATE_FROM_NAME`,
+    ``front matter `date:```..., :data:`DATE_FROM_MTIME`). ``data`` is the file's bytes,
+    ``rel`` its path relative to the imported folder (``2024/240509 Title.md``), which
+    becomes its ``source`` and id; ``mtime_ns`` dates a note whose name and front matter
+    give no date (default: today)."""
     where = display or rel
     name = rel.rpartition("/")[2]
     folder_names = [*folders, *rel.split("/")[:-1]]
     found = name_date(name, folder_names)
-    if found is None:
-        raise ImportFailed(where, "the file name does not start with a date (rename it to `YYMMDD Title.md`)")
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
         raise ImportFailed(where, "the file name is not valid UTF-8; rename it") from None
     text, bom = _decode(data, where)
+    from .markdown_note import parse_note, render_text, split_newlines, verbatim_layout
+
     lf_text, newline, _exact = split_newlines(text)
+    if found is not None:
+        date, origin = found[0], DATE_FROM_NAME
+    else:
+        dated = front_matter_date(lf_text)
+        if dated is not None:
+            date, origin = dated
+        else:
+            seconds = mtime_ns / 1e9 if mtime_ns is not None else None
+            date = dt.date.fromtimestamp(seconds) if seconds is not None else dt.date.today()
+            origin = DATE_FROM_MTIME
     title = file_title(name)
-    fields, lay = parse_note(lf_text, title)
+    only_date = found is not None and not name[found[1] :].lower().removesuffix(".md").strip(" _-\t")
+    fields, lay = parse_note(lf_text, title, title_line_wanted=only_date)
     for _attempt in range(2):
         lay.newline, lay.bom = newline, bom
         try:
             entry = make_entry(
-                date=found[0],
+                date=date,
                 title=fields.get("title", title),
                 authors=fields.get("authors"),
                 url=fields.get("url"),
@@ -253,48 +361,58 @@ def note_to_entry(data: bytes, rel: str, *, folders: Sequence[str] = (), display
                 abstract=fields.get("abstract"),
                 commentary=fields.get("commentary"),
                 tags=fields.get("tags"),
-                source=join_source(rel, lay),
+                source=rel,
+                layout=lay.to_hint() or None,
                 source_key=rel,
             )
         except ValidationError as e:
-            raise ImportFailed(where, str(e)) from None
-        if render_text(entry, lay, title) == lf_text:
-            return entry
-        # not expected: a reading that would not write back exactly falls back to keeping
-        # the whole note as commentary, which always does
+            if _attempt:
+                raise ImportFailed(where, str(e)) from None
+        else:
+            if render_text(entry, lay, title) == lf_text:
+                return entry, origin
+        # not expected: a reading that cannot be stored (a title line with a control
+        # character) or would not write back exactly falls back to keeping the whole note
+        # as commentary, which always does
         fields, lay = verbatim_layout(lf_text)
     raise ImportFailed(where, "cannot be kept exactly (please report this note as a bug)")
 
 
+def note_to_entry(
+    data: bytes,
+    rel: str,
+    *,
+    folders: Sequence[str] = (),
+    display: str | None = None,
+    mtime_ns: int | None = None,
+) -> Entry:
+    """The entry of one note (see :func:`read_note`)."""
+    return read_note(data, rel, folders=folders, display=display, mtime_ns=mtime_ns)[0]
+
+
+def read_bytes(path: str) -> bytes:
+    """A note's bytes (one function, so that tests can make a note unreadable as root)."""
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def read(source: Path, journal: Any = None) -> list[Entry]:
     """Every note under the folder ``source`` (or the one note ``source``), as entries;
-    one bad note imports nothing."""
-    src = Path(source)
-    if src.is_dir():
-        root = str(src)
-        files = _walk(root)
-        if not files:
-            raise ImportFailed(src, "holds no markdown notes (*.md files)")
-    elif src.exists() or src.is_symlink():
-        if not src.name.lower().endswith(".md"):
-            raise ImportFailed(src, "is not a markdown note (give a .md file or a folder of them)")
-        parent = src.parent
-        if _YEAR.fullmatch(parent.name):  # as importing the folder above the year folders
-            root, files = str(parent.parent), [f"{parent.name}/{src.name}"]
-        else:
-            root, files = str(parent), [src.name]
-    else:
-        raise ImportFailed(src, "no such file or folder")
-    folders = [p for p in Path(os.path.abspath(root)).parts]
+    one note that cannot be read imports nothing (:func:`journal.formats.markdown_sync.sync`
+    skips it instead, and keeps a vault in sync)."""
+    root, found, _ = locate(Path(source))
+    if found.skipped:
+        rel, reason = found.skipped[0]
+        raise ImportFailed(os.path.join(root, rel), reason)
+    folders = list(Path(os.path.abspath(root)).parts)
     entries = []
-    for rel in _progress(files, "reading notes"):
+    for rel in _progress(list(found.notes), "reading notes"):
         path = os.path.join(root, *rel.split("/"))
         try:
-            with open(path, "rb") as f:
-                data = f.read()
+            data = read_bytes(path)
         except OSError as e:
             raise ImportFailed(path, f"cannot be read ({e.strerror})") from None
-        entries.append(note_to_entry(data, rel, folders=folders, display=path))
+        entries.append(note_to_entry(data, rel, folders=folders, display=path, mtime_ns=found.notes[rel][0]))
     return entries
 
 
@@ -312,10 +430,12 @@ def plan(entries: Iterable[Entry]) -> list[tuple[str, bytes]]:
     entry's date was changed); any other entry gets ``YYYY/YYMMDD Title.md``. Paths that
     could leave the folder are not used. When two notes would get the same name (ignoring
     case, as macOS and Windows do, for new names), the later gets `` (2)``, `` (3)``..."""
+    from .markdown_note import Layout, render_bytes, split_source
+
     items = []
     for entry in entries:
-        path, hint = split_source(entry.source)
-        layout = Layout.from_hint(hint)
+        path, hint = split_source(entry.source)  # a hint in `source`: schema version 1
+        layout = Layout.from_hint(entry.layout or hint)
         if path and path.lower().endswith(".md") and is_safe_relative(path):
             items.append((entry, _redate(path, entry.date), layout, True))
         else:
@@ -372,7 +492,8 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
             raise ExportFailed(target, "is a folder; nothing was written")
         targets.append(target)
     written: set[tuple[int, int]] = set()
-    for target, (_rel, data) in zip(targets, notes, strict=True):
+    done: list[tuple[str, str, Entry, bytes]] = []
+    for entry, target, (_rel, data) in zip(entries, targets, notes, strict=True):
         final = _unwritten(target, written)
         try:
             os.makedirs(os.path.dirname(final), exist_ok=True)
@@ -388,6 +509,11 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
         except OSError as e:
             raise ExportFailed(final, f"cannot be written ({e.strerror})") from None
         written.add((st.st_dev, st.st_ino))
+        done.append((os.path.relpath(final, root).replace(os.sep, "/"), final, entry, data))
+    if journal is not None:  # importing this folder again then finds these notes unchanged
+        from .markdown_sync import record_export
+
+        record_export(journal, str(folder), done)
     return len(notes)
 
 

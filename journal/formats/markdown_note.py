@@ -20,13 +20,14 @@ never loses a character, and everything that makes a note differ from the canoni
 form (a plain title line, the tags inline at the end of a paragraph or above a trailing
 ``# Links`` section, the gaps, the final newline, CRLF line endings, a byte order mark,
 a title that lives only in the file name) is a :class:`Layout`. A non-canonical layout
-travels with the entry as a short hint at the end of its ``source``::
+travels with the entry as a short hint in its ``layout`` field (``source`` is the path)::
 
-    2024/240509 Title.md#md:plain,inline,end=0
+    plain,inline,end=0
 
-(:func:`split_source` separates the path from the hint). Rendering the entry's fields
-with its layout gives the note back; after an edit, the edited fields are written in the
-same layout. See ``docs/markdown.md`` for the list of hint tokens.
+(schema version 1 kept it at the end of ``source``, ``x.md#md:plain``, which
+:func:`split_source` still separates). Rendering the entry's fields with its layout gives
+the note back; after an edit, the edited fields are written in the same layout. See
+``docs/markdown.md`` for the list of hint tokens.
 """
 
 from __future__ import annotations
@@ -38,10 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ValidationError
-from ..model import Entry, check_url
-
-HINT_MARK = "#md:"
-_SOURCE = re.compile(r"(?s)(?P<path>.*\.[mM][dD])#md:(?P<hint>[a-z0-9=,]*)")
+from ..model import Entry, check_url, split_legacy_source
 
 #: The gap before each kind of block (``lead``: before the first one, ``end``: after the
 #: last one, ``sep``: between a paragraph and inline tags); ``linkN`` defaults to "\n".
@@ -58,6 +56,8 @@ DEFAULT_GAPS: dict[str, str] = {
 }
 _GAP_ORDER = ("lead", "title", "authors", "abstract", "body", "tags", "tail", "sep", "end")
 _FLAGS = ("crlf", "cr", "bom", "plain", "notitle", "aown", "aempty", "qtight", "qspace", "inline")
+#: A note named only by a date takes a first line this short that stands alone as its title.
+MAX_TITLE_LINE = 150
 _MAX_RUN = 10_000  # a hint is user-editable text: no gigantic gaps from a typo
 
 _WS = re.compile(r"\s*")
@@ -186,18 +186,10 @@ def _decode_gap(value: str) -> str | None:
 
 
 def split_source(source: str | None) -> tuple[str | None, str]:
-    """``(note path, layout hint)`` of an entry's ``source`` (path None if there is none)."""
-    if not source:
-        return None, ""
-    m = _SOURCE.fullmatch(source)
-    if m:
-        return m.group("path"), m.group("hint")
-    return source, ""
-
-
-def join_source(path: str, layout: Layout) -> str:
-    hint = layout.to_hint()
-    return f"{path}{HINT_MARK}{hint}" if hint else path
+    """``(note path, layout hint)`` of a ``source`` of schema version 1 (path None if
+    there is none); a version-2 ``source`` is the path alone."""
+    path, hint = split_legacy_source(source)
+    return path, hint or ""
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -334,10 +326,14 @@ def _find_tags(body: str) -> _Tags | None:
     return None
 
 
-def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
+def parse_note(
+    text: str, file_title: str, *, title_line_wanted: bool = False
+) -> tuple[dict[str, Any], Layout]:
     """The entry fields and the layout of a note (``text`` with ``\\n`` line breaks).
 
-    ``file_title`` is the title the file name gives (used when there is no title line).
+    ``file_title`` is the title the file name gives (used when there is no title line);
+    ``title_line_wanted``: the name gives none (``250311.md``), so a short first line
+    that stands alone is the title.
     """
     lay = Layout()
     fields: dict[str, Any] = {"title": file_title, "authors": (), "url": None, "links": ()}
@@ -390,7 +386,9 @@ def parse_note(text: str, file_title: str) -> tuple[dict[str, Any], Layout]:
             nxt_start = _skip_ws(text, nxt) if nxt < stop else stop
             alone = nxt >= stop or text.count("\n", nxt, nxt_start) >= 2
             quote_next = nxt < stop and text.startswith(">", nxt_start)
-            named = loose(parsed[1]) == loose(file_title) != ""
+            named = loose(parsed[1]) == loose(file_title) != "" or (
+                title_line_wanted and alone and len(parsed[1]) <= MAX_TITLE_LINE
+            )
             signals = bool(urls) + (parsed[2] is not None or own is not None) + quote_next
             if not (named or signals >= 2) or not (alone or quote_next):
                 parsed = None

@@ -1,0 +1,379 @@
+"""Keeping a journal in sync with a markdown vault: import again = sync (SPEC section 3).
+
+Each import (and each markdown export) records, per note, what the note looked like
+(modification time in nanoseconds, size, SHA-256 of its bytes), which entry it is, and
+that entry's ``updated_at`` as written. The record lives beside the journal, in
+``<journal>.d/markdown-sync.json``: it is bookkeeping about files outside the journal,
+not a fact about an entry, so it has no column in the Parquet file (which stays what
+``pandas.read_parquet`` users see). The next import then:
+
+- skips a note whose time and size are as recorded without reading it (a vault of
+  4,000 unchanged notes costs a walk and a JSON file);
+- reads a note whose time or size changed; same bytes (a ``touch``): nothing to do;
+- updates the entry of a changed note, unless the entry was also edited in the journal
+  since (its ``updated_at`` is not the recorded one): then the note and the entry are
+  reported as a conflict and neither is overwritten;
+- adds new notes, and reports notes that are gone (``prune``: their entries are removed,
+  unless edited in the journal since).
+
+All entry changes are one atomic store write (:meth:`journal.store.Journal.apply`); the
+record is written after it, under the same lock. Losing the record (or a crash between
+the two writes) loses no words: a note whose content equals its entry's is in sync, an
+entry never edited since it was created takes its note's version, an edited entry whose
+note is older than the entry stays as it is; any other difference is a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ImportFailed, JournalError, JournalFileError
+from ..fileio import sidecar_of, write_atomic
+from ..model import FIELDS, Entry, format_timestamp, utc_now
+from .markdown import DATE_FROM_MTIME, DATE_FROM_NAME, Scan, _progress, locate, read_bytes, read_note
+
+if TYPE_CHECKING:
+    from ..store import Batch, Journal
+
+STATE_NAME = "markdown-sync.json"
+STATE_FORMAT = 1
+#: Exit status of an import that left notes out (skipped or in conflict).
+EXIT_INCOMPLETE = 3
+#: What a note says about its entry (the date is compared apart: a modification time is not content).
+_CONTENT = tuple(f for f in FIELDS if f not in ("id", "date", "created_at", "updated_at"))
+
+Record = dict[str, Any]  # {"id", "mtime_ns", "size", "sha256", "updated_at"}
+
+
+@dataclass
+class SyncReport:
+    """What an import of a vault did; ``str()`` is the summary line."""
+
+    source: str
+    added: list[tuple[str, Entry]] = field(default_factory=list)  # (note path, entry)
+    updated: list[tuple[str, Entry]] = field(default_factory=list)
+    unchanged: int = 0
+    undated: list[tuple[str, Entry, str]] = field(default_factory=list)  # (path, entry, date origin)
+    gone: list[tuple[str, str]] = field(default_factory=list)  # (path, entry id) kept in the journal
+    pruned: list[tuple[str, str]] = field(default_factory=list)  # (path, entry id) removed
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (path, entry id, what)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def exit_code(self) -> int:
+        """0: every note is in the journal; :data:`EXIT_INCOMPLETE`: some were skipped or
+        are in conflict."""
+        return EXIT_INCOMPLETE if self.skipped or self.conflicts else 0
+
+    def __str__(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{self.unchanged} unchanged"]
+        for count, label in (
+            (len(self.gone), "gone"),
+            (len(self.pruned), "pruned"),
+            (len(self.conflicts), "in conflict"),
+            (len(self.skipped), "skipped"),
+        ):
+            if count:
+                parts.append(f"{count} {label}")
+        return f"imported notes from {self.source}: {', '.join(parts)}"
+
+    def details(self) -> Iterator[str]:
+        """One line per undated, gone or pruned note (the summary's detail)."""
+        for path, entry, origin in self.undated:
+            yield f"  undated: {path}: dated {entry.date.isoformat()} from its {origin}"
+        for path, entry_id in self.gone:
+            yield f"  gone: {path} (entry {entry_id} kept; --prune removes it)"
+        for path, entry_id in self.pruned:
+            yield f"  pruned: {path} (entry {entry_id} removed)"
+
+    def problems(self) -> Iterator[str]:
+        """One line per skipped note or conflict (for standard error)."""
+        for path, reason in self.skipped:
+            yield f"skipped {path}: {reason}"
+        for path, entry_id, what in self.conflicts:
+            yield (
+                f"conflict: {path} and entry {entry_id} {what}; neither was overwritten (merge them by hand "
+                f"with `journal edit {entry_id}` or in the note, or keep the note's version with "
+                f"`journal rm {entry_id}` and import again)"
+            )
+
+
+# --- the record ----------------------------------------------------------------------
+
+
+def state_path(journal_path: Path) -> Path:
+    return sidecar_of(journal_path) / STATE_NAME
+
+
+def vault_key(root: str) -> str:
+    """The record's key for a vault: its real absolute path."""
+    return os.path.realpath(root)
+
+
+def load_state(journal_path: Path) -> dict[str, dict[str, Record]]:
+    """Every vault's record (empty when there is none, or the journal file is gone)."""
+    if not journal_path.exists():
+        return {}  # a record without its journal would keep deleted entries out
+    try:
+        data = json.loads(state_path(journal_path).read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        return {}  # a damaged record only costs reading every note again
+    if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+        return {}
+    vaults = data.get("vaults")
+    if not isinstance(vaults, dict):
+        return {}
+    return {  # a hand-edited record: what is not a record is forgotten (that note is read again)
+        key: {rel: r for rel, r in records.items() if isinstance(r, dict) and isinstance(r.get("id"), str)}
+        for key, records in vaults.items()
+        if isinstance(records, dict)
+    }
+
+
+def update_state(journal: Journal, key: str, changes: dict[str, Record | None]) -> None:
+    """Apply ``changes`` (None: forget the note) to vault ``key``'s record; the caller
+    holds the journal's write lock."""
+    if not changes:
+        return
+    vaults = load_state(journal.path)
+    records = vaults.setdefault(key, {})
+    for rel, record in changes.items():
+        if record is None:
+            records.pop(rel, None)
+        else:
+            records[rel] = record
+    data = json.dumps({"format": STATE_FORMAT, "vaults": vaults}, ensure_ascii=False, separators=(",", ":"))
+    try:
+        write_atomic(state_path(journal.path), data.encode("utf-8"))
+    except OSError as e:
+        raise JournalFileError(state_path(journal.path), f"cannot be written ({e.strerror})") from None
+
+
+def record(entry: Entry, stat: tuple[int, int], digest: str, *, entry_ahead: bool = False) -> Record:
+    """What the sync keeps about one note. ``entry_ahead``: the entry was edited since the
+    note was imported (``updated_at`` None: any change of the note is then a conflict)."""
+    assert entry.updated_at is not None
+    return {
+        "id": entry.id,
+        "mtime_ns": stat[0],
+        "size": stat[1],
+        "sha256": digest,
+        "updated_at": None if entry_ahead else format_timestamp(entry.updated_at),
+    }
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_export(journal: Journal, root: str, written: list[tuple[str, str, Entry, bytes]]) -> None:
+    """Record notes an export wrote (``(relative path, file, entry, bytes)``), so that
+    importing the folder again finds them unchanged."""
+    if not written:
+        return
+    changes: dict[str, Record | None] = {}
+    for rel, target, entry, data in written:
+        if entry.updated_at is None:
+            continue
+        st = os.stat(target)
+        changes[rel] = record(entry, (st.st_mtime_ns, st.st_size), digest_of(data))
+    from ..store import Batch
+
+    try:
+        journal.apply(lambda _j: Batch(), then=lambda _b: update_state(journal, vault_key(root), changes))
+    except JournalError:
+        pass  # e.g. a read-only journal: the notes are written; importing them reads them again
+
+
+# --- the sync ------------------------------------------------------------------------
+
+
+@dataclass
+class _Changed:
+    rel: str
+    path: str
+    entry: Entry
+    origin: str
+    stat: tuple[int, int]
+    digest: str
+    known: Record | None
+
+
+def _same_content(a: Entry, b: Entry, *, compare_date: bool) -> bool:
+    if compare_date and a.date != b.date:
+        return False
+    return all(getattr(a, f) == getattr(b, f) for f in _CONTENT)
+
+
+def sync(
+    journal: Journal | str | os.PathLike[str],
+    source: Path | str,
+    *,
+    strict: bool = False,
+    prune: bool = False,
+) -> SyncReport:
+    """Import the vault (or the one note) ``source`` into ``journal`` (a Journal or its
+    path), or bring the entries up to date with it (see the module doc). ``strict``: a
+    note that cannot be read fails the whole import (:class:`ImportFailed`), as
+    ``--strict`` does."""
+    journal_path = journal if isinstance(journal, (str, os.PathLike)) else journal.path
+    journal_path = Path(journal_path)
+    root, found, whole = locate(Path(source))
+    report = SyncReport(str(source))
+    vaults = load_state(journal_path)
+    if not whole and found.notes:
+        root, found = _home_vault(vaults, root, found)
+    key = vault_key(root)
+    known_notes = vaults.get(key, {})
+    folders = list(Path(os.path.abspath(root)).parts)
+    skipped = {rel: reason for rel, reason in found.skipped}
+    changed: list[_Changed] = []
+    touched: dict[str, Record | None] = {}
+    for rel in _progress(list(found.notes), "reading notes"):
+        stat = found.notes[rel]
+        known = known_notes.get(rel)
+        if known and (known.get("mtime_ns"), known.get("size")) == stat:
+            report.unchanged += 1
+            continue
+        path = os.path.join(root, *rel.split("/"))
+        try:
+            data = read_bytes(path)
+        except OSError as e:
+            skipped[rel] = f"cannot be read ({e.strerror})"
+            continue
+        digest = digest_of(data)
+        if known and known.get("sha256") == digest:  # touched, not changed
+            touched[rel] = {**known, "mtime_ns": stat[0], "size": stat[1]}
+            report.unchanged += 1
+            continue
+        try:
+            entry, origin = read_note(data, rel, folders=folders, display=path, mtime_ns=stat[0])
+        except ImportFailed as e:
+            skipped[rel] = e.reason if e.line is None else f"line {e.line}: {e.reason}"
+            continue
+        changed.append(_Changed(rel, path, entry, origin, stat, digest, known))
+    report.skipped = [(os.path.join(root, *rel.split("/")), why) for rel, why in sorted(skipped.items())]
+    if strict and report.skipped:
+        path, reason = report.skipped[0]
+        more = f" (and {len(report.skipped) - 1} more notes)" if len(report.skipped) > 1 else ""
+        raise ImportFailed(path, f"{reason}{more}")
+    gone = [rel for rel in known_notes if rel not in found.notes and rel not in skipped] if whole else []
+    if not changed and not touched and not (gone and prune):
+        report.gone = [(os.path.join(root, *rel.split("/")), known_notes[rel]["id"]) for rel in gone]
+        return report  # nothing to write: the journal is not even opened (nor pyarrow imported)
+
+    from ..store import Journal
+
+    store = journal if isinstance(journal, Journal) else Journal(journal_path)
+
+    def plan(j: Journal) -> Batch:
+        return _plan(j, root, changed, gone, known_notes, prune, report, touched)
+
+    store.apply(plan, then=lambda _batch: update_state(store, key, touched))
+    return report
+
+
+def _home_vault(vaults: dict[str, dict[str, Record]], root: str, found: Scan) -> tuple[str, Scan]:
+    """For one note: the imported vault it belongs to (so that it updates the entry
+    imported with that vault), else its own folder."""
+    ((rel, stat),) = found.notes.items()
+    note = os.path.realpath(os.path.join(root, rel))
+    for key, records in vaults.items():
+        if note.startswith(key.rstrip(os.sep) + os.sep):
+            in_vault = os.path.relpath(note, key).replace(os.sep, "/")
+            if in_vault in records:
+                return key, Scan(key, {in_vault: stat})
+    return root, found
+
+
+def _plan(
+    journal: Journal,
+    root: str,
+    changed: list[_Changed],
+    gone: list[str],
+    known_notes: dict[str, Record],
+    prune: bool,
+    report: SyncReport,
+    state: dict[str, Record | None],
+) -> Batch:
+    """The store change of a sync (run under the write lock); fills ``report`` and the
+    record ``state`` to write after it."""
+    from ..store import Batch
+
+    wanted = {c.entry.id for c in changed} | {c.known["id"] for c in changed if c.known}
+    wanted |= {known_notes[rel]["id"] for rel in gone}
+    current = journal.get_many(wanted)
+    now = utc_now()
+    batch = Batch()
+    added = 0
+    for c in changed:
+        target = c.known["id"] if c.known and c.known["id"] in current else c.entry.id
+        existing = current.get(target)
+        if existing is None:  # a new note, or one changed since its entry was removed
+            created = now + dt.timedelta(microseconds=added)  # distinct: the vault's order is kept
+            added += 1
+            new = c.entry.replace(created_at=created, updated_at=created)
+            batch.put.append(new)
+            report.added.append((c.path, new))
+        elif _same_content(existing, c.entry, compare_date=c.origin != DATE_FROM_MTIME):
+            state[c.rel] = record(existing, c.stat, c.digest)  # e.g. written by an export
+            report.unchanged += 1
+            continue
+        elif c.known is None and _edited_since(existing, None) and _older_than(c.stat, existing.created_at):
+            # no record (imported before the sync kept one): the note has not changed since
+            # its entry was created, so only the entry moved on; a later note change conflicts
+            state[c.rel] = record(existing, c.stat, c.digest, entry_ahead=True)
+            report.unchanged += 1
+            continue
+        elif _edited_since(existing, c.known):
+            report.conflicts.append((c.path, existing.id, "both changed since the last import"))
+            continue
+        else:
+            date = existing.date if c.origin == DATE_FROM_MTIME else c.entry.date  # an edit moves the mtime
+            created = existing.created_at or now  # a foreign file may have none
+            new = c.entry.replace(id=existing.id, date=date, created_at=created, updated_at=now)
+            batch.put.append(new)
+            report.updated.append((c.path, new))
+        if c.origin != DATE_FROM_NAME:
+            report.undated.append((c.path, new, c.origin))
+        state[c.rel] = record(new, c.stat, c.digest)
+    for rel in gone:
+        path = os.path.join(root, *rel.split("/"))
+        known = known_notes[rel]
+        existing = current.get(known["id"])
+        if not prune:
+            report.gone.append((path, known["id"]))
+        elif existing is None:
+            state[rel] = None  # its entry was removed already
+        elif _edited_since(existing, known):
+            report.conflicts.append((path, existing.id, "the note is gone but the entry was edited since"))
+        else:
+            batch.delete.append(existing.id)
+            report.pruned.append((path, existing.id))
+            state[rel] = None
+    return batch
+
+
+def _older_than(stat: tuple[int, int], when: dt.datetime | None) -> bool:
+    """Whether a note's modification time (``stat[0]``, ns) is before ``when``."""
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # not table.EPOCH_UTC: no pyarrow here
+    return when is not None and stat[0] < (when - epoch) // dt.timedelta(microseconds=1) * 1000
+
+
+def _edited_since(existing: Entry, known: Record | None) -> bool:
+    """Whether the entry changed in the journal since its note was last imported (with no
+    record: since it was created)."""
+    if existing.updated_at is None:
+        return False
+    if known is None or known.get("id") != existing.id:
+        return existing.created_at is not None and existing.updated_at != existing.created_at
+    return format_timestamp(existing.updated_at) != known.get("updated_at")
