@@ -96,12 +96,12 @@ def split_legacy_sources(table: pa.Table) -> pa.Table:
     if not pc.any(hinted).as_py():
         return table
     parts = pc.extract_regex(source, pattern=_LEGACY_HINT)
-    found = pc.struct_field(parts, "layout")
+    found = pc.struct_field(parts, indices="layout")
     empty = pc.match_substring_regex(found, pattern="^$")  # "x.md#md:": the canonical layout
     layout = pc.if_else(pc.or_kleene(pc.invert(hinted), empty), pa.nulls(table.num_rows, _STR), found)
     if "layout" in table.column_names:
         layout = pc.coalesce(table["layout"], layout)
-    path = pc.if_else(hinted, pc.struct_field(parts, "path"), source)
+    path = pc.if_else(hinted, pc.struct_field(parts, indices="path"), source)
     table = table.set_column(table.column_names.index("source"), table.field("source"), path)
     if "layout" in table.column_names:
         return table.set_column(table.column_names.index("layout"), table.field("layout"), layout)
