@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journal.triage.ranker import rank_papers
+from journal.triage.ranker import SEEN_DAYS, rank_papers
 
 DATA = Path(__file__).parent / "data" / "triage"
 DAY = dt.date(2025, 3, 12)
@@ -178,3 +178,15 @@ def test_a_real_slice_ranks_whole_with_reasons() -> None:
     assert ranked["rank"].dropna().tolist() == list(range(1, len(today)))
     assert ranked.loc[~ranked["read"], "reason"].str.startswith("like \u201c").all()
     assert list(ranked.columns[: len(today.columns)]) == list(today.columns)
+
+
+def test_recorded_papers_older_than_the_window_are_not_learned_from() -> None:
+    entries = journal({"graph": 10})
+    old = seen_papers().assign(date=DAY - dt.timedelta(days=SEEN_DAYS + 1))
+    with_old = rank_papers(entries, listing(), old, day=DAY)
+    pd.testing.assert_frame_equal(with_old, rank_papers(entries, listing(), None, day=DAY))
+
+
+def test_a_reader_back_after_a_long_pause_still_gets_their_interests() -> None:
+    entries = journal({"speech": 12}, days_ago=5 * 365)
+    assert top_topic(rank_papers(entries, listing(), seen_papers(), day=DAY)) == "speech"

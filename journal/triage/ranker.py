@@ -195,6 +195,8 @@ def _scores(
 
     x_pos, x_neg, x_day, n_text = _features(positives, negatives, candidates)
     weight_pos = _recency(_column(positives, "date"), day)
+    # Relative to the latest entry: a reader back after a long pause still has interests.
+    weight_pos = weight_pos / weight_pos.max()
     # Both classes carry the same total weight, whatever their sizes.
     weight_neg = np.full(len(negatives), weight_pos.sum() / max(len(negatives), 1))
     model = LinearSVC(C=SVM_C, random_state=0)
@@ -232,7 +234,7 @@ def rank_papers(
     when = _day(listing, day)
     out = listing.reset_index(drop=True).copy()
     journal_ids = {i for i in _column(entries, "arxiv_id").map(base_id) if i}
-    out["read"] = out["arxiv_id"].map(base_id).isin(journal_ids).astype(bool)
+    out["read"] = _column(out, "arxiv_id").map(base_id).isin(journal_ids).astype(bool)
     out["score"] = 0.0
     out["reason"] = ""
     candidates = out[~out["read"]]
@@ -241,9 +243,9 @@ def rank_papers(
     elif len(candidates):
         positives = entries.reset_index(drop=True)
         if "date" in positives:
-            positives = positives.iloc[_dates(positives["date"]).argsort(kind="stable")]
+            positives = positives.iloc[np.argsort(_dates(positives["date"]).to_numpy(), kind="stable")]
             positives = positives.reset_index(drop=True)
-        negatives = _negatives(seen, when, journal_ids | set(candidates["arxiv_id"].map(base_id)))
+        negatives = _negatives(seen, when, journal_ids | set(_column(candidates, "arxiv_id").map(base_id)))
         if not len(negatives):
             # The first days, before anything is recorded: the day's own listing is the
             # background (almost all of it is passed over).
