@@ -1,0 +1,335 @@
+"""Triage ranking on real data, side by side with arxiv-sanity-lite's method, and its speed.
+
+    python bench/bench_triage.py [--listings ../shared/triage/listings-dev.parquet]
+        [--reader ../shared/triage/reader-dev.jsonl] [--start 2025-01-15] [--quick]
+
+Prints, for one run on this machine:
+- mean recall@20 of the product (``journal.triage.ranker.rank_papers``) and of the reference
+  (arxiv-sanity-lite: TF-IDF + LinearSVC, its settings) over the same judged days, by the
+  protocol of ../shared/triage/README.md, overall and on each half of the judged days;
+- (a) the reference cost: start-up of ``python -c "import sklearn, pyarrow.parquet"`` + the
+  reference's fit-and-rank of one day in process (TF-IDF fitted on the journal, the recorded
+  papers and the day; LinearSVC; decision values), 4,000-entry journal, 30,000 recorded
+  papers; (b) triaging that day in a fresh process, and the ratio b / a;
+- (c) triaging a day in a fresh process with 1,000,000 synthetic recorded papers.
+``--quick`` judges every third day and times one run of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import scipy.sparse as sp
+from bench_store import wall
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+import journal
+from journal.model import make_entry
+from journal.triage.ranker import SEEN_DAYS, rank_papers
+
+HERE = Path(__file__).resolve().parents[1]
+TOP = 20
+
+
+def load(listings: Path, reader: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    papers = pd.read_parquet(listings)
+    papers["date"] = pd.to_datetime(papers["date"])
+    # json, not pandas.read_json: arXiv ids such as 2501.01230 must stay strings.
+    rows = [json.loads(line) for line in reader.read_text().splitlines() if line.strip()]
+    entries = pd.DataFrame(rows)
+    entries["date"] = pd.to_datetime(entries["date"])
+    for column in ("authors", "tags"):
+        entries[column] = entries[column].map(lambda v: v if isinstance(v, list) else [])
+    entries["abstract"] = entries["abstract"].fillna("")
+    entries["arxiv_id"] = entries["arxiv_id"].astype(object).where(entries["arxiv_id"].notna(), None)
+    return papers, entries
+
+
+def judged_days(papers: pd.DataFrame, entries: pd.DataFrame, start: pd.Timestamp) -> list[tuple]:
+    """(day, positives) for each judged day: papers listed that day that the reader
+    journaled from the day before to a week after, and not earlier."""
+    first = entries.dropna(subset=["arxiv_id"]).groupby("arxiv_id")["date"].min()
+    days = []
+    for day in sorted(papers["date"].unique()):
+        if day < start:
+            continue
+        ids = papers.loc[papers["date"] == day, "arxiv_id"]
+        read_on = ids.map(first)
+        window = (read_on >= day - pd.Timedelta(days=1)) & (read_on <= day + pd.Timedelta(days=7))
+        if window.any():
+            days.append((pd.Timestamp(day), set(ids[window.to_numpy()])))
+    return days
+
+
+def recall(ranked_ids: list[str], positives: set[str]) -> float:
+    return len(positives & set(ranked_ids[:TOP])) / len(positives)
+
+
+def _text(frame: pd.DataFrame) -> list[str]:
+    return (frame["title"].fillna("") + " " + frame["abstract"].fillna("")).tolist()
+
+
+def reference_vectorizer() -> TfidfVectorizer:
+    """arxiv-sanity-lite's TF-IDF settings (compute.py)."""
+    return TfidfVectorizer(
+        ngram_range=(1, 2),
+        max_features=20_000,
+        max_df=0.1,
+        min_df=5,
+        sublinear_tf=True,
+        stop_words="english",
+        token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
+        strip_accents="unicode",
+        dtype=np.float32,
+    )
+
+
+def reference_svm() -> LinearSVC:
+    """arxiv-sanity-lite's classifier (serve.py)."""
+    return LinearSVC(C=0.01, class_weight="balanced", tol=1e-6, max_iter=10_000)
+
+
+def reference_recalls(papers: pd.DataFrame, entries: pd.DataFrame, days: list[tuple]) -> list[float]:
+    """Features precomputed once, as arxiv-sanity-lite does; the SVM fitted afresh each day."""
+    vectorizer = reference_vectorizer().fit(_text(papers) + _text(entries))
+    x_papers, x_entries = vectorizer.transform(_text(papers)), vectorizer.transform(_text(entries))
+    out = []
+    for day, positives in days:
+        in_journal = (entries["date"] <= day - pd.Timedelta(days=2)).to_numpy()
+        read = set(entries.loc[in_journal, "arxiv_id"].dropna())
+        seen = ((papers["date"] < day) & ~papers["arxiv_id"].isin(read)).to_numpy()
+        x = sp.vstack([x_entries[in_journal], x_papers[seen]])
+        y = np.r_[np.ones(in_journal.sum()), np.zeros(seen.sum())]
+        svm = reference_svm().fit(x, y)
+        today = ((papers["date"] == day) & ~papers["arxiv_id"].isin(read)).to_numpy()
+        scores = svm.decision_function(x_papers[today])
+        ids = papers.loc[today, "arxiv_id"].to_numpy()
+        out.append(recall(list(ids[np.argsort(-scores, kind="stable")]), positives))
+    return out
+
+
+def product_recalls(papers: pd.DataFrame, entries: pd.DataFrame, days: list[tuple]) -> list[float]:
+    out = []
+    for day, positives in days:
+        in_journal = entries[entries["date"] <= day - pd.Timedelta(days=2)]
+        recent = (papers["date"] < day) & (papers["date"] >= day - pd.Timedelta(days=SEEN_DAYS))
+        ranked = rank_papers(in_journal, papers[papers["date"] == day], papers[recent], day=day.date())
+        out.append(recall(ranked.loc[~ranked["read"], "arxiv_id"].tolist(), positives))
+    return out
+
+
+def figures(name: str, recalls: list[float]) -> str:
+    half = len(recalls) // 2
+    return (
+        f"{name:<34} recall@{TOP} {np.mean(recalls):.3f}   first half {np.mean(recalls[:half]):.3f}"
+        f"   second half {np.mean(recalls[half:]):.3f}   ({len(recalls)} days)"
+    )
+
+
+# -- speed ---------------------------------------------------------------------------------
+
+
+def synthetic_papers(papers: pd.DataFrame, rows: int, last_day: dt.date, per_day: int, seed: int) -> pa.Table:
+    """``rows`` recorded papers resampled from real ones, new ids, ``per_day`` a day up to
+    ``last_day``: text statistics of a real store at no cost of writing new text."""
+    rng = np.random.default_rng(seed)
+    source = pa.Table.from_pandas(papers.drop(columns=["date"]), preserve_index=False)
+    table = source.take(pa.array(rng.integers(0, len(papers), rows)))
+    days_back = np.arange(rows) // per_day + 1
+    dates = pd.to_datetime(last_day) - pd.to_timedelta(days_back, unit="D")
+    # Ids of months arXiv has not reached (20YY from 2030), one month per seed.
+    ids = [f"{30 + seed // 12 + i // 100_000:02d}{seed % 12 + 1:02d}.{i % 100_000:05d}" for i in range(rows)]
+    table = table.set_column(table.schema.get_field_index("arxiv_id"), "arxiv_id", pa.array(ids))
+    return table.append_column("date", pa.array(dates.date, pa.date32()))
+
+
+def write_store(folder: Path, table: pa.Table) -> None:
+    """A date-partitioned Parquet dataset, as ``journal triage`` records listings."""
+    pq.write_to_dataset(table, folder, partition_cols=["date"], existing_data_behavior="overwrite_or_ignore")
+
+
+def write_big_store(folder: Path, papers: pd.DataFrame, rows: int, last_day: dt.date, per_day: int) -> None:
+    """``rows`` recorded papers, ``per_day`` a day back from ``last_day``, written cheaply:
+    ``distinct`` days of real resampled rows (more than SEEN_DAYS, so no window repeats a
+    paper), every other day's file a hard link to one of them (a partition's file holds no
+    date: the folder name gives it)."""
+    import os
+
+    distinct = SEEN_DAYS + 30
+    files = []
+    for k in range(distinct):
+        part = synthetic_papers(papers, per_day, last_day, per_day, seed=10 + k).drop_columns(["date"])
+        files.append(folder / f"distinct-{k}.parquet")
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(part, files[-1])
+    for back in range(1, rows // per_day + 1):
+        target = folder / f"date={last_day - dt.timedelta(days=back)}"
+        target.mkdir()
+        os.link(files[back % distinct], target / "part-0.parquet")
+    for file in files:
+        file.unlink()
+
+
+def write_journal(path: Path, entries: pd.DataFrame, rows: int, last_day: dt.date) -> None:
+    """A ``rows``-entry journal resampled from the reader's, the latest a day before."""
+    sample = entries.sample(n=rows, replace=True, random_state=1).reset_index(drop=True)
+    made = []
+    for i, row in sample.iterrows():
+        made.append(
+            make_entry(
+                title=str(row["title"]),
+                date=last_day - dt.timedelta(days=1 + int(i) // 3),
+                authors=list(row["authors"]),
+                abstract=str(row["abstract"] or ""),
+                arxiv_id=f"2912.{int(i):05d}",
+                tags=list(row["tags"]),
+            )
+        )
+    journal.open(path).add_many(made)
+
+
+_FALLBACK = """
+import sys, datetime as dt
+import pandas as pd, pyarrow.dataset as ds
+from journal.triage.ranker import SEEN_DAYS, rank_papers
+journal_path, listing_path = sys.argv[1:3]
+entries = pd.read_parquet(journal_path)
+listing = pd.read_parquet(listing_path)
+day = pd.to_datetime(listing["date"]).max().date()
+import pyarrow as pa
+by_day = ds.partitioning(pa.schema([("date", pa.string())]), flavor="hive")
+store = ds.dataset(journal_path + ".d/listings", format="parquet", partitioning=by_day)
+start = day - dt.timedelta(days=SEEN_DAYS)
+seen = store.to_table(filter=(ds.field("date") >= str(start)) & (ds.field("date") < str(day))).to_pandas()
+ranked = rank_papers(entries, listing, seen, day=day)
+print(ranked.head(20)[["rank", "score", "title"]].to_string())
+"""
+
+
+def triage_cli_exists() -> bool:
+    probe = [sys.executable, "-m", "journal", "triage", "--help"]
+    return subprocess.run(probe, capture_output=True, cwd=HERE).returncode == 0
+
+
+def fresh_triage(journal_path: Path, listing: Path, env: dict[str, str]) -> tuple[float, str]:
+    """Wall time of triaging ``listing`` in a fresh process, and what was measured: the
+    ``journal triage`` command when this checkout has it, else the same work in a script
+    (read the journal, read SEEN_DAYS of the recorded dataset, rank)."""
+    if triage_cli_exists():
+        argv = [sys.executable, "-m", "journal", "triage", "--listing", str(listing)]
+        argv += ["--journal", str(journal_path), "--limit", "20"]
+        return wall(argv, env), "journal triage --listing"
+    return wall([sys.executable, "-c", _FALLBACK, str(journal_path), str(listing)], env), "script (no CLI)"
+
+
+def reference_fit_and_rank(
+    entries: pd.DataFrame, seen: pd.DataFrame, listing: pd.DataFrame
+) -> tuple[float, float]:
+    """Seconds of arxiv-sanity-lite's TF-IDF fit and of its SVM fit-and-rank, one day."""
+    started = time.perf_counter()
+    docs = _text(entries) + _text(seen) + _text(listing)
+    x = reference_vectorizer().fit_transform(docs)
+    featurized = time.perf_counter()
+    cut = len(entries) + len(seen)
+    y = np.r_[np.ones(len(entries)), np.zeros(len(seen))]
+    reference_svm().fit(x[:cut], y).decision_function(x[cut:])
+    return featurized - started, time.perf_counter() - featurized
+
+
+def speed(papers: pd.DataFrame, entries: pd.DataFrame, runs: int, million: int) -> None:
+    import os
+
+    env = dict(os.environ, PYTHONPATH=str(HERE))
+    root = Path(tempfile.mkdtemp(prefix="journal-bench-triage-"))
+    day = dt.date(2030, 6, 3)
+    journal_path = root / "entries.parquet"
+    write_journal(journal_path, entries, 4000, day)
+    recorded = synthetic_papers(papers, 30_000, day, 220, seed=1)
+    write_store(Path(str(journal_path) + ".d") / "listings", recorded)
+    listing = synthetic_papers(papers, 220, day + dt.timedelta(days=1), 220, seed=2)
+    listing_path = root / "listing.parquet"
+    pq.write_table(listing, listing_path)
+
+    journal_frame = journal.open(journal_path).to_pandas()
+    recorded_frame, listing_frame = recorded.to_pandas(), listing.to_pandas()
+    startup, tfidf, svm, fresh = [], [], [], []
+    what = ""
+    for _ in range(runs):  # interleaved, so load on the machine affects both alike
+        startup.append(wall([sys.executable, "-c", "import sklearn, pyarrow.parquet"], env))
+        seconds = reference_fit_and_rank(journal_frame, recorded_frame, listing_frame)
+        tfidf.append(seconds[0])
+        svm.append(seconds[1])
+        took, what = fresh_triage(journal_path, listing_path, env)
+        fresh.append(took)
+    in_process = statistics.median(tfidf) + statistics.median(svm)
+    reference = statistics.median(startup) + in_process
+    print(
+        f"(a) reference: start-up {statistics.median(startup):.2f} s + fit-and-rank {in_process:.2f} s "
+        f"(TF-IDF {statistics.median(tfidf):.2f} s, SVM {statistics.median(svm):.2f} s) = {reference:.2f} s"
+        "  (4,000 entries, 30,000 recorded)"
+    )
+    print(
+        f"(b) triage of a day in a fresh process [{what}]: {statistics.median(fresh):.2f} s"
+        f"  = {statistics.median(fresh) / reference:.2f} x (a)  (target <= 1.5 x)"
+    )
+
+    big = root / "million" / "entries.parquet"
+    big.parent.mkdir()
+    journal_path.replace(big)
+    started = time.perf_counter()
+    write_big_store(Path(str(big) + ".d") / "listings", papers, million, day, 700)
+    print(f"    (writing {million:,} synthetic recorded papers took {time.perf_counter() - started:.0f} s)")
+    seconds, what = fresh_triage(big, listing_path, env)
+    print(
+        f"(c) triage of a day in a fresh process with {million:,} recorded papers [{what}]: {seconds:.2f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    shared = HERE.parent / "shared" / "triage"
+    parser.add_argument("--listings", type=Path, default=shared / "listings-dev.parquet")
+    parser.add_argument("--reader", type=Path, default=shared / "reader-dev.jsonl")
+    parser.add_argument("--start", default="2025-01-15", help="first judged day (earlier days are recorded)")
+    parser.add_argument("--quick", action="store_true", help="judge every third day; time one run")
+    parser.add_argument("--million", type=int, default=1_000_000, help="synthetic recorded papers for (c)")
+    parser.add_argument("--only", choices=["recall", "speed"], help="run one half of the bench")
+    args = parser.parse_args()
+    papers, entries = load(args.listings, args.reader)
+    if args.only != "speed":
+        recalls(papers, entries, args.start, args.quick)
+    if args.only != "recall":
+        speed(papers, entries, 1 if args.quick else 3, args.million)
+
+
+def recalls(papers: pd.DataFrame, entries: pd.DataFrame, start: str, quick: bool) -> None:
+    days = judged_days(papers, entries, pd.Timestamp(start))
+    if quick:
+        days = days[::3]
+    print(f"{len(days)} judged days from {start}, {sum(len(p) for _, p in days)} positives")
+    started = time.perf_counter()
+    print(figures("arxiv-sanity-lite (reference)", reference_recalls(papers, entries, days)), end="")
+    print(f"   {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    print(figures("journal triage (product)", product_recalls(papers, entries, days)), end="")
+    print(f"   {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
