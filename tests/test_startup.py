@@ -148,6 +148,33 @@ def test_kernels_refuse_unknown_names_and_mixed_options():
     assert kernels.match_substring(pa.array(["a", "b"]), options=options).to_pylist() == [True, False]
 
 
+def test_kernels_refuse_options_given_as_data():
+    # pyarrow.compute takes options positionally; read as data, Arrow's error would be
+    # reported as a damaged journal by the read paths
+    parts = pa.array([{"path": "a.md", "layout": "plain"}])
+    with pytest.raises(TypeError, match="by keyword"):
+        kernels.struct_field(parts, "layout")
+    assert kernels.struct_field(parts, indices="layout").to_pylist() == ["plain"]
+    assert kernels.coalesce(pa.array([None, "b"]), pa.array(["a", "c"])).to_pylist() == ["a", "b"]
+
+
+def test_kernels_fall_back_to_pyarrow_compute(monkeypatch):
+    """A pyarrow without the private names the kernels call: the same answers through
+    ``pyarrow.compute``."""
+    monkeypatch.setattr(kernels, "_compute", lambda: None)
+    text = pa.chunked_array([["Diffusion", "재학습을", None], ["cache", "학습"]])
+    match = kernels._kernel("match_substring")
+    assert match(text, pattern="학습").equals(pc.match_substring(text, pattern="학습"))
+    table = pa.table({"n": [3, 1, 2]})
+    order = kernels._kernel("sort_indices")(table, sort_keys=[("n", "ascending")])
+    assert kernels.take(table, order)["n"].to_pylist() == [1, 2, 3]
+    mask = pa.array([True, None, False])
+    assert kernels.filter(table, mask).equals(table.filter(mask))
+    assert kernels.cast(pa.array([1.5]), pa.int32(), safe=False).to_pylist() == [1]
+    with pytest.raises(pa.ArrowInvalid):
+        kernels.cast(pa.array([1.5]), pa.int32())
+
+
 def _reference_width(text: str) -> int:
     return sum(
         2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text
