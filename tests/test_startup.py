@@ -66,6 +66,18 @@ def test_read_commands_import_neither_pandas_nor_pyarrow_compute(small, command)
         assert "Linked from" in out and "Follow-up" in out  # the links still resolve
 
 
+@pytest.mark.parametrize("command", [["search", "Pending"], ["list"]])
+def test_read_commands_with_a_pending_change_import_no_pyarrow_compute(small, monkeypatch, command):
+    from journal import store
+
+    monkeypatch.setattr(store, "SMALL_JOURNAL_ROWS", 0)  # the write stays a change file
+    small.add(title="Pending", date="2024-05-12")
+    assert small.pending_changes() == 1
+    out, loaded = _modules_after(*command, "--journal", str(small.path))
+    assert "Pending" in out
+    assert not loaded["pandas"] and not loaded["pyarrow.compute"], loaded
+
+
 def test_list_loads_no_compute_kernels_at_all(small):
     out, loaded = _modules_after("list", "--journal", str(small.path))
     assert "Key Value Cache" in out
