@@ -34,7 +34,6 @@ _URL = re.compile(r"https?://[^\s)\]>\"',]+")
 _LAYOUT_HINT = re.compile(r"(?i)(?<=\.md)#md:[a-z0-9=,]*$")  # see formats/markdown_note.py
 #: ``[[target#heading|alias]]``: group 1 the target, group 2 the alias
 WIKI_LINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
-_WIKI = WIKI_LINK
 _DATED = re.compile(r"(\d{6})\s+(.+)")
 #: Journals up to this size are indexed whole by ``entry_links``.
 SMALL = 3_000
@@ -42,7 +41,7 @@ SMALL = 3_000
 
 def wiki_targets(text: str) -> list[str]:
     """Targets of ``[[...]]`` links in ``text``, as written (alias and heading dropped)."""
-    return [m.group(1).strip() for m in _WIKI.finditer(text)]
+    return [m.group(1).strip() for m in WIKI_LINK.finditer(text)]
 
 
 def arxiv_mentions(text: str) -> list[str]:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from . import kernels as pc
-from .model import FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
+from .model import EPOCH_UTC, FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
 
 #: 2: the layout of an imported note has its own column (version 1 kept it in ``source``).
 SCHEMA_VERSION = 2
@@ -142,7 +142,6 @@ def dates(column: pa.ChunkedArray) -> list[dt.date | None]:
     ]
 
 
-EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 TIMESTAMPS = ("created_at", "updated_at")
 
 

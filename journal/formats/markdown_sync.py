@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ImportFailed, JournalError, JournalFileError
 from ..fileio import sidecar_of, write_atomic
-from ..model import FIELDS, Entry, format_timestamp, utc_now
+from ..model import EPOCH_UTC, FIELDS, Entry, format_timestamp, utc_now
 from .markdown import DATE_FROM_MTIME, DATE_FROM_NAME, Scan, _progress, locate, read_bytes, read_note
 
 if TYPE_CHECKING:
@@ -365,8 +365,7 @@ def _plan(
 
 def _older_than(stat: tuple[int, int], when: dt.datetime | None) -> bool:
     """Whether a note's modification time (``stat[0]``, ns) is before ``when``."""
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # not table.EPOCH_UTC: no pyarrow here
-    return when is not None and stat[0] < (when - epoch) // dt.timedelta(microseconds=1) * 1000
+    return when is not None and stat[0] < (when - EPOCH_UTC) // dt.timedelta(microseconds=1) * 1000
 
 
 def _edited_since(existing: Entry, known: Record | None) -> bool:
