@@ -92,7 +92,7 @@ def eastern_today(now: dt.datetime | None = None) -> dt.date:
         from zoneinfo import ZoneInfo
 
         return now.astimezone(ZoneInfo("America/New_York")).date()
-    except Exception:  # no time zone data: standard time is close enough for a cache key
+    except (ImportError, LookupError):  # no time zone data: standard time will do for a cache key
         return (now - dt.timedelta(hours=5)).date()
 
 
