@@ -31,7 +31,6 @@ _ARXIV_MENTION = re.compile(
 # a new-style id on its own (YYMM.NNNNN): not inside a number, a path or another URL
 _BARE_ARXIV = re.compile(r"(?<![\w./-])(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?!\d)(?!\.\d)")
 _URL = re.compile(r"https?://[^\s)\]>\"',]+")
-_LAYOUT_HINT = re.compile(r"(?i)(?<=\.md)#md:[a-z0-9=,]*$")  # see formats/markdown_note.py
 #: ``[[target#heading|alias]]``: group 1 the target, group 2 the alias
 WIKI_LINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _DATED = re.compile(r"(\d{6})\s+(.+)")
@@ -60,7 +59,7 @@ def _url_key(url: str) -> str:
 
 
 def _note_key(name: str) -> str:
-    name = _LAYOUT_HINT.sub("", name.strip()).rsplit("/", 1)[-1]
+    name = name.strip().rsplit("/", 1)[-1]  # a schema-1 layout hint left `source` on reading
     return name[:-3] if name.lower().endswith(".md") else name
 
 

@@ -430,12 +430,12 @@ def plan(entries: Iterable[Entry]) -> list[tuple[str, bytes]]:
     entry's date was changed); any other entry gets ``YYYY/YYMMDD Title.md``. Paths that
     could leave the folder are not used. When two notes would get the same name (ignoring
     case, as macOS and Windows do, for new names), the later gets `` (2)``, `` (3)``..."""
-    from .markdown_note import Layout, render_bytes, split_source
+    from .markdown_note import Layout, render_bytes
 
     items = []
     for entry in entries:
-        path, hint = split_source(entry.source)  # a hint in `source`: schema version 1
-        layout = Layout.from_hint(entry.layout or hint)
+        # a schema-1 hint in `source` was moved to `layout` when the entry was read or made
+        path, layout = entry.source, Layout.from_hint(entry.layout or "")
         if path and path.lower().endswith(".md") and is_safe_relative(path):
             items.append((entry, _redate(path, entry.date), layout, True))
         else:
