@@ -81,6 +81,13 @@ class Entry:
         """Commentary paragraphs (split on blank lines)."""
         return split_paragraphs(self.commentary)
 
+    @property
+    def paper_url(self) -> str | None:
+        """Where the paper is read: its URL, else its arXiv page (None: neither)."""
+        if self.url:
+            return self.url
+        return abs_url(self.arxiv_id, self.arxiv_version) if self.arxiv_id else None
+
 
 # --- small normalisers --------------------------------------------------------------
 

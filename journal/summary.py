@@ -291,13 +291,8 @@ def _entry_href(entry: Entry) -> str:
     """Where a link to an entry leads from a rendered day: the paper (its URL, else its
     arXiv page), else the entry's own day page beside this one."""
     from .formats.html import day_file
-    from .model import abs_url
 
-    if entry.url:
-        return entry.url
-    if entry.arxiv_id:
-        return abs_url(entry.arxiv_id, entry.arxiv_version)
-    return day_file(entry.date)
+    return entry.paper_url or day_file(entry.date)
 
 
 def _tag_chips(tags: Sequence[str]) -> str:

@@ -135,7 +135,7 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
             folder = _day_dir(root, day)
             target = folder / FILE_NAME
             if target.exists():
-                table = _merge(_read_file(target, day), table)
+                table = _merge(_read_file(target), table)
             elif not folder.exists():
                 folder.mkdir()
                 fsync_dir(root)
@@ -145,7 +145,7 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
     return days
 
 
-def _read_file(path: Path, day: dt.date) -> pa.Table:
+def _read_file(path: Path) -> pa.Table:
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as e:
@@ -173,7 +173,7 @@ def read_listings(
         path = _day_dir(root, day) / FILE_NAME
         if not path.exists():
             continue  # a folder whose first recording was killed before the rename
-        table = _read_file(path, day)
+        table = _read_file(path)
         dates = pa.array([day] * table.num_rows, type=pa.date32())
         tables.append(table.add_column(0, "date", dates))
     if not tables:
