@@ -67,7 +67,8 @@ def default_categories(journal: Journal) -> list[str]:
     """The primary categories of the journal's arXiv papers as ``--arxiv`` capture cached
     them (those of at least 2 papers and 5% of them, most first, up to
     :data:`MAX_GUESSED`), else :data:`DEFAULT_CATEGORIES`."""
-    folder = journal.sidecar / arxiv.CACHE_FOLDER
+    # where capture keeps it: $JOURNAL_CACHE, else beside the journal
+    folder = arxiv.cache_dir_for(journal.path) or journal.sidecar / arxiv.CACHE_FOLDER
     counts: Counter[str] = Counter()
     try:
         names = [n for n in os.listdir(folder) if n.endswith(".json") and not re.search(r"v\d+\.json$", n)]
