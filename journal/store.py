@@ -100,6 +100,11 @@ def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: 
     return Journal(path)
 
 
+def as_journal(journal: Journal | str | os.PathLike[str]) -> Journal:
+    """``journal`` itself, or the journal at that path (for functions that take either)."""
+    return journal if isinstance(journal, Journal) else Journal(journal)
+
+
 @dataclass
 class WriteResult:
     """What a batch write did."""

@@ -271,9 +271,9 @@ def sync(
         report.gone = [(os.path.join(root, *rel.split("/")), known_notes[rel]["id"]) for rel in gone]
         return report  # nothing to write: the journal is not even opened (nor pyarrow imported)
 
-    from ..store import Journal
+    from ..store import as_journal
 
-    store = journal if isinstance(journal, Journal) else Journal(journal_path)
+    store = as_journal(journal)
 
     def plan(j: Journal) -> Batch:
         return _plan(j, root, changed, gone, known_notes, prune, report, touched)
