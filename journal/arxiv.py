@@ -35,7 +35,7 @@ from .errors import (
     InvalidArxivId,
     ValidationError,
 )
-from .fileio import write_atomic
+from .fileio import sidecar_of, write_atomic
 from .model import abs_url, parse_arxiv
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
@@ -113,8 +113,7 @@ def cache_dir_for(journal_path: str | os.PathLike[str] | None) -> Path | None:
         return Path(env)
     if journal_path is None:
         return None
-    path = Path(journal_path)
-    return path.with_name(path.name + ".d") / CACHE_FOLDER
+    return sidecar_of(Path(journal_path)) / CACHE_FOLDER
 
 
 def _user_state_dir() -> Path:

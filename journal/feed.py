@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from .errors import ExportFailed, ValidationError
 from .formats.html import day_file, feed_summary
-from .model import Entry
+from .model import EPOCH_UTC, Entry
 
 FEED = "feed.xml"
 #: How many days (those with entries, newest first) a feed holds by default.
@@ -135,8 +135,7 @@ def feed_xml(items: Sequence[FeedItem], lang: str = "ko", base_url: str | None =
         fg.link(href=base, rel="alternate")
         fg.link(href=base + FEED, rel="self")
     # stable: the newest change of any day, never the time of writing
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    fg.updated(max((i.updated for i in items), default=epoch))
+    fg.updated(max((i.updated for i in items), default=EPOCH_UTC))
     for item in items:
         fe = fg.add_entry(order="append")
         fe.id(item.id)

@@ -31,10 +31,8 @@ _ARXIV_MENTION = re.compile(
 # a new-style id on its own (YYMM.NNNNN): not inside a number, a path or another URL
 _BARE_ARXIV = re.compile(r"(?<![\w./-])(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?!\d)(?!\.\d)")
 _URL = re.compile(r"https?://[^\s)\]>\"',]+")
-_LAYOUT_HINT = re.compile(r"(?i)(?<=\.md)#md:[a-z0-9=,]*$")  # see formats/markdown_note.py
 #: ``[[target#heading|alias]]``: group 1 the target, group 2 the alias
 WIKI_LINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
-_WIKI = WIKI_LINK
 _DATED = re.compile(r"(\d{6})\s+(.+)")
 #: Journals up to this size are indexed whole by ``entry_links``.
 SMALL = 3_000
@@ -42,7 +40,7 @@ SMALL = 3_000
 
 def wiki_targets(text: str) -> list[str]:
     """Targets of ``[[...]]`` links in ``text``, as written (alias and heading dropped)."""
-    return [m.group(1).strip() for m in _WIKI.finditer(text)]
+    return [m.group(1).strip() for m in WIKI_LINK.finditer(text)]
 
 
 def arxiv_mentions(text: str) -> list[str]:
@@ -61,7 +59,7 @@ def _url_key(url: str) -> str:
 
 
 def _note_key(name: str) -> str:
-    name = _LAYOUT_HINT.sub("", name.strip()).rsplit("/", 1)[-1]
+    name = name.strip().rsplit("/", 1)[-1]  # a schema-1 layout hint left `source` on reading
     return name[:-3] if name.lower().endswith(".md") else name
 
 

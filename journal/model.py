@@ -81,6 +81,13 @@ class Entry:
         """Commentary paragraphs (split on blank lines)."""
         return split_paragraphs(self.commentary)
 
+    @property
+    def paper_url(self) -> str | None:
+        """Where the paper is read: its URL, else its arXiv page (None: neither)."""
+        if self.url:
+            return self.url
+        return abs_url(self.arxiv_id, self.arxiv_version) if self.arxiv_id else None
+
 
 # --- small normalisers --------------------------------------------------------------
 
@@ -286,6 +293,10 @@ def parse_timestamp(value: Any, field: str) -> dt.datetime | None:
 
 def format_timestamp(ts: dt.datetime) -> str:
     return ts.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+#: Where timestamps count from (stored as microseconds since then).
+EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def utc_now() -> dt.datetime:

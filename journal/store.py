@@ -68,6 +68,7 @@ from .table import (
     SCHEMA,
     SCHEMA_VERSION,
     VERSION_KEY,
+    cast_table,
     date_slice,
     empty_table,
     encode,
@@ -97,6 +98,11 @@ CHECKSUM_KEY = b"journal.page_checksums"  # in the footer of snapshots written w
 def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001
     """Open the journal at ``path`` (created on the first write)."""
     return Journal(path)
+
+
+def as_journal(journal: Journal | str | os.PathLike[str]) -> Journal:
+    """``journal`` itself, or the journal at that path (for functions that take either)."""
+    return journal if isinstance(journal, Journal) else Journal(journal)
 
 
 @dataclass
@@ -259,8 +265,8 @@ class Journal:
             else:
                 columns.append(pa.nulls(table.num_rows, f.type))
         try:
-            table = pa.Table.from_arrays(columns, schema=SCHEMA.remove_metadata()).cast(SCHEMA)
-            return table.take(pc.sort_indices(table, sort_keys=ORDER))  # a foreign file: journal order
+            table = cast_table(pa.Table.from_arrays(columns, schema=SCHEMA.remove_metadata()), SCHEMA)
+            return pc.take(table, pc.sort_indices(table, sort_keys=ORDER))  # a foreign file: journal order
         except (pa.ArrowException, ValueError) as e:
             raise CorruptJournal(
                 self.path,
@@ -766,7 +772,7 @@ class Journal:
         if not wanted:
             return {}
         table = self.to_arrow()
-        return {e.id: e for e in entries_from_table(table.filter(one_of(table["id"], wanted)))}
+        return {e.id: e for e in entries_from_table(pc.filter(table, one_of(table["id"], wanted)))}
 
     def apply(
         self, plan: Callable[[Journal], Batch], *, then: Callable[[Batch], None] | None = None

@@ -290,13 +290,9 @@ def _summary(day: dt.date, todays: list[Entry], context: _Context, lang: str, li
 def _entry_href(entry: Entry) -> str:
     """Where a link to an entry leads from a rendered day: the paper (its URL, else its
     arXiv page), else the entry's own day page beside this one."""
-    from .model import abs_url
+    from .formats.html import day_file
 
-    if entry.url:
-        return entry.url
-    if entry.arxiv_id:
-        return abs_url(entry.arxiv_id, entry.arxiv_version)
-    return f"{entry.date.isoformat()}.html"
+    return entry.paper_url or day_file(entry.date)
 
 
 def _tag_chips(tags: Sequence[str]) -> str:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from . import kernels as pc
-from .model import FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
+from .model import EPOCH_UTC, FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
 
 #: 2: the layout of an imported note has its own column (version 1 kept it in ``source``).
 SCHEMA_VERSION = 2
@@ -142,7 +142,6 @@ def dates(column: pa.ChunkedArray) -> list[dt.date | None]:
     ]
 
 
-EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 TIMESTAMPS = ("created_at", "updated_at")
 
 
@@ -191,7 +190,7 @@ def merge(snapshot: pa.Table, changes: pa.Table) -> pa.Table:
     unique_ids = pc.unique(changes["id"].combine_chunks())
     last_rows = pc.take(reversed_rows, pc.index_in(unique_ids, value_set=reversed_ids))
     latest = pc.take(changes, pc.take(last_rows, pc.sort_indices(last_rows)))
-    live = pc.filter(latest, pc.invert(latest["_deleted"])).select(list(FIELDS)).cast(SCHEMA)
+    live = cast_table(pc.filter(latest, pc.invert(latest["_deleted"])), SCHEMA)
     live = pc.take(live, pc.sort_indices(live, sort_keys=ORDER))
     touched = pc.is_in(snapshot["id"], value_set=latest["id"].combine_chunks())
     kept = pc.filter(snapshot, pc.invert(touched)) if pc.any(touched).as_py() else snapshot
@@ -203,6 +202,12 @@ def merge(snapshot: pa.Table, changes: pa.Table) -> pa.Table:
 
 
 ORDER = [("date", "ascending"), ("created_at", "ascending")]
+
+
+def cast_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The ``schema`` columns of ``table`` cast to it, as ``table.select(...).cast(schema)``
+    gives them (``Table.cast`` imports ``pyarrow.compute``: see :mod:`journal.kernels`)."""
+    return pa.Table.from_arrays([pc.cast(table[f.name], f.type) for f in schema], schema=schema)
 
 
 def order_key(table: pa.Table, row: int) -> tuple[int, int]:

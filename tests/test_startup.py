@@ -66,6 +66,18 @@ def test_read_commands_import_neither_pandas_nor_pyarrow_compute(small, command)
         assert "Linked from" in out and "Follow-up" in out  # the links still resolve
 
 
+@pytest.mark.parametrize("command", [["search", "Pending"], ["list"]])
+def test_read_commands_with_a_pending_change_import_no_pyarrow_compute(small, monkeypatch, command):
+    from journal import store
+
+    monkeypatch.setattr(store, "SMALL_JOURNAL_ROWS", 0)  # the write stays a change file
+    small.add(title="Pending", date="2024-05-12")
+    assert small.pending_changes() == 1
+    out, loaded = _modules_after(*command, "--journal", str(small.path))
+    assert "Pending" in out
+    assert not loaded["pandas"] and not loaded["pyarrow.compute"], loaded
+
+
 def test_list_loads_no_compute_kernels_at_all(small):
     out, loaded = _modules_after("list", "--journal", str(small.path))
     assert "Key Value Cache" in out
@@ -146,6 +158,33 @@ def test_kernels_refuse_unknown_names_and_mixed_options():
     with pytest.raises(TypeError):
         kernels.match_substring(pa.array(["a"]), options=options, pattern="a")
     assert kernels.match_substring(pa.array(["a", "b"]), options=options).to_pylist() == [True, False]
+
+
+def test_kernels_refuse_options_given_as_data():
+    # pyarrow.compute takes options positionally; read as data, Arrow's error would be
+    # reported as a damaged journal by the read paths
+    parts = pa.array([{"path": "a.md", "layout": "plain"}])
+    with pytest.raises(TypeError, match="by keyword"):
+        kernels.struct_field(parts, "layout")
+    assert kernels.struct_field(parts, indices="layout").to_pylist() == ["plain"]
+    assert kernels.coalesce(pa.array([None, "b"]), pa.array(["a", "c"])).to_pylist() == ["a", "b"]
+
+
+def test_kernels_fall_back_to_pyarrow_compute(monkeypatch):
+    """A pyarrow without the private names the kernels call: the same answers through
+    ``pyarrow.compute``."""
+    monkeypatch.setattr(kernels, "_compute", lambda: None)
+    text = pa.chunked_array([["Diffusion", "재학습을", None], ["cache", "학습"]])
+    match = kernels._kernel("match_substring")
+    assert match(text, pattern="학습").equals(pc.match_substring(text, pattern="학습"))
+    table = pa.table({"n": [3, 1, 2]})
+    order = kernels._kernel("sort_indices")(table, sort_keys=[("n", "ascending")])
+    assert kernels.take(table, order)["n"].to_pylist() == [1, 2, 3]
+    mask = pa.array([True, None, False])
+    assert kernels.filter(table, mask).equals(table.filter(mask))
+    assert kernels.cast(pa.array([1.5]), pa.int32(), safe=False).to_pylist() == [1]
+    with pytest.raises(pa.ArrowInvalid):
+        kernels.cast(pa.array([1.5]), pa.int32())
 
 
 def _reference_width(text: str) -> int:

@@ -208,3 +208,15 @@ def test_default_categories_come_from_the_arxiv_cache(journal_path: Path) -> Non
         (folder / f"2501.{n:05d}.json").write_text(json.dumps(record))
         (folder / f"2501.{n:05d}v1.json").write_text(json.dumps(record))  # a version: not counted again
     assert feed.default_categories(j) == ["cs.CL", "cs.CV"]
+
+
+def test_default_categories_read_the_cache_that_capture_uses(
+    journal_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared-cache"  # $JOURNAL_CACHE: where `journal add --arxiv` keeps records
+    shared.mkdir()
+    monkeypatch.setenv("JOURNAL_CACHE", str(shared))
+    for n in range(3):
+        record = {"record": {"arxiv_id": f"2501.{n:05d}", "primary_category": "stat.ML"}}
+        (shared / f"2501.{n:05d}.json").write_text(json.dumps(record))
+    assert feed.default_categories(journal.open(journal_path)) == ["stat.ML"]

@@ -203,8 +203,7 @@ def feed_summary(entries: Sequence[Entry], lang: str = "ko") -> str:
     only absolute links, since a feed reader shows it away from the site."""
     parts = []
     for entry in entries:
-        url = entry.url or (abs_url(entry.arxiv_id, entry.arxiv_version) if entry.arxiv_id else None)
-        parts.append(f"<h3>{_link(url, entry.title)}</h3>")
+        parts.append(f"<h3>{_link(entry.paper_url, entry.title)}</h3>")
         if entry.authors:
             parts.append(f"<p><i>{_e(', '.join(entry.authors))}</i></p>")
         for paragraph in entry.paragraphs:

@@ -223,6 +223,11 @@ def _walk(root: str) -> list[str]:
     return list(scan(root).notes)
 
 
+def note_path(root: str, rel: str) -> str:
+    """The file of note ``rel`` (a vault path with ``/``) under ``root``."""
+    return os.path.join(root, *rel.split("/"))
+
+
 def locate(source: Path) -> tuple[str, Scan, bool]:
     """``(root, scan, whole folder)`` of what ``source`` names: a folder (its notes) or
     one note (root: its folder, or the folder above its year folder)."""
@@ -407,7 +412,7 @@ def read(source: Path, journal: Any = None) -> list[Entry]:
     folders = list(Path(os.path.abspath(root)).parts)
     entries = []
     for rel in _progress(list(found.notes), "reading notes"):
-        path = os.path.join(root, *rel.split("/"))
+        path = note_path(root, rel)
         try:
             data = read_bytes(path)
         except OSError as e:
@@ -430,12 +435,12 @@ def plan(entries: Iterable[Entry]) -> list[tuple[str, bytes]]:
     entry's date was changed); any other entry gets ``YYYY/YYMMDD Title.md``. Paths that
     could leave the folder are not used. When two notes would get the same name (ignoring
     case, as macOS and Windows do, for new names), the later gets `` (2)``, `` (3)``..."""
-    from .markdown_note import Layout, render_bytes, split_source
+    from .markdown_note import Layout, render_bytes
 
     items = []
     for entry in entries:
-        path, hint = split_source(entry.source)  # a hint in `source`: schema version 1
-        layout = Layout.from_hint(entry.layout or hint)
+        # a schema-1 hint in `source` was moved to `layout` when the entry was read or made
+        path, layout = entry.source, Layout.from_hint(entry.layout or "")
         if path and path.lower().endswith(".md") and is_safe_relative(path):
             items.append((entry, _redate(path, entry.date), layout, True))
         else:
@@ -483,7 +488,7 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
     root = os.path.realpath(folder)
     targets = []
     for rel, _data in notes:
-        target = os.path.join(root, *rel.split("/"))
+        target = note_path(root, rel)
         if not os.path.realpath(target).startswith(root + os.sep):
             raise ExportFailed(
                 target, f"would be written outside {folder} (through a link); nothing was written"

@@ -36,8 +36,17 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ImportFailed, JournalError, JournalFileError
 from ..fileio import sidecar_of, write_atomic
-from ..model import FIELDS, Entry, format_timestamp, utc_now
-from .markdown import DATE_FROM_MTIME, DATE_FROM_NAME, Scan, _progress, locate, read_bytes, read_note
+from ..model import EPOCH_UTC, FIELDS, Entry, format_timestamp, utc_now
+from .markdown import (
+    DATE_FROM_MTIME,
+    DATE_FROM_NAME,
+    Scan,
+    _progress,
+    locate,
+    note_path,
+    read_bytes,
+    read_note,
+)
 
 if TYPE_CHECKING:
     from ..store import Batch, Journal
@@ -244,7 +253,7 @@ def sync(
         if known and (known.get("mtime_ns"), known.get("size")) == stat:
             report.unchanged += 1
             continue
-        path = os.path.join(root, *rel.split("/"))
+        path = note_path(root, rel)
         try:
             data = read_bytes(path)
         except OSError as e:
@@ -261,19 +270,19 @@ def sync(
             skipped[rel] = e.reason if e.line is None else f"line {e.line}: {e.reason}"
             continue
         changed.append(_Changed(rel, path, entry, origin, stat, digest, known))
-    report.skipped = [(os.path.join(root, *rel.split("/")), why) for rel, why in sorted(skipped.items())]
+    report.skipped = [(note_path(root, rel), why) for rel, why in sorted(skipped.items())]
     if strict and report.skipped:
         path, reason = report.skipped[0]
         more = f" (and {len(report.skipped) - 1} more notes)" if len(report.skipped) > 1 else ""
         raise ImportFailed(path, f"{reason}{more}")
     gone = [rel for rel in known_notes if rel not in found.notes and rel not in skipped] if whole else []
     if not changed and not touched and not (gone and prune):
-        report.gone = [(os.path.join(root, *rel.split("/")), known_notes[rel]["id"]) for rel in gone]
+        report.gone = [(note_path(root, rel), known_notes[rel]["id"]) for rel in gone]
         return report  # nothing to write: the journal is not even opened (nor pyarrow imported)
 
-    from ..store import Journal
+    from ..store import as_journal
 
-    store = journal if isinstance(journal, Journal) else Journal(journal_path)
+    store = as_journal(journal)
 
     def plan(j: Journal) -> Batch:
         return _plan(j, root, changed, gone, known_notes, prune, report, touched)
@@ -347,7 +356,7 @@ def _plan(
             report.undated.append((c.path, new, c.origin))
         state[c.rel] = record(new, c.stat, c.digest)
     for rel in gone:
-        path = os.path.join(root, *rel.split("/"))
+        path = note_path(root, rel)
         known = known_notes[rel]
         existing = current.get(known["id"])
         if not prune:
@@ -365,8 +374,7 @@ def _plan(
 
 def _older_than(stat: tuple[int, int], when: dt.datetime | None) -> bool:
     """Whether a note's modification time (``stat[0]``, ns) is before ``when``."""
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # not table.EPOCH_UTC: no pyarrow here
-    return when is not None and stat[0] < (when - epoch) // dt.timedelta(microseconds=1) * 1000
+    return when is not None and stat[0] < (when - EPOCH_UTC) // dt.timedelta(microseconds=1) * 1000
 
 
 def _edited_since(existing: Entry, known: Record | None) -> bool:

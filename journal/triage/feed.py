@@ -67,7 +67,8 @@ def default_categories(journal: Journal) -> list[str]:
     """The primary categories of the journal's arXiv papers as ``--arxiv`` capture cached
     them (those of at least 2 papers and 5% of them, most first, up to
     :data:`MAX_GUESSED`), else :data:`DEFAULT_CATEGORIES`."""
-    folder = journal.sidecar / arxiv.CACHE_FOLDER
+    # where capture keeps it: $JOURNAL_CACHE, else beside the journal
+    folder = arxiv.cache_dir_for(journal.path) or journal.sidecar / arxiv.CACHE_FOLDER
     counts: Counter[str] = Counter()
     try:
         names = [n for n in os.listdir(folder) if n.endswith(".json") and not re.search(r"v\d+\.json$", n)]
@@ -92,7 +93,7 @@ def eastern_today(now: dt.datetime | None = None) -> dt.date:
         from zoneinfo import ZoneInfo
 
         return now.astimezone(ZoneInfo("America/New_York")).date()
-    except Exception:  # no time zone data: standard time is close enough for a cache key
+    except (ImportError, LookupError):  # no time zone data: standard time will do for a cache key
         return (now - dt.timedelta(hours=5)).date()
 
 

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from ..errors import JournalFileError, ListingError
 from ..fileio import fsync_dir, write_atomic
+from ..store import as_journal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,15 +50,9 @@ SCHEMA = pa.schema(
 COLUMNS = ["date", *SCHEMA.names]
 
 
-def _journal(journal: Journal | str | os.PathLike[str]) -> Journal:
-    from ..store import Journal
-
-    return journal if isinstance(journal, Journal) else Journal(journal)
-
-
 def listings_dir(journal: Journal | str | os.PathLike[str]) -> Path:
     """``<journal>.d/listings``: where recorded listings live."""
-    return _journal(journal).sidecar / FOLDER
+    return as_journal(journal).sidecar / FOLDER
 
 
 def _day_dir(root: Path, day: dt.date) -> Path:
@@ -120,7 +115,7 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
     missing = [c for c in ("date", "arxiv_id") if c not in listing.columns]
     if missing:
         raise ListingError("listing", f"has no {', '.join(missing)} column; cannot record it")
-    j = _journal(journal)
+    j = as_journal(journal)
     root = listings_dir(j)
     frame = listing.assign(date=pd.to_datetime(listing["date"]).dt.date)  # strings, timestamps, dates
     days = sorted(set(frame["date"]))
@@ -135,7 +130,7 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
             folder = _day_dir(root, day)
             target = folder / FILE_NAME
             if target.exists():
-                table = _merge(_read_file(target, day), table)
+                table = _merge(_read_file(target), table)
             elif not folder.exists():
                 folder.mkdir()
                 fsync_dir(root)
@@ -145,7 +140,7 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
     return days
 
 
-def _read_file(path: Path, day: dt.date) -> pa.Table:
+def _read_file(path: Path) -> pa.Table:
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as e:
@@ -173,7 +168,7 @@ def read_listings(
         path = _day_dir(root, day) / FILE_NAME
         if not path.exists():
             continue  # a folder whose first recording was killed before the rename
-        table = _read_file(path, day)
+        table = _read_file(path)
         dates = pa.array([day] * table.num_rows, type=pa.date32())
         tables.append(table.add_column(0, "date", dates))
     if not tables:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ListingError
+from ..store import as_journal
 from .listingfile import REQUIRED, pick_day
-from .listings import _journal, read_listings, record_listing
+from .listings import read_listings, record_listing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +44,7 @@ def rank(
         raise ListingError(
             "listing", f"has no {', '.join(missing)} column; a listing needs {', '.join(REQUIRED)}"
         )
-    j = _journal(journal)
+    j = as_journal(journal)
     if day is None:
         day = max(listing["date"]) if "date" in listing.columns and len(listing) else dt.date.today()
     entries = j.to_pandas()
@@ -80,7 +81,7 @@ def triage_listing(
     then rank ``day`` (default: its latest). A day without papers raises
     :class:`~journal.errors.ListingError` before anything is recorded."""
     chosen, papers = pick_day(listing, source, day)
-    j = _journal(journal)
+    j = as_journal(journal)
     record_listing(j, listing)
     return TriageResult(chosen, rank(j, papers, day=chosen), source)
 
@@ -138,7 +139,7 @@ def triage_fetch(
     in ``categories`` (default: :func:`feed.default_categories`), record and rank them."""
     from .feed import default_categories, fetch_listing
 
-    j = _journal(journal)
+    j = as_journal(journal)
     categories = default_categories(j) if categories is None else categories
     listing = fetch_listing(j, categories, day=day)
     result = triage_listing(j, listing, source=f"arXiv {','.join(categories)}")
