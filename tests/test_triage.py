@@ -253,6 +253,25 @@ def test_listing_file_normalizes_ids_and_dates(tmp_path: Path) -> None:
     assert frame.iloc[0]["date"] == DAY2 and frame.iloc[0]["title"] == "T"
 
 
+def test_listing_jsonl_written_by_pandas_keeps_its_dates(tmp_path: Path, listing: pd.DataFrame) -> None:
+    # DataFrame.to_json writes dates as epoch milliseconds; they are the same days, not 1970
+    path = tmp_path / "day.jsonl"
+    listing.to_json(path, orient="records", lines=True)
+    assert '"date":17' in path.read_text()
+    frame = read_listing_file(path)
+    assert frame["date"].tolist() == listing["date"].tolist()
+
+
+@pytest.mark.parametrize("date", ["1970-01-01", 1])
+def test_a_listing_dated_before_arxiv_is_refused(tmp_path: Path, date: object) -> None:
+    path = tmp_path / "day.jsonl"
+    path.write_text(
+        json.dumps({"arxiv_id": "2501.00001", "title": "t", "authors": [], "abstract": "", "date": date})
+    )
+    with pytest.raises(ListingError, match="before arXiv began"):
+        read_listing_file(path)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 REQUIRED = ("arxiv_id", "title", "authors", "abstract")
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _VERSION = re.compile(r"v\d+$")
+ARXIV_BEGAN = dt.date(1991, 8, 14)
 
 
 def _authors(value: Any) -> list[str]:
@@ -61,12 +62,18 @@ def normalize(frame: pd.DataFrame, source: str, *, day: dt.date | None = None) -
         )
     out = pd.DataFrame(index=range(len(frame)))
     if "date" in frame.columns:
+        dates = frame["date"].reset_index(drop=True)
+        # numbers are what DataFrame.to_json writes for dates: epoch milliseconds
+        unit = "ms" if pd.api.types.is_numeric_dtype(dates) else None
         try:
-            out["date"] = pd.to_datetime(frame["date"].reset_index(drop=True)).dt.date
-        except (ValueError, TypeError) as e:
+            out["date"] = pd.to_datetime(dates, unit=unit).dt.date
+        except (ValueError, TypeError, OverflowError) as e:
             raise ListingError(source, f"has a date that is not YYYY-MM-DD ({e})") from None
         if out["date"].isna().any():
             raise ListingError(source, "has rows without a date; give every row a YYYY-MM-DD date")
+        if (out["date"] < ARXIV_BEGAN).any():
+            first = min(out["date"]).isoformat()
+            raise ListingError(source, f"has a date before arXiv began ({first}); dates are YYYY-MM-DD")
     else:
         out["date"] = day or dt.date.today()
     ids = frame["arxiv_id"].reset_index(drop=True)
