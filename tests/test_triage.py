@@ -262,6 +262,16 @@ def test_listing_jsonl_written_by_pandas_keeps_its_dates(tmp_path: Path, listing
     assert frame["date"].tolist() == listing["date"].tolist()
 
 
+def test_listing_files_written_by_pandas_read_alike(tmp_path: Path, listing: pd.DataFrame) -> None:
+    # to_csv writes the authors list as "['A', 'B']"; to_json writes one JSON array
+    listing.to_csv(tmp_path / "day.csv", index=False)
+    listing.to_json(tmp_path / "day.json", orient="records", date_format="iso")
+    for name in ("day.csv", "day.json"):
+        frame = read_listing_file(tmp_path / name)
+        assert frame["authors"].tolist() == listing["authors"].tolist(), name
+        assert frame["date"].tolist() == listing["date"].tolist(), name
+
+
 @pytest.mark.parametrize("date", ["1970-01-01", 1])
 def test_a_listing_dated_before_arxiv_is_refused(tmp_path: Path, date: object) -> None:
     path = tmp_path / "day.jsonl"

@@ -8,6 +8,7 @@ announcement day) and ``category`` (the layout of arXiv's daily listings as the
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import re
@@ -29,6 +30,13 @@ def _authors(value: Any) -> list[str]:
     if value is None or (isinstance(value, float) and value != value):  # NaN from CSV
         return []
     if isinstance(value, str):
+        if value.startswith("[") and value.endswith("]"):  # a list as DataFrame.to_csv writes it
+            try:
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                parsed = None
+            if isinstance(parsed, list):
+                return _authors(parsed)
         return [a.strip() for a in value.split(",") if a.strip()]
     return [str(a).strip() for a in value if str(a).strip()]
 
@@ -102,7 +110,9 @@ def read_listing_file(path: str | os.PathLike[str], *, day: dt.date | None = Non
         raise ListingError(path, "no such file")
     try:
         if kind == "jsonl":
-            frame = pd.read_json(path, lines=True, dtype=False)
+            with path.open("rb") as f:
+                array = f.read(64).lstrip().startswith(b"[")  # a .json file of one array
+            frame = pd.read_json(path, lines=not array, dtype=False)
         elif kind == "csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         else:
