@@ -257,6 +257,27 @@ def test_a_note_and_entry_both_changed_are_a_conflict(cli, journal_path: Path, t
     assert "edited in the vault" in _by_source(journal_path)[rel].commentary
 
 
+def test_export_never_overwrites_a_note_edited_in_the_vault_since(
+    cli, journal_path: Path, tmp_path: Path
+) -> None:
+    vault = _vault(tmp_path)
+    assert _import(cli, vault, journal_path)[0] == 0
+    rel = "arXiv/2023/231120 Orca 2.md"
+    Journal(journal_path).update(_by_source(journal_path)[rel].id, commentary="edited in the journal")
+    note = vault / rel
+    _edit(note, note.read_bytes() + b"\nedited in the vault\n")
+    files = {p: p.read_bytes() for p in vault.rglob("*.md")}
+    code, out, err = cli("export", "markdown", str(vault), "--journal", str(journal_path))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert str(note) in err and "changed in the vault since its last import" in err
+    assert {p: p.read_bytes() for p in vault.rglob("*.md")} == files  # nothing written, nothing lost
+    # once the vault edit is imported (here: the journal gives way), export writes again
+    Journal(journal_path).delete(_by_source(journal_path)[rel].id)
+    assert _import(cli, vault, journal_path)[0] == 0
+    assert cli("export", "markdown", str(vault), "--journal", str(journal_path))[0] == 0
+    assert b"edited in the vault" in note.read_bytes()
+
+
 def test_prune_keeps_an_entry_edited_since(cli, journal_path: Path, tmp_path: Path) -> None:
     vault = _vault(tmp_path)
     assert _import(cli, vault, journal_path)[0] == 0

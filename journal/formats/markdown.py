@@ -491,6 +491,19 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
         if os.path.isdir(target):
             raise ExportFailed(target, "is a folder; nothing was written")
         targets.append(target)
+    if journal is not None:
+        from .markdown_sync import unsynced_notes
+
+        changed = unsynced_notes(
+            journal, str(folder), [(r, t, d) for (r, d), t in zip(notes, targets, strict=True)]
+        )
+        if changed:
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            raise ExportFailed(
+                changed[0],
+                f"was changed in the vault since its last import{more}; writing it would lose those edits: "
+                f"import the folder first (`journal import markdown {folder}`); nothing was written",
+            )
     written: set[tuple[int, int]] = set()
     done: list[tuple[str, str, Entry, bytes]] = []
     for entry, target, (_rel, data) in zip(entries, targets, notes, strict=True):

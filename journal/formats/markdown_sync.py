@@ -194,6 +194,31 @@ def record_export(journal: Journal, root: str, written: list[tuple[str, str, Ent
         pass  # e.g. a read-only journal: the notes are written; importing them reads them again
 
 
+def unsynced_notes(journal: Journal, root: str, planned: list[tuple[str, str, bytes]]) -> list[str]:
+    """The files among ``planned`` (``(relative path, file, bytes to write)``) that an
+    export would overwrite although they changed since this journal last imported or
+    exported them: edits made in the vault and not yet imported."""
+    records = load_state(journal.path).get(vault_key(root), {})
+    found = []
+    for rel, target, data in planned:
+        known = records.get(rel)
+        if known is None:
+            continue
+        try:
+            st = os.stat(target)
+        except OSError:
+            continue  # gone: nothing to overwrite
+        if (st.st_mtime_ns, st.st_size) == (known.get("mtime_ns"), known.get("size")):
+            continue
+        try:
+            current = read_bytes(target)
+        except OSError:
+            continue  # the write reports it
+        if current != data and digest_of(current) != known.get("sha256"):
+            found.append(target)
+    return found
+
+
 # --- the sync ------------------------------------------------------------------------
 
 
