@@ -278,6 +278,26 @@ def test_export_never_overwrites_a_note_edited_in_the_vault_since(
     assert b"edited in the vault" in note.read_bytes()
 
 
+def test_the_old_note_of_an_entry_exported_under_a_new_date_is_no_conflict(
+    cli, journal_path: Path, tmp_path: Path
+) -> None:
+    # journal edit --date, export: the note is written as 231125 Orca 2.md beside the old one;
+    # deleting the old file is then a move, not a gone note nor (with --prune) a conflict
+    vault = _vault(tmp_path)
+    assert _import(cli, vault, journal_path)[0] == 0
+    old = vault / "arXiv" / "2023" / "231120 Orca 2.md"
+    entry = Journal(journal_path).update(
+        _by_source(journal_path)[old.relative_to(vault).as_posix()].id, date="2023-11-25"
+    )
+    assert cli("export", "markdown", str(vault), "--journal", str(journal_path))[0] == 0
+    assert (vault / "arXiv" / "2023" / "231125 Orca 2.md").exists()
+    old.unlink()
+    for flags in ((), ("--prune",), ()):
+        code, out, err = _import(cli, vault, journal_path, *flags)
+        assert code == 0 and err == "" and "gone" not in out and "pruned" not in out, (flags, out, err)
+    assert Journal(journal_path).get(entry.id) == entry
+
+
 def test_prune_keeps_an_entry_edited_since(cli, journal_path: Path, tmp_path: Path) -> None:
     vault = _vault(tmp_path)
     assert _import(cli, vault, journal_path)[0] == 0

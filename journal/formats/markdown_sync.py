@@ -292,6 +292,13 @@ def sync(
         more = f" (and {len(report.skipped) - 1} more notes)" if len(report.skipped) > 1 else ""
         raise ImportFailed(path, f"{reason}{more}")
     gone = [rel for rel in known_notes if rel not in found.notes and rel not in skipped] if whole else []
+    # a gone note whose entry another note of the vault holds was moved (an export after
+    # a date or title edit writes the entry under its new name): forget it, its entry stays
+    present_ids = {known_notes[rel]["id"] for rel in found.notes if rel in known_notes}
+    moved = [rel for rel in gone if known_notes[rel]["id"] in present_ids]
+    if moved:
+        touched.update(dict.fromkeys(moved))
+        gone = [rel for rel in gone if rel not in touched]
     if not changed and not touched and not (gone and prune):
         report.gone = [(os.path.join(root, *rel.split("/")), known_notes[rel]["id"]) for rel in gone]
         return report  # nothing to write: the journal is not even opened (nor pyarrow imported)
