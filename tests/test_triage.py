@@ -272,6 +272,20 @@ def test_listing_files_written_by_pandas_read_alike(tmp_path: Path, listing: pd.
         assert frame["date"].tolist() == listing["date"].tolist(), name
 
 
+def test_control_characters_of_a_listing_never_reach_the_terminal(reader: Path, tmp_path: Path, cli) -> None:
+    path = tmp_path / "day.jsonl"
+    paper = {
+        "arxiv_id": "2501.00001",
+        "title": "\x1b[31mRed\x07 title",
+        "authors": ["A\x1b[0m"],
+        "abstract": "x",
+    }
+    path.write_text(json.dumps(paper) + "\n")
+    code, out, _ = cli("triage", "--listing", str(path), "--journal", str(reader))
+    assert code == 0 and "\x1b" not in out and "[31mRed title" in out
+    assert read_listing_file(path).iloc[0]["authors"] == ["A[0m"]
+
+
 @pytest.mark.parametrize("date", ["1970-01-01", 1])
 def test_a_listing_dated_before_arxiv_is_refused(tmp_path: Path, date: object) -> None:
     path = tmp_path / "day.jsonl"
