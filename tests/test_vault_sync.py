@@ -93,6 +93,27 @@ def test_undated_notes_import_with_a_date_from_front_matter_or_modification_time
     assert "250311.md" not in out  # dated by its name
 
 
+def test_a_front_matter_date_that_is_no_date_is_named_in_the_summary(
+    cli, journal_path: Path, tmp_path: Path
+) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Bad date.md"
+    note.write_bytes(b"---\ndate: 2024-13-45\n---\nwords\n")
+    os.utime(note, (MTIME, MTIME))
+    code, out, _ = _import(cli, vault, journal_path)
+    day = dt.date.fromtimestamp(MTIME).isoformat()
+    assert code == 0
+    assert (
+        f"dated {day} from its modification time (front matter `date: 2024-13-45` is not a YYYY-MM-DD date)"
+        in out
+    )
+    _edit(note, note.read_bytes() + b"more\n")  # still dated by its file time: kept as first imported
+    code, out, _ = _import(cli, vault, journal_path)
+    assert code == 0 and "1 updated" in out
+    assert [e.date.isoformat() for e in Journal(journal_path).entries()] == [day]
+
+
 def test_undated_notes_export_back_to_their_paths_byte_identical(
     cli, journal_path: Path, tmp_path: Path
 ) -> None:

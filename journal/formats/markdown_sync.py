@@ -356,7 +356,7 @@ def _plan(
             new = c.entry.replace(created_at=created, updated_at=created)
             batch.put.append(new)
             report.added.append((c.path, new))
-        elif _same_content(existing, c.entry, compare_date=c.origin != DATE_FROM_MTIME):
+        elif _same_content(existing, c.entry, compare_date=not c.origin.startswith(DATE_FROM_MTIME)):
             state[c.rel] = record(existing, c.stat, c.digest)  # e.g. written by an export
             report.unchanged += 1
             continue
@@ -370,7 +370,9 @@ def _plan(
             report.conflicts.append((c.path, existing.id, "both changed since the last import"))
             continue
         else:
-            date = existing.date if c.origin == DATE_FROM_MTIME else c.entry.date  # an edit moves the mtime
+            date = (
+                existing.date if c.origin.startswith(DATE_FROM_MTIME) else c.entry.date
+            )  # an edit moves the mtime
             created = existing.created_at or now  # a foreign file may have none
             new = c.entry.replace(id=existing.id, date=date, created_at=created, updated_at=now)
             batch.put.append(new)
