@@ -120,6 +120,7 @@ class _Rows:
             self.table = None
             self.entries = [e for e in journal if e.date <= last]
             self.full = {e.id: e for e in self.entries}  # already complete
+            self.linkable: list[Entry] = sorted(journal, key=lambda e: e.date)
             return
         import pyarrow as pa
 
@@ -137,9 +138,10 @@ class _Rows:
         light = table.select(["id", "title", "url", "arxiv_id", "tags", "source"]).to_pylist()
         self.row = {}
         self.entries = []
-        for i in keep:
-            r = light[i]
-            self.row[r["id"]] = i
+        #: every entry, later days too: what a wiki link may lead to (a note can link
+        #: to one written after it)
+        self.linkable = []
+        for i, r in enumerate(light):
             e = self.full.get(r["id"])
             if e is None:
                 e = Entry(
@@ -151,7 +153,11 @@ class _Rows:
                     tags=tuple(r["tags"] or ()),
                     source=r["source"],
                 )
-            self.entries.append(e)
+            self.linkable.append(e)
+            if days[i] <= hi:
+                self.row[r["id"]] = i
+                self.entries.append(e)
+        self.linkable.sort(key=lambda e: e.date)
 
     def complete(self, entries: Sequence[Entry]) -> dict[str, Entry]:
         """Full versions of ``entries`` (by id)."""
@@ -205,7 +211,7 @@ def day_summaries(
     by_day: dict[dt.date, list[Entry]] = {}
     for e in entries:
         by_day.setdefault(e.date, []).append(e)
-    resolver = Resolver(entries)
+    resolver = Resolver(rows.linkable)
     context = _Context(entries, build_index(entries, resolver), resolver)  # light entries: only targets
     out = []
     for day in days:

@@ -319,6 +319,26 @@ def test_latex_math_stays_tex() -> None:
     )
 
 
+def test_latex_unknown_commands_and_references_keep_their_text() -> None:
+    # a command pylatexenc cannot read keeps its argument as typed; no words are lost
+    assert _latex.decode(r"\unknowncmd{xyz} and \foo bar") == r"\unknowncmd{xyz} and \foo bar"
+    assert _latex.decode(r"as in \cite{smith20}, see \ref{fig:1} and \eqref{e1}") == (
+        r"as in \cite{smith20}, see \ref{fig:1} and \eqref{e1}"
+    )
+    assert _latex.decode(r"See \href{https://x.org}{the site}") == "See the site <https://x.org>"
+    assert _latex.decode(r"a \href b") == r"a \href b"  # too few arguments: as typed, no error
+
+
+def test_cli_import_of_href_and_odd_commands(journal_path: Path, tmp_path: Path, cli) -> None:
+    path = tmp_path / "odd.bib"
+    path.write_text(
+        "@misc{h,\n title = {See \\href{https://x.org}{the site} and \\cite{foo}},\n year = {2024}\n}\n"
+    )
+    code, _, err = cli("import", "bibtex", str(path), "--journal", str(journal_path))
+    assert code == 0, err
+    assert [e.title for e in Journal(journal_path)] == [r"See the site <https://x.org> and \cite{foo}"]
+
+
 _TEX = st.lists(
     st.sampled_from(
         [

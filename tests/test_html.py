@@ -327,6 +327,25 @@ def test_a_broken_template_is_one_clear_error(tmp_path: Path, cli, journal_path:
     assert code == 1 and "--template-dir does not apply to export csv" in err
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"\xff\xfe<p>", "is not UTF-8 text"), (b"{{ 1 // 0 }}", "the template failed: integer division")],
+)
+def test_an_unreadable_or_failing_template_is_one_clear_error(
+    tmp_path: Path, cli, journal_path: Path, data: bytes, message: str
+) -> None:
+    Journal(journal_path).add(title="t", date="2024-05-09")
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "day.html.j2").write_bytes(data)
+    site = tmp_path / "site"
+    code, _, err = cli(
+        "--journal", str(journal_path), "export", "html", str(site), "--template-dir", str(mine)
+    )
+    assert code == 1 and "day.html.j2" in err and message in err and len(err.splitlines()) == 1
+    assert not site.exists()
+
+
 def test_templates_are_package_data() -> None:
     from journal.formats import _templates
 

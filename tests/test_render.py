@@ -217,6 +217,19 @@ def test_wiki_links_lead_to_the_linked_entry() -> None:
     assert "[[240501 A Paper]]" in s.digest and "[[250101 Not in the journal]]" in s.digest  # unchanged
 
 
+@pytest.mark.parametrize("stored", [False, True])
+def test_wiki_link_to_a_later_note_leads_there(tmp_path: Path, stored: bool) -> None:
+    # a note may link to one written after it (the HTML export resolves these too)
+    today = make_entry(title="Today", date="2024-05-09", commentary="See [[240510 Next day.md]].")
+    later = make_entry(title="Next day", date="2024-05-10", source="240510 Next day.md")
+    journal: object = [today, later]
+    if stored:
+        journal = Journal(tmp_path / "j.parquet")
+        journal.add_many([today, later])
+    md = day_summary(journal, "2024-05-09", "en").to_markdown()
+    assert "See [240510 Next day](<2024-05-10.html>)." in md
+
+
 def test_escape_keeps_links_and_math_live() -> None:
     md = mdtext.paragraph(r"see https://arxiv.org/abs/2405.05254, PixArt-$\alpha$ for $5 and $10")
     assert "<https://arxiv.org/abs/2405.05254>," in md

@@ -253,6 +253,49 @@ def test_listing_file_normalizes_ids_and_dates(tmp_path: Path) -> None:
     assert frame.iloc[0]["date"] == DAY2 and frame.iloc[0]["title"] == "T"
 
 
+def test_listing_jsonl_written_by_pandas_keeps_its_dates(tmp_path: Path, listing: pd.DataFrame) -> None:
+    # DataFrame.to_json writes dates as epoch milliseconds; they are the same days, not 1970
+    path = tmp_path / "day.jsonl"
+    listing.to_json(path, orient="records", lines=True)
+    assert '"date":17' in path.read_text()
+    frame = read_listing_file(path)
+    assert frame["date"].tolist() == listing["date"].tolist()
+
+
+def test_listing_files_written_by_pandas_read_alike(tmp_path: Path, listing: pd.DataFrame) -> None:
+    # to_csv writes the authors list as "['A', 'B']"; to_json writes one JSON array
+    listing.to_csv(tmp_path / "day.csv", index=False)
+    listing.to_json(tmp_path / "day.json", orient="records", date_format="iso")
+    for name in ("day.csv", "day.json"):
+        frame = read_listing_file(tmp_path / name)
+        assert frame["authors"].tolist() == listing["authors"].tolist(), name
+        assert frame["date"].tolist() == listing["date"].tolist(), name
+
+
+def test_control_characters_of_a_listing_never_reach_the_terminal(reader: Path, tmp_path: Path, cli) -> None:
+    path = tmp_path / "day.jsonl"
+    paper = {
+        "arxiv_id": "2501.00001",
+        "title": "\x1b[31mRed\x07 title",
+        "authors": ["A\x1b[0m"],
+        "abstract": "x",
+    }
+    path.write_text(json.dumps(paper) + "\n")
+    code, out, _ = cli("triage", "--listing", str(path), "--journal", str(reader))
+    assert code == 0 and "\x1b" not in out and "[31mRed title" in out
+    assert read_listing_file(path).iloc[0]["authors"] == ["A[0m"]
+
+
+@pytest.mark.parametrize("date", ["1970-01-01", 1])
+def test_a_listing_dated_before_arxiv_is_refused(tmp_path: Path, date: object) -> None:
+    path = tmp_path / "day.jsonl"
+    path.write_text(
+        json.dumps({"arxiv_id": "2501.00001", "title": "t", "authors": [], "abstract": "", "date": date})
+    )
+    with pytest.raises(ListingError, match="before arXiv began"):
+        read_listing_file(path)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -93,6 +93,27 @@ def test_undated_notes_import_with_a_date_from_front_matter_or_modification_time
     assert "250311.md" not in out  # dated by its name
 
 
+def test_a_front_matter_date_that_is_no_date_is_named_in_the_summary(
+    cli, journal_path: Path, tmp_path: Path
+) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Bad date.md"
+    note.write_bytes(b"---\ndate: 2024-13-45\n---\nwords\n")
+    os.utime(note, (MTIME, MTIME))
+    code, out, _ = _import(cli, vault, journal_path)
+    day = dt.date.fromtimestamp(MTIME).isoformat()
+    assert code == 0
+    assert (
+        f"dated {day} from its modification time (front matter `date: 2024-13-45` is not a YYYY-MM-DD date)"
+        in out
+    )
+    _edit(note, note.read_bytes() + b"more\n")  # still dated by its file time: kept as first imported
+    code, out, _ = _import(cli, vault, journal_path)
+    assert code == 0 and "1 updated" in out
+    assert [e.date.isoformat() for e in Journal(journal_path).entries()] == [day]
+
+
 def test_undated_notes_export_back_to_their_paths_byte_identical(
     cli, journal_path: Path, tmp_path: Path
 ) -> None:
@@ -255,6 +276,47 @@ def test_a_note_and_entry_both_changed_are_a_conflict(cli, journal_path: Path, t
     code, out, _ = _import(cli, vault, journal_path)
     assert code == 0 and "1 added" in out
     assert "edited in the vault" in _by_source(journal_path)[rel].commentary
+
+
+def test_export_never_overwrites_a_note_edited_in_the_vault_since(
+    cli, journal_path: Path, tmp_path: Path
+) -> None:
+    vault = _vault(tmp_path)
+    assert _import(cli, vault, journal_path)[0] == 0
+    rel = "arXiv/2023/231120 Orca 2.md"
+    Journal(journal_path).update(_by_source(journal_path)[rel].id, commentary="edited in the journal")
+    note = vault / rel
+    _edit(note, note.read_bytes() + b"\nedited in the vault\n")
+    files = {p: p.read_bytes() for p in vault.rglob("*.md")}
+    code, out, err = cli("export", "markdown", str(vault), "--journal", str(journal_path))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert str(note) in err and "changed in the vault since its last import" in err
+    assert {p: p.read_bytes() for p in vault.rglob("*.md")} == files  # nothing written, nothing lost
+    # once the vault edit is imported (here: the journal gives way), export writes again
+    Journal(journal_path).delete(_by_source(journal_path)[rel].id)
+    assert _import(cli, vault, journal_path)[0] == 0
+    assert cli("export", "markdown", str(vault), "--journal", str(journal_path))[0] == 0
+    assert b"edited in the vault" in note.read_bytes()
+
+
+def test_the_old_note_of_an_entry_exported_under_a_new_date_is_no_conflict(
+    cli, journal_path: Path, tmp_path: Path
+) -> None:
+    # journal edit --date, export: the note is written as 231125 Orca 2.md beside the old one;
+    # deleting the old file is then a move, not a gone note nor (with --prune) a conflict
+    vault = _vault(tmp_path)
+    assert _import(cli, vault, journal_path)[0] == 0
+    old = vault / "arXiv" / "2023" / "231120 Orca 2.md"
+    entry = Journal(journal_path).update(
+        _by_source(journal_path)[old.relative_to(vault).as_posix()].id, date="2023-11-25"
+    )
+    assert cli("export", "markdown", str(vault), "--journal", str(journal_path))[0] == 0
+    assert (vault / "arXiv" / "2023" / "231125 Orca 2.md").exists()
+    old.unlink()
+    for flags in ((), ("--prune",), ()):
+        code, out, err = _import(cli, vault, journal_path, *flags)
+        assert code == 0 and err == "" and "gone" not in out and "pruned" not in out, (flags, out, err)
+    assert Journal(journal_path).get(entry.id) == entry
 
 
 def test_prune_keeps_an_entry_edited_since(cli, journal_path: Path, tmp_path: Path) -> None:

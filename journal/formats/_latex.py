@@ -14,6 +14,7 @@ protective braces), math spans kept as written, and undoes ``encode`` exactly
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache, lru_cache
 from typing import Any
@@ -100,6 +101,21 @@ _MACROS = {
 _FORMATTING = ("bf", "it", "em", "sc", "tt", "rm", "sf", "sl", "relax", "protect")
 _FORMATTING_ARG = ("mbox", "textsf", "texttt", "textup")
 _KEPT_AS_TYPED = ("---", "--", "``", "''", "!`", "?`")
+#: references that pylatexenc turns into ``<cit.>``, ``<ref>``, ``< g r a p h i c s >``:
+#: their key is the reader's text, kept as written
+_KEPT_WITH_ARGUMENTS = (
+    "cite",
+    "citep",
+    "citet",
+    "citealp",
+    "citeauthor",
+    "ref",
+    "eqref",
+    "autoref",
+    "cref",
+    "Cref",
+    "includegraphics",
+)
 # a % or $ not escaped: in text (math is split off before) they are characters, not a
 # TeX comment or the start of math
 _LITERAL = re.compile(r"(?<!\\)((?:\\\\)*)([%$])")
@@ -115,6 +131,9 @@ def _converter() -> Any:
         get_default_latex_context_db,
     )
     from pylatexenc.macrospec import MacroSpec
+
+    # its "failed its substitution" warnings are about input we keep as typed
+    logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
 
     db = get_default_latex_context_db().filter_context()
     db.add_context_category(
@@ -132,9 +151,30 @@ def _converter() -> Any:
             SpecialsTextSpec("&", simplify_repl="&"),
         ],
     )
-    db.set_unknown_macro_spec(MacroTextSpec("", simplify_repl=lambda node, *_: node.latex_verbatim()))
+    db.add_context_category(
+        "journal-kept",
+        prepend=True,
+        macros=[MacroTextSpec(name, simplify_repl=_as_typed) for name in _KEPT_WITH_ARGUMENTS],
+    )
+    db.set_unknown_macro_spec(MacroTextSpec("", simplify_repl=_as_typed))
     parsing = latexwalker.get_default_latex_context_db().filter_context()
-    parsing.add_context_category("journal", prepend=True, macros=[MacroSpec("url", "{")])
+    parsing.add_context_category(
+        "journal",
+        prepend=True,
+        macros=[
+            MacroSpec("url", "{"),
+            MacroSpec("href", "{{"),  # latex2text reads two arguments, the walker knew none
+            *(MacroSpec(name, "{") for name in _FORMATTING_ARG),
+        ],
+    )
+    # what latex2text knows and the walker does not (``\ss``, ``\&``) takes no argument
+    known = {m.macroname for m in parsing.iter_macro_specs()}
+    textual = [m.macroname for m in db.iter_macro_specs() if m.macroname not in known]
+    parsing.add_context_category(
+        "journal-text", macros=[MacroSpec(name, "") for name in dict.fromkeys(textual)]
+    )
+    # a command nobody knows keeps its braced argument, as typed (``\foo{x}``, not ``\foox``)
+    parsing.set_unknown_macro_spec(MacroSpec("", "{"))
     return LatexNodes2Text(latex_context=db, math_mode="verbatim"), parsing
 
 
@@ -146,7 +186,8 @@ def _decode_text(text: str) -> str:
 
 
 _PLAIN = re.compile(r"[{}~]")
-_ENDS_IN_COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)?$", re.S)
+# a command name is letters as str.isalpha() has them, as pylatexenc reads it (``\\ss가``)
+_ENDS_IN_COMMAND = re.compile(r"\\(?:[^\W\d_]+|.)?$", re.S)
 
 
 def _plain(text: str) -> str:
@@ -173,6 +214,10 @@ def _chunks(text: str) -> list[str]:
     return [c for c in chunks if c]
 
 
+def _as_typed(node: Any, *_: Any) -> str:
+    return str(node.latex_verbatim())
+
+
 @lru_cache(maxsize=8192)  # names and accented words recur across a bibliography
 def _pylatexenc(text: str) -> str:
     from pylatexenc.latexwalker import LatexWalker
@@ -180,8 +225,13 @@ def _pylatexenc(text: str) -> str:
     converter, parsing = _converter()
     source = _LITERAL.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     walker = LatexWalker(source, latex_context=parsing, tolerant_parsing=True)
-    nodes, _, _ = walker.get_latex_nodes()
-    return str(converter.nodelist_to_text(nodes))
+    try:
+        nodes, _, _ = walker.get_latex_nodes()
+        return str(converter.nodelist_to_text(nodes))
+    except (IndexError, KeyError, AttributeError, TypeError, ValueError):
+        # a command without the arguments pylatexenc's rule for it needs (``\href``
+        # alone, ``\sqrt x``): kept as typed rather than failing the import
+        return text
 
 
 def decode(value: str) -> str:

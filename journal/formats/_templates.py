@@ -87,3 +87,10 @@ def render(env: Any, name: str, **context: Any) -> str:
         raise ExportFailed(e.filename or name, f"line {e.lineno}: {e.message}; fix the template") from None
     except jinja2.TemplateError as e:
         raise ExportFailed(name, f"the template failed: {e}; fix it (see docs/bibtex-html.md)") from None
+    except UnicodeDecodeError:
+        raise ExportFailed(name, "is not UTF-8 text; save the template as UTF-8") from None
+    except OSError as e:
+        raise ExportFailed(name, f"cannot be read ({e.strerror})") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError) as e:
+        # Python errors raised by a user template's expressions (``{{ 1 // 0 }}``)
+        raise ExportFailed(name, f"the template failed: {e}; fix it (see docs/bibtex-html.md)") from None

@@ -160,6 +160,7 @@ DATE_FROM_NAME = "file name"
 DATE_FROM_MTIME = "modification time"
 
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(?P<body>(?:.*\n)*?)---[ \t]*(?:\n|$)")
+_FRONT_KEY = re.compile(r"^(?P<key>date|created)[ \t]*:[ \t]*(?P<value>\S.*?)[ \t]*$", re.M)
 _FRONT_DATE = re.compile(
     r"^(?P<key>date|created)[ \t]*:[ \t]*[\"']?(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d])", re.M
 )
@@ -316,6 +317,15 @@ def front_matter_date(text: str) -> tuple[dt.date, str] | None:
     return None
 
 
+def _unread_front_date(text: str) -> str:
+    """`` (front matter `date: 2024-13-45` is not ...)`` when a note's front matter has a
+    date that :func:`front_matter_date` cannot read (else ``""``): the summary says why
+    the note is dated by its file time."""
+    block = _FRONT_MATTER.match(text)
+    m = _FRONT_KEY.search(block["body"]) if block else None
+    return f" (front matter `{m['key']}: {m['value']}` is not a YYYY-MM-DD date)" if m else ""
+
+
 def read_note(
     data: bytes,
     rel: str,
@@ -350,7 +360,7 @@ def read_note(
         else:
             seconds = mtime_ns / 1e9 if mtime_ns is not None else None
             date = dt.date.fromtimestamp(seconds) if seconds is not None else dt.date.today()
-            origin = DATE_FROM_MTIME
+            origin = DATE_FROM_MTIME + _unread_front_date(lf_text)
     title = file_title(name)
     only_date = found is not None and not name[found[1] :].lower().removesuffix(".md").strip(" _-\t")
     fields, lay = parse_note(lf_text, title, title_line_wanted=only_date)
@@ -496,6 +506,19 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
         if os.path.isdir(target):
             raise ExportFailed(target, "is a folder; nothing was written")
         targets.append(target)
+    if journal is not None:
+        from .markdown_sync import unsynced_notes
+
+        changed = unsynced_notes(
+            journal, str(folder), [(r, t, d) for (r, d), t in zip(notes, targets, strict=True)]
+        )
+        if changed:
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            raise ExportFailed(
+                changed[0],
+                f"was changed in the vault since its last import{more}; writing it would lose those edits: "
+                f"import the folder first (`journal import markdown {folder}`); nothing was written",
+            )
     written: set[tuple[int, int]] = set()
     done: list[tuple[str, str, Entry, bytes]] = []
     for entry, target, (_rel, data) in zip(entries, targets, notes, strict=True):

@@ -203,6 +203,31 @@ def record_export(journal: Journal, root: str, written: list[tuple[str, str, Ent
         pass  # e.g. a read-only journal: the notes are written; importing them reads them again
 
 
+def unsynced_notes(journal: Journal, root: str, planned: list[tuple[str, str, bytes]]) -> list[str]:
+    """The files among ``planned`` (``(relative path, file, bytes to write)``) that an
+    export would overwrite although they changed since this journal last imported or
+    exported them: edits made in the vault and not yet imported."""
+    records = load_state(journal.path).get(vault_key(root), {})
+    found = []
+    for rel, target, data in planned:
+        known = records.get(rel)
+        if known is None:
+            continue
+        try:
+            st = os.stat(target)
+        except OSError:
+            continue  # gone: nothing to overwrite
+        if (st.st_mtime_ns, st.st_size) == (known.get("mtime_ns"), known.get("size")):
+            continue
+        try:
+            current = read_bytes(target)
+        except OSError:
+            continue  # the write reports it
+        if current != data and digest_of(current) != known.get("sha256"):
+            found.append(target)
+    return found
+
+
 # --- the sync ------------------------------------------------------------------------
 
 
@@ -276,6 +301,13 @@ def sync(
         more = f" (and {len(report.skipped) - 1} more notes)" if len(report.skipped) > 1 else ""
         raise ImportFailed(path, f"{reason}{more}")
     gone = [rel for rel in known_notes if rel not in found.notes and rel not in skipped] if whole else []
+    # a gone note whose entry another note of the vault holds was moved (an export after
+    # a date or title edit writes the entry under its new name): forget it, its entry stays
+    present_ids = {known_notes[rel]["id"] for rel in found.notes if rel in known_notes}
+    moved = [rel for rel in gone if known_notes[rel]["id"] in present_ids]
+    if moved:
+        touched.update(dict.fromkeys(moved))
+        gone = [rel for rel in gone if rel not in touched]
     if not changed and not touched and not (gone and prune):
         report.gone = [(note_path(root, rel), known_notes[rel]["id"]) for rel in gone]
         return report  # nothing to write: the journal is not even opened (nor pyarrow imported)
@@ -333,7 +365,7 @@ def _plan(
             new = c.entry.replace(created_at=created, updated_at=created)
             batch.put.append(new)
             report.added.append((c.path, new))
-        elif _same_content(existing, c.entry, compare_date=c.origin != DATE_FROM_MTIME):
+        elif _same_content(existing, c.entry, compare_date=not c.origin.startswith(DATE_FROM_MTIME)):
             state[c.rel] = record(existing, c.stat, c.digest)  # e.g. written by an export
             report.unchanged += 1
             continue
@@ -347,7 +379,9 @@ def _plan(
             report.conflicts.append((c.path, existing.id, "both changed since the last import"))
             continue
         else:
-            date = existing.date if c.origin == DATE_FROM_MTIME else c.entry.date  # an edit moves the mtime
+            date = (
+                existing.date if c.origin.startswith(DATE_FROM_MTIME) else c.entry.date
+            )  # an edit moves the mtime
             created = existing.created_at or now  # a foreign file may have none
             new = c.entry.replace(id=existing.id, date=date, created_at=created, updated_at=now)
             batch.put.append(new)

@@ -8,6 +8,7 @@ announcement day) and ``category`` (the layout of arXiv's daily listings as the
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ListingError
+from ..model import _CONTROL as CONTROL_CHARS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,12 +24,20 @@ if TYPE_CHECKING:
 REQUIRED = ("arxiv_id", "title", "authors", "abstract")
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _VERSION = re.compile(r"v\d+$")
+ARXIV_BEGAN = dt.date(1991, 8, 14)
 
 
 def _authors(value: Any) -> list[str]:
     if value is None or (isinstance(value, float) and value != value):  # NaN from CSV
         return []
     if isinstance(value, str):
+        if value.startswith("[") and value.endswith("]"):  # a list as DataFrame.to_csv writes it
+            try:
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                parsed = None
+            if isinstance(parsed, list):
+                return _authors(parsed)
         return [a.strip() for a in value.split(",") if a.strip()]
     return [str(a).strip() for a in value if str(a).strip()]
 
@@ -61,20 +71,28 @@ def normalize(frame: pd.DataFrame, source: str, *, day: dt.date | None = None) -
         )
     out = pd.DataFrame(index=range(len(frame)))
     if "date" in frame.columns:
+        dates = frame["date"].reset_index(drop=True)
+        # numbers are what DataFrame.to_json writes for dates: epoch milliseconds
+        unit = "ms" if pd.api.types.is_numeric_dtype(dates) else None
         try:
-            out["date"] = pd.to_datetime(frame["date"].reset_index(drop=True)).dt.date
-        except (ValueError, TypeError) as e:
+            out["date"] = pd.to_datetime(dates, unit=unit).dt.date
+        except (ValueError, TypeError, OverflowError) as e:
             raise ListingError(source, f"has a date that is not YYYY-MM-DD ({e})") from None
         if out["date"].isna().any():
             raise ListingError(source, "has rows without a date; give every row a YYYY-MM-DD date")
+        if (out["date"] < ARXIV_BEGAN).any():
+            first = min(out["date"]).isoformat()
+            raise ListingError(source, f"has a date before arXiv began ({first}); dates are YYYY-MM-DD")
     else:
         out["date"] = day or dt.date.today()
     ids = frame["arxiv_id"].reset_index(drop=True)
     if ids.isna().any() or (ids.astype(str).str.strip() == "").any():
         raise ListingError(source, "has rows without an arxiv_id; every paper needs one")
     out["arxiv_id"] = [bare_id(a) for a in ids]
-    out["title"] = frame["title"].reset_index(drop=True).fillna("").astype(str).str.strip()
-    out["authors"] = [_authors(a) for a in frame["authors"]]
+    # control characters (a terminal escape) are what a journal title may not hold
+    titles = frame["title"].reset_index(drop=True).fillna("").astype(str)
+    out["title"] = titles.str.replace(CONTROL_CHARS, "", regex=True).str.strip()
+    out["authors"] = [[CONTROL_CHARS.sub("", a) for a in _authors(a)] for a in frame["authors"]]
     out["abstract"] = frame["abstract"].reset_index(drop=True).fillna("").astype(str).str.strip()
     category = frame["category"].reset_index(drop=True) if "category" in frame.columns else None
     out["category"] = category.astype(object).where(category.notna(), None) if category is not None else None
@@ -95,7 +113,9 @@ def read_listing_file(path: str | os.PathLike[str], *, day: dt.date | None = Non
         raise ListingError(path, "no such file")
     try:
         if kind == "jsonl":
-            frame = pd.read_json(path, lines=True, dtype=False)
+            with path.open("rb") as f:
+                array = f.read(64).lstrip().startswith(b"[")  # a .json file of one array
+            frame = pd.read_json(path, lines=not array, dtype=False)
         elif kind == "csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         else:
