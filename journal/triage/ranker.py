@@ -4,7 +4,8 @@ One linear model a day (scikit-learn): positives are the journal's entries, weig
 recently they were read; negatives are the recorded listing papers the reader passed over
 (the last ``SEEN_DAYS`` days, at most ``MAX_NEGATIVES`` of them). Features are the TF-IDF
 of title + abstract (plus the commentary's words, when an entry has some) next to one
-indicator per author, so papers by people the reader keeps reading rise. See
+indicator per author, so papers by people the reader keeps reading rise. The model's score
+is added to how close a paper is to the entries of the last weeks it is most like. See
 docs/triage-ranking.md.
 """
 
@@ -28,7 +29,13 @@ MAX_NEGATIVES = 20_000
 # Interest fades: an entry read this many days before the ranked day counts half as much.
 HALF_LIFE_DAYS = 90
 # The author block's scale next to the (unit-length) text block.
-AUTHOR_WEIGHT = 1.0
+AUTHOR_WEIGHT = 0.5
+# Beside the model, how close a paper is to the few entries it is most like, each entry's
+# closeness fading with this half-life: what the reader read in the last weeks (a thread
+# they follow now) lifts a paper more than a broad profile learned over years does.
+NEAR_HALF_LIFE_DAYS = 30
+NEAR_ENTRIES = 3
+NEAR_WEIGHT = 0.5
 # Regularisation of the linear SVM: small C = smooth weights over many words and authors.
 SVM_C = 0.1
 
@@ -178,17 +185,24 @@ def _shared_columns(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return matrix[:, np.flatnonzero(np.bincount(matrix.indices, minlength=matrix.shape[1]) >= 2)]
 
 
-def _recency(dates: pd.Series, day: pd.Timestamp) -> np.ndarray:
+def _recency(dates: pd.Series, day: pd.Timestamp, half_life: float = HALF_LIFE_DAYS) -> np.ndarray:
     import numpy as np
 
-    age = (day - _dates(dates)).dt.days.astype(float).fillna(10 * HALF_LIFE_DAYS).to_numpy()
-    return np.asarray(0.5 ** (np.clip(age, 0, None) / HALF_LIFE_DAYS), dtype=float)
+    age = (day - _dates(dates)).dt.days.astype(float).fillna(10 * half_life).to_numpy()
+    return np.asarray(0.5 ** (np.clip(age, 0, None) / half_life), dtype=float)
+
+
+def _standardised(values: np.ndarray) -> np.ndarray:
+    """Zero mean, unit spread (a constant stays zero), so two scores can be added."""
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else values * 0.0
 
 
 def _scores(
     positives: pd.DataFrame, negatives: pd.DataFrame, candidates: pd.DataFrame, day: pd.Timestamp
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Decision values of the day's candidates, and their text similarity to each entry."""
+    """Scores of the day's candidates (the model's decision value plus closeness to recent
+    entries, both standardised), and their text similarity to each entry."""
     import numpy as np
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
@@ -206,7 +220,11 @@ def _scores(
         sample_weight=np.r_[weight_pos, weight_neg],
     )
     similarity = (x_day[:, :n_text] @ x_pos[:, :n_text].T).toarray()
-    return np.asarray(model.decision_function(x_day), dtype=float), similarity
+    fading = _recency(_column(positives, "date"), day, NEAR_HALF_LIFE_DAYS)
+    fading = fading / fading.max()
+    near = np.sort(similarity * fading, axis=1)[:, -NEAR_ENTRIES:].mean(axis=1)
+    learned = np.asarray(model.decision_function(x_day), dtype=float)
+    return _standardised(learned) + NEAR_WEIGHT * _standardised(near), similarity
 
 
 def rank_papers(
