@@ -310,9 +310,9 @@ def test_rank_gives_the_ranker_the_seen_days_before_the_day(
     calls = []
     real = ranker.rank_papers
 
-    def spy(entries, papers, seen=None, *, day=None):
+    def spy(entries, papers, seen=None, *, day=None, **kwargs):
         calls.append((entries, seen, day))
-        return real(entries, papers, seen, day=day)
+        return real(entries, papers, seen, day=day, **kwargs)
 
     monkeypatch.setattr(ranker, "rank_papers", spy)
     service.rank(str(reader), listing[listing["date"] == DAY2])
