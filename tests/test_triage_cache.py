@@ -176,3 +176,19 @@ def test_an_unwritable_cache_is_skipped(reader: Path, monkeypatch: pytest.Monkey
     ranked = service.rank(reader, day(DAY1))
     assert len(ranked) == len(day(DAY1))
     assert not countcache.cache_path(journal.open(reader)).exists()
+
+
+def test_a_busy_store_reads_only_the_days_the_ranker_keeps(
+    reader: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older = day(DAY1).assign(date=DAY1 - dt.timedelta(days=1), arxiv_id=lambda f: "9" + f["arxiv_id"])
+    listings.record_listing(reader, older)
+    monkeypatch.setattr(ranker, "MAX_NEGATIVES", 30)  # DAY1 alone holds more than that
+    entries = journal.open(reader).to_pandas()
+    everything = listings.read_listings(reader)
+    expected = ranker.rank_papers(entries, day(DAY2), everything, day=DAY2)
+
+    seen = listings.read_listings(reader, limit=30, exclude=set(day(DAY2)["arxiv_id"]))
+    assert set(seen["date"]) == {DAY1}
+    assert set(listings.read_listings(reader, limit=10**6)["date"]) == {DAY1, older["date"][0]}
+    pd.testing.assert_frame_equal(service.rank(reader, day(DAY2)), expected)
