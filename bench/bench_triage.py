@@ -249,13 +249,22 @@ def reference_fit_and_rank(x: sp.csr_matrix, positives: int, negatives: int) -> 
 
 
 def speed(papers: pd.DataFrame, entries: pd.DataFrame, runs: int, million: int) -> None:
+    import shutil
+
+    root = Path(tempfile.mkdtemp(prefix="journal-bench-triage-"))
+    try:
+        timed(papers, entries, runs, million, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def timed(papers: pd.DataFrame, entries: pd.DataFrame, runs: int, million: int, root: Path) -> None:
     """Protocol: days 1..N recorded (30,000 papers), day N triaged once (this fills the
     cache), then day N+1 triaged in a fresh process with the cache day N left (warm: what a
     reader's morning costs) and with none (cold), interleaved with the reference."""
     import os
 
     env = dict(os.environ, PYTHONPATH=str(HERE))
-    root = Path(tempfile.mkdtemp(prefix="journal-bench-triage-"))
     day = dt.date(2030, 6, 3)
     journal_path = root / "entries.parquet"
     write_journal(journal_path, entries, 4000, day)
