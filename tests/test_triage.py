@@ -150,8 +150,8 @@ def test_read_listings_reads_only_the_days_asked(
 ) -> None:
     listings.record_listing(journal_path, listing)
     opened: list[str] = []
-    real = pq.read_table
-    monkeypatch.setattr(pq, "read_table", lambda path, **kw: opened.append(str(path)) or real(path, **kw))
+    real = pq.ParquetFile
+    monkeypatch.setattr(pq, "ParquetFile", lambda path, **kw: opened.append(str(path)) or real(path, **kw))
     back = listings.read_listings(journal_path, start=DAY2, end=DAY2)
     assert set(back["date"]) == {DAY2}
     assert len(opened) == 1 and "date=2025-01-15" in opened[0]
@@ -353,9 +353,9 @@ def test_rank_gives_the_ranker_the_seen_days_before_the_day(
     calls = []
     real = ranker.rank_papers
 
-    def spy(entries, papers, seen=None, *, day=None):
+    def spy(entries, papers, seen=None, *, day=None, **kwargs):
         calls.append((entries, seen, day))
-        return real(entries, papers, seen, day=day)
+        return real(entries, papers, seen, day=day, **kwargs)
 
     monkeypatch.setattr(ranker, "rank_papers", spy)
     service.rank(str(reader), listing[listing["date"] == DAY2])

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import MutableMapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -45,6 +47,8 @@ _NEAREST = 3
 _HASH_FEATURES = 2**20
 _CACHE_ROWS = 200_000
 _COUNTS: dict[str, tuple[Any, Any]] = {}
+# The term-count store of the current rank_papers call (see _term_counts).
+_STORE: ContextVar[MutableMapping[str, tuple[Any, Any]] | None] = ContextVar("term_counts", default=None)
 
 
 def base_id(value: object) -> str | None:
@@ -140,41 +144,72 @@ def _features(
 
 
 def _term_counts(docs: list[str]) -> sp.csr_matrix:
-    """Hashed word and bigram counts of ``docs``, each text tokenised once per process.
+    """Hashed word and bigram counts of ``docs``, each text tokenised once.
 
     Hashing is stateless, so a paper's row is the same in every call: a long-lived process
-    (a notebook, the benchmark) tokenises each recorded paper once. The cache is dropped
-    whole when it outgrows ``_CACHE_ROWS``.
+    (a notebook, the benchmark) tokenises each recorded paper once. The rows come from the
+    store :func:`rank_papers` was given (``term_counts``: e.g. ``countcache.TermCounts``,
+    kept between processes), else from an in-memory one dropped whole when it outgrows
+    ``_CACHE_ROWS``.
     """
     import numpy as np
     import scipy.sparse as sp
-    from sklearn.feature_extraction.text import HashingVectorizer
 
-    missing = [doc for doc in dict.fromkeys(docs) if doc not in _COUNTS]
+    given = _STORE.get()
+    store = _COUNTS if given is None else given
+    missing = [doc for doc in dict.fromkeys(docs) if doc not in store]
     if missing:
-        if len(_COUNTS) + len(missing) > _CACHE_ROWS:
+        if given is None and len(_COUNTS) + len(missing) > _CACHE_ROWS:
             _COUNTS.clear()
-        # ASCII word tokens: the commentary's English terms (method and model names) join
-        # the vocabulary the listing is written in, while other scripts stay out of it.
-        hasher = HashingVectorizer(
-            ngram_range=(1, 2),
-            n_features=_HASH_FEATURES,
-            alternate_sign=False,
-            norm=None,
-            stop_words="english",
-            token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
-            strip_accents="unicode",
-            dtype=np.float32,
-        )
-        fresh = hasher.transform(missing).tocsr()
+        fresh = _tokenise(missing)
         for row, doc in enumerate(missing):
             start, end = fresh.indptr[row], fresh.indptr[row + 1]
-            _COUNTS[doc] = (fresh.indices[start:end], fresh.data[start:end])
-    rows = [_COUNTS[doc] for doc in docs]
+            store[doc] = (fresh.indices[start:end], fresh.data[start:end])
+    rows = [store[doc] for doc in docs]
     indptr = np.r_[0, np.cumsum([len(indices) for indices, _ in rows])]
     indices = np.concatenate([indices for indices, _ in rows]) if rows else np.zeros(0, np.int32)
     data = np.concatenate([data for _, data in rows]) if rows else np.zeros(0, np.float32)
     return sp.csr_matrix((data, indices, indptr), shape=(len(docs), _HASH_FEATURES))
+
+
+def _hasher() -> Any:
+    import numpy as np
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    # ASCII word tokens: the commentary's English terms (method and model names) join
+    # the vocabulary the listing is written in, while other scripts stay out of it.
+    return HashingVectorizer(
+        ngram_range=(1, 2),
+        n_features=_HASH_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        stop_words="english",
+        token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
+        strip_accents="unicode",
+        dtype=np.float32,
+    )
+
+
+def _tokenise(docs: list[str]) -> sp.csr_matrix:
+    """The one place texts are tokenised (the slow step a term-count store saves)."""
+    return _hasher().transform(docs).tocsr()
+
+
+def counts_version() -> str:
+    """What a stored term-count row depends on: the hashing settings and scikit-learn's
+    version. A store of another version must not be used."""
+    import sklearn
+
+    params = sorted((k, repr(v)) for k, v in _hasher().get_params().items())
+    return f"sklearn {sklearn.__version__}; {params}"
+
+
+def _with_store(term_counts: MutableMapping[str, tuple[Any, Any]], *args: Any, **kwargs: Any) -> pd.DataFrame:
+    token = _STORE.set(term_counts)
+    try:
+        return rank_papers(*args, **kwargs)
+    finally:
+        _STORE.reset(token)
 
 
 def _shared_columns(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -233,6 +268,7 @@ def rank_papers(
     seen: pd.DataFrame | None = None,
     *,
     day: dt.date | None = None,
+    term_counts: MutableMapping[str, tuple[Any, Any]] | None = None,
 ) -> pd.DataFrame:
     """Return ``listing`` with ``score``, ``rank``, ``read`` and ``reason`` columns.
 
@@ -241,7 +277,9 @@ def rank_papers(
     ``seen``: earlier recorded listing papers (same columns and ``date``); those not in the
     journal are what the reader passed over. ``day``: the day being ranked (default: the
     listing's latest ``date``, else today); only ``seen`` of the ``SEEN_DAYS`` before it
-    is used. Papers whose arXiv id (any version) is in the journal are ``read``: no rank,
+    is used. ``term_counts``: where texts' hashed term counts are looked up and added
+    (text -> (indices, counts); ``countcache.TermCounts`` keeps them between processes);
+    default: an in-memory store of this process. It changes no result. Papers whose arXiv id (any version) is in the journal are ``read``: no rank,
     listed last. Ranked papers come first in rank order (rank 1 = best). With an empty
     journal there is nothing to learn from: the listing keeps its order, every score is 0
     and the reason says so. Deterministic: the same inputs give the same ranking.
@@ -249,6 +287,8 @@ def rank_papers(
     import numpy as np
     import pandas as pd
 
+    if term_counts is not None:
+        return _with_store(term_counts, entries, listing, seen, day=day)
     when = _day(listing, day)
     out = listing.reset_index(drop=True).copy()
     journal_ids = {i for i in _column(entries, "arxiv_id").map(base_id) if i}

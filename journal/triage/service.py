@@ -35,9 +35,11 @@ def rank(
 
     ``day``: the day ranked (default: the latest ``date`` of ``listing``, else today); the
     ranker learns from the listings recorded in the ``SEEN_DAYS`` before it. Nothing is
-    recorded (see :func:`triage_listing`).
+    recorded (see :func:`triage_listing`); the texts' term counts are cached beside the
+    journal (``countcache``), so the next call tokenises only texts it has not seen.
     """
-    from .ranker import SEEN_DAYS, rank_papers
+    from .countcache import load_term_counts, save_term_counts
+    from .ranker import MAX_NEGATIVES, SEEN_DAYS, base_id, counts_version, rank_papers
 
     missing = [c for c in REQUIRED if c not in listing.columns]
     if missing:
@@ -48,8 +50,15 @@ def rank(
     if day is None:
         day = max(listing["date"]) if "date" in listing.columns and len(listing) else dt.date.today()
     entries = j.to_pandas()
-    seen = read_listings(j, start=day - dt.timedelta(days=SEEN_DAYS), end=day - dt.timedelta(days=1))
-    return rank_papers(entries, listing, seen, day=day)
+    # The ranker learns from at most MAX_NEGATIVES recorded papers, the latest ones not in
+    # the journal or the listing: a busy store's older days in the window are not read.
+    known = {base_id(i) for frame in (entries, listing) if "arxiv_id" in frame for i in frame["arxiv_id"]}
+    window = {"start": day - dt.timedelta(days=SEEN_DAYS), "end": day - dt.timedelta(days=1)}
+    seen = read_listings(j, **window, limit=MAX_NEGATIVES, exclude={i for i in known if i})
+    counts = load_term_counts(j, counts_version())
+    ranked = rank_papers(entries, listing, seen, day=day, term_counts=counts)
+    save_term_counts(j, counts)
+    return ranked
 
 
 @dataclass
