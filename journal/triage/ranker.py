@@ -36,7 +36,7 @@ AUTHOR_WEIGHT = 0.5
 # closeness fading with this half-life: what the reader read in the last weeks (a thread
 # they follow now) lifts a paper more than a broad profile learned over years does.
 NEAR_HALF_LIFE_DAYS = 30
-NEAR_ENTRIES = 3
+NEAR_ENTRIES = 5
 NEAR_WEIGHT = 0.5
 # Regularisation of the linear SVM: small C = smooth weights over many words and authors.
 SVM_C = 0.1
