@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SEEN_DAYS = 60
 # At most this many passed-over papers are learned from (the most recent ones), so a reader
 # of busy categories costs no more than a few weeks of a typical one.
-MAX_NEGATIVES = 20_000
+MAX_NEGATIVES = 10_000
 # Interest fades: an entry read this many days before the ranked day counts half as much.
 HALF_LIFE_DAYS = 90
 # The author block's scale next to the (unit-length) text block.
