@@ -774,6 +774,14 @@ class Journal:
         table = self.to_arrow()
         return {e.id: e for e in entries_from_table(pc.filter(table, one_of(table["id"], wanted)))}
 
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the journal's write lock for files kept beside it (recorded listings, the
+        vault sync record) that are not entries: one writer at a time, and the lock also
+        guards ``.d/tmp``. Entry changes go through add/update/delete/apply instead."""
+        with self._lock(check_file=False):
+            yield
+
     def apply(
         self, plan: Callable[[Journal], Batch], *, then: Callable[[Batch], None] | None = None
     ) -> Batch:

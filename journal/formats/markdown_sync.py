@@ -195,10 +195,9 @@ def record_export(journal: Journal, root: str, written: list[tuple[str, str, Ent
             continue
         st = os.stat(target)
         changes[rel] = record(entry, (st.st_mtime_ns, st.st_size), digest_of(data))
-    from ..store import Batch
-
     try:
-        journal.apply(lambda _j: Batch(), then=lambda _b: update_state(journal, vault_key(root), changes))
+        with journal.write_lock():
+            update_state(journal, vault_key(root), changes)
     except JournalError:
         pass  # e.g. a read-only journal: the notes are written; importing them reads them again
 

@@ -120,7 +120,7 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
     root = listings_dir(j)
     frame = listing.assign(date=pd.to_datetime(listing["date"]).dt.date)  # strings, timestamps, dates
     days = sorted(set(frame["date"]))
-    with j._lock(check_file=False):  # one writer at a time; the lock also guards .d/tmp
+    with j.write_lock():
         new_root = not root.exists()
         root.mkdir(exist_ok=True)
         if new_root:
