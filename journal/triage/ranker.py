@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SEEN_DAYS = 60
 # At most this many passed-over papers are learned from (the most recent ones), so a reader
 # of busy categories costs no more than a few weeks of a typical one.
-MAX_NEGATIVES = 10_000
+MAX_NEGATIVES = 5_000
 # Interest fades: an entry read this many days before the ranked day counts half as much.
 HALF_LIFE_DAYS = 90
 # The author block's scale next to the (unit-length) text block.
@@ -38,6 +38,10 @@ AUTHOR_WEIGHT = 0.5
 NEAR_HALF_LIFE_DAYS = 30
 NEAR_ENTRIES = 5
 NEAR_WEIGHT = 0.5
+# A word or bigram in fewer papers than this (of the journal, the window and the day) is
+# not a feature: rarer ones hardly move a ranking (dev recall alike with 2, 3 and 5) but
+# make up most of the columns the SVM fits.
+TEXT_MIN_PAPERS = 3
 # Regularisation of the linear SVM: small C = smooth weights over many words and authors.
 SVM_C = 0.1
 
@@ -47,6 +51,7 @@ _NEAREST = 3
 _HASH_FEATURES = 2**20
 _CACHE_ROWS = 200_000
 _COUNTS: dict[str, tuple[Any, Any]] = {}
+_FOLDED: dict[str, str] = {}
 # The term-count store of the current rank_papers call (see _term_counts).
 _STORE: ContextVar[MutableMapping[str, tuple[Any, Any]] | None] = ContextVar("term_counts", default=None)
 
@@ -77,11 +82,23 @@ def _texts(frame: pd.DataFrame, *, commentary: bool = False) -> list[str]:
     return joined.tolist()
 
 
+def _fold(name: object) -> str:
+    """One author name as a comparable key (case and spacing folded), memoised: the same
+    names come back in every paper of a group and in every call."""
+    text = name if isinstance(name, str) else str(name)
+    key = _FOLDED.get(text)
+    if key is None:
+        if len(_FOLDED) >= _CACHE_ROWS:
+            _FOLDED.clear()
+        key = _FOLDED[text] = " ".join(text.lower().split())
+    return key
+
+
 def _names(value: Any) -> list[str]:
-    """Author names as comparable keys (case and spacing folded)."""
-    if value is None or isinstance(value, float | str):
-        return [" ".join(value.lower().split())] if isinstance(value, str) and value.strip() else []
-    return [" ".join(str(name).lower().split()) for name in value if str(name).strip()]
+    """Author names as comparable keys (blank names dropped)."""
+    if value is None or isinstance(value, float):
+        return []
+    return [key for key in map(_fold, [value] if isinstance(value, str) else value) if key]
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -119,11 +136,12 @@ def _negatives(seen: pd.DataFrame | None, day: pd.Timestamp, exclude: set[str]) 
 
 
 def _features(
-    positives: pd.DataFrame, negatives: pd.DataFrame, listing: pd.DataFrame
+    positives: pd.DataFrame, negatives: pd.DataFrame, listing: pd.DataFrame, names: list[list[str]]
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix, int]:
     """Text TF-IDF and author indicators, fitted on everything seen this call.
 
-    Returns the three row blocks and the number of text columns (the author ones follow).
+    ``names``: the author keys of every row of the three frames, in order. Returns the
+    three row blocks and the number of text columns (the author ones follow).
     """
     import numpy as np
     import scipy.sparse as sp
@@ -131,10 +149,10 @@ def _features(
     from sklearn.feature_extraction.text import TfidfTransformer
 
     counts = _shared_columns(
-        _term_counts(_texts(positives, commentary=True) + _texts(negatives) + _texts(listing))
+        _term_counts(_texts(positives, commentary=True) + _texts(negatives) + _texts(listing)),
+        TEXT_MIN_PAPERS,
     )
     text = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
-    names = [_names(a) for frame in (positives, negatives, listing) for a in _column(frame, "authors")]
     hashed = FeatureHasher(_HASH_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32)
     authors = _shared_columns(hashed.transform(names).tocsr())
     authors.data[:] = 1.0
@@ -156,6 +174,8 @@ def _term_counts(docs: list[str]) -> sp.csr_matrix:
     import scipy.sparse as sp
 
     given = _STORE.get()
+    if given is not None and hasattr(given, "matrix"):  # countcache.TermCounts: gathered in C
+        return given.matrix(docs, _tokenise, _HASH_FEATURES)
     store = _COUNTS if given is None else given
     missing = [doc for doc in dict.fromkeys(docs) if doc not in store]
     if missing:
@@ -212,12 +232,16 @@ def _with_store(term_counts: MutableMapping[str, tuple[Any, Any]], *args: Any, *
         _STORE.reset(token)
 
 
-def _shared_columns(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    """The columns set in two rows or more: a word or an author of a single paper says
-    nothing about the reader."""
+def _shared_columns(matrix: sp.csr_matrix, least: int = 2) -> sp.csr_matrix:
+    """The columns set in ``least`` rows or more: a word or an author of a single paper
+    says nothing about the reader."""
     import numpy as np
 
-    return matrix[:, np.flatnonzero(np.bincount(matrix.indices, minlength=matrix.shape[1]) >= 2)]
+    papers = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    kept = np.flatnonzero(papers >= least)
+    if not len(kept):  # a tiny journal and listing: what little there is
+        kept = np.flatnonzero(papers > 0) if papers.any() else np.zeros(1, np.int64)
+    return matrix[:, kept]
 
 
 def _recency(dates: pd.Series, day: pd.Timestamp, half_life: float = HALF_LIFE_DAYS) -> np.ndarray:
@@ -234,7 +258,11 @@ def _standardised(values: np.ndarray) -> np.ndarray:
 
 
 def _scores(
-    positives: pd.DataFrame, negatives: pd.DataFrame, candidates: pd.DataFrame, day: pd.Timestamp
+    positives: pd.DataFrame,
+    negatives: pd.DataFrame,
+    candidates: pd.DataFrame,
+    day: pd.Timestamp,
+    names: list[list[str]],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores of the day's candidates (the model's decision value plus closeness to recent
     entries, both standardised), and their text similarity to each entry."""
@@ -242,7 +270,7 @@ def _scores(
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
 
-    x_pos, x_neg, x_day, n_text = _features(positives, negatives, candidates)
+    x_pos, x_neg, x_day, n_text = _features(positives, negatives, candidates, names)
     weight_pos = _recency(_column(positives, "date"), day)
     # Relative to the latest entry: a reader back after a long pause still has interests.
     weight_pos = weight_pos / weight_pos.max()
@@ -308,22 +336,27 @@ def rank_papers(
             # The first days, before anything is recorded: the day's own listing is the
             # background (almost all of it is passed over).
             negatives = candidates
-        scores, similarity = _scores(positives, negatives, candidates, when)
+        # Each group's author keys, folded once for the model and the reasons.
+        known = [_names(a) for a in _column(positives, "authors")]
+        names = known + [_names(a) for frame in (negatives, candidates) for a in _column(frame, "authors")]
+        scores, similarity = _scores(positives, negatives, candidates, when, names)
         out.loc[candidates.index, "score"] = scores
-        out.loc[candidates.index, "reason"] = _reasons(positives, candidates, similarity)
+        out.loc[candidates.index, "reason"] = _reasons(positives, candidates, similarity, known)
     ranked = out[~out["read"]].sort_values("score", ascending=False, kind="stable")
     ranked["rank"] = pd.array(np.arange(1, len(ranked) + 1), dtype="Int64")
     read = out[out["read"]].assign(rank=pd.array([pd.NA] * int(out["read"].sum()), dtype="Int64"))
     return pd.concat([ranked, read], ignore_index=True)
 
 
-def _reasons(positives: pd.DataFrame, candidates: pd.DataFrame, similarity: np.ndarray) -> list[str]:
+def _reasons(
+    positives: pd.DataFrame, candidates: pd.DataFrame, similarity: np.ndarray, known: list[list[str]]
+) -> list[str]:
     """Short human text: the nearest journal entries, authors the reader has read, tags."""
     import numpy as np
 
     titles = _column(positives, "title").fillna("").astype(str).tolist()
     tags = [_listed(t) for t in _column(positives, "tags")]
-    read_authors = {name for a in _column(positives, "authors") for name in _names(a)}
+    read_authors = {name for keys in known for name in keys}
     # Nearest entries, ties going to the later one (the journal is in date order).
     last = len(titles) - 1
     order = last - np.argsort(-similarity[:, ::-1], axis=1, kind="stable")[:, :_NEAREST]
@@ -333,7 +366,7 @@ def _reasons(positives: pd.DataFrame, candidates: pd.DataFrame, similarity: np.n
         parts = []
         if nearest:
             parts.append("like " + "; ".join(f"\u201c{_short(titles[i])}\u201d" for i in nearest[:2]))
-        shared = [str(a) for a in _listed(authors) if _names([a]) and _names([a])[0] in read_authors]
+        shared = [str(a) for a in _listed(authors) if _fold(a) in read_authors]
         if shared:
             parts.append("authors you read: " + ", ".join(shared[:3]))
         near_tags = list(dict.fromkeys(str(t) for i in nearest for t in tags[i]))
