@@ -121,6 +121,12 @@ def _user_state_dir() -> Path:
     return Path(base) / "journal"
 
 
+def shared_limiter(cache_dir: Path | None) -> RateLimiter:
+    """The rate limiter every request to arXiv (API or RSS) of a journal goes through: kept
+    in the journal's cache folder, else in the user's cache folder."""
+    return RateLimiter(cache_dir or _user_state_dir())
+
+
 # --- the rate limit ---------------------------------------------------------------------
 
 
@@ -285,9 +291,10 @@ def parse_feed(data: bytes, api: str = DEFAULT_API) -> tuple[list[ArxivRecord], 
 # --- fetching ---------------------------------------------------------------------------
 
 
-def _request(url: str, api: str, timeout: float, variable: str = "JOURNAL_ARXIV_API") -> bytes:
-    """The body arXiv answers at ``url``; ``variable`` is the setting an error message
-    names (the environment variable that points at ``api``)."""
+def fetch_bytes(url: str, api: str, timeout: float, variable: str = "JOURNAL_ARXIV_API") -> bytes:
+    """The body arXiv answers at ``url`` (the API or the RSS feed); ``variable`` is the
+    setting an error message names (the environment variable that points at ``api``).
+    Unreachable, slow or refusing: an :class:`ArxivError` saying what to do."""
     import http.client
     import socket
     import urllib.error
@@ -378,11 +385,11 @@ def fetch(
     missing = list(dict.fromkeys(k for k in keys if k not in found))
     if missing:
         address = api_url(api)
-        limiter = limiter or RateLimiter(cache_dir or _user_state_dir())
+        limiter = limiter or shared_limiter(cache_dir)
         for start in range(0, len(missing), BATCH):
             batch = missing[start : start + BATCH]
             limiter.wait()
-            data = _request(_query_url(address, batch), address, timeout or TIMEOUT)
+            data = fetch_bytes(_query_url(address, batch), address, timeout or TIMEOUT)
             records, errors = parse_feed(data, address)
             got = _match(batch, records)
             for key, record in got.items():

@@ -219,7 +219,7 @@ def _fetch(
 ) -> tuple[dt.date | None, bytes, list[dict[str, Any]]]:
     url = rss_base() + category
     limiter.wait()
-    data = arxiv._request(url, url, timeout, RSS_VARIABLE)
+    data = arxiv.fetch_bytes(url, url, timeout, RSS_VARIABLE)
     day, rows = parse_listing(data, category, url)
     return day, data, rows
 
@@ -278,7 +278,7 @@ def fetch_listing(
         )
     rows: list[dict[str, Any]] = []
     feed_days: set[dt.date] = set()
-    limiter = limiter or arxiv.RateLimiter(arxiv.cache_dir_for(journal.path) or arxiv._user_state_dir())
+    limiter = limiter or arxiv.shared_limiter(arxiv.cache_dir_for(journal.path))
     latest_asked = day is None
     note = ""
     for category in categories:
