@@ -17,7 +17,7 @@ Prints, for one run on this machine:
   with no cache (cold);
 - (c) the same with 1,000,000 synthetic recorded papers (warm, and cold).
 ``--quick`` judges every third day and times one run of each. ``--start`` (the first judged
-day; earlier ones are only recorded) defaults to four weeks after the listings' first day
+day; earlier ones are only recorded) defaults to 29 days after the listings' first day
 (2025-01-15 for the dev data, as the README's check has it), so other listings, such as a
 later half-year, are judged the same way without choosing a date.
 """
@@ -54,8 +54,8 @@ from journal.triage.ranker import SEEN_DAYS, rank_papers
 
 HERE = Path(__file__).resolve().parents[1]
 TOP = 20
-# Days only recorded before the first judged day, by default (the README's check: the dev
-# listings start 2024-12-17 and are judged from 2025-01-15).
+# By default the first judged day is this many days after the listings' first day (the
+# README's check: the dev listings start 2024-12-17 and are judged from 2025-01-15).
 RECORDED_FIRST_DAYS = 29
 
 
@@ -332,7 +332,8 @@ def main() -> None:
     parser.add_argument("--reader", type=Path, default=shared / "reader-dev.jsonl")
     parser.add_argument(
         "--start",
-        help="first judged day, YYYY-MM-DD (earlier days are only recorded; default: 4 weeks after the first listed day)",
+        type=dt.date.fromisoformat,
+        help="first judged day, YYYY-MM-DD (earlier days are only recorded; default: 29 days after the first listed day)",
     )
     parser.add_argument("--quick", action="store_true", help="judge every third day; time one run")
     parser.add_argument("--million", type=int, default=1_000_000, help="synthetic recorded papers for (c)")
@@ -340,25 +341,23 @@ def main() -> None:
     args = parser.parse_args()
     papers, entries = load(args.listings, args.reader)
     if args.only != "speed":
-        recalls(papers, entries, args.start, args.quick)
+        recalls(papers, entries, first_judged_day(papers, args.start), args.quick)
     if args.only != "recall":
         speed(papers, entries, 1 if args.quick else 5, args.million)
 
 
-def first_judged_day(papers: pd.DataFrame, start: str | None) -> pd.Timestamp:
-    """``start``, else four weeks after the listings' first day (the dev data: 2025-01-15)."""
+def first_judged_day(papers: pd.DataFrame, start: dt.date | None) -> pd.Timestamp:
+    """``start``, else ``RECORDED_FIRST_DAYS`` after the listings' first day (dev: 2025-01-15)."""
     if start:
         return pd.Timestamp(start)
     return pd.Timestamp(papers["date"].min()) + pd.Timedelta(days=RECORDED_FIRST_DAYS)
 
 
-def recalls(papers: pd.DataFrame, entries: pd.DataFrame, start: str | None, quick: bool) -> None:
-    first = first_judged_day(papers, start)
-    start = first.date().isoformat()
-    days = judged_days(papers, entries, first)
+def recalls(papers: pd.DataFrame, entries: pd.DataFrame, start: pd.Timestamp, quick: bool) -> None:
+    days = judged_days(papers, entries, start)
     if quick:
         days = days[::3]
-    print(f"{len(days)} judged days from {start}, {sum(len(p) for _, p in days)} positives")
+    print(f"{len(days)} judged days from {start.date()}, {sum(len(p) for _, p in days)} positives")
     started = time.perf_counter()
     print(figures("arxiv-sanity-lite (reference)", reference_recalls(papers, entries, days)), end="")
     print(f"   {time.perf_counter() - started:.0f} s")
