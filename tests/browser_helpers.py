@@ -149,6 +149,32 @@ def lab_server(root: Path, journal: Path, home: Path) -> Iterator[Server]:
         _stop(process)
 
 
+def restart_kernels(server: Server, timeout: float = 60) -> int:
+    """Restart every kernel of a Lab server through its REST API and wait until each is
+    idle again; returns how many. The front end's own restart can leave the page waiting
+    on a status message it missed (jupyterlab#9008), so tests restart on the server side
+    and reload the page."""
+    auth = {"Authorization": f"token {server.token}"}
+
+    def call(method: str, path: str) -> object:
+        request = urllib.request.Request(f"{server.base}{path}", method=method, headers=auth)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"null")
+
+    kernels = call("GET", "/api/kernels")
+    assert isinstance(kernels, list)
+    for kernel in kernels:
+        call("POST", f"/api/kernels/{kernel['id']}/restart")
+
+    def idle() -> bool:
+        states = call("GET", "/api/kernels")
+        assert isinstance(states, list)
+        return all(k["execution_state"] == "idle" for k in states)
+
+    wait_for(idle, timeout=timeout, interval=0.2, what="the restarted kernels to be idle")
+    return len(kernels)
+
+
 @contextlib.contextmanager
 def voila_server(notebook: Path, journal: Path, home: Path) -> Iterator[Server]:
     """Voila serving one notebook as a page."""

@@ -21,6 +21,7 @@ from browser_helpers import (
     add_tag,
     lab_server,
     launch,
+    restart_kernels,
     type_korean,
     voila_server,
     wait_for,
@@ -142,9 +143,8 @@ def test_jupyterlab_capture_save_and_draft_after_kernel_restart(
 
             type_draft(page, scope, "Draft in Lab", "초안입니다")
             wait_for_draft(journal, "Draft in Lab", "초안입니다")
+            assert restart_kernels(server) == 1  # a new kernel: only the draft file remembers
             page.reload()
-            page.wait_for_function(KERNEL_READY, timeout=60_000)
-            page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
             run_notebook()
             restored = "document.querySelector('.jp-OutputArea-output .journal-title input').value"
             page.wait_for_function(f"() => {restored} === 'Draft in Lab'", timeout=20_000)
