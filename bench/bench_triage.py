@@ -348,7 +348,7 @@ def main() -> None:
 
 def first_judged_day(papers: pd.DataFrame, start: dt.date | None) -> pd.Timestamp:
     """``start``, else ``RECORDED_FIRST_DAYS`` after the listings' first day (dev: 2025-01-15)."""
-    if start:
+    if start is not None:
         return pd.Timestamp(start)
     return pd.Timestamp(papers["date"].min()) + pd.Timedelta(days=RECORDED_FIRST_DAYS)
 

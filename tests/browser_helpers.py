@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -156,20 +157,17 @@ def restart_kernels(server: Server, timeout: float = 60) -> int:
     and reload the page."""
     auth = {"Authorization": f"token {server.token}"}
 
-    def call(method: str, path: str) -> object:
+    def call(method: str, path: str) -> Any:
         request = urllib.request.Request(f"{server.base}{path}", method=method, headers=auth)
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read() or b"null")
 
     kernels = call("GET", "/api/kernels")
-    assert isinstance(kernels, list)
     for kernel in kernels:
         call("POST", f"/api/kernels/{kernel['id']}/restart")
 
     def idle() -> bool:
-        states = call("GET", "/api/kernels")
-        assert isinstance(states, list)
-        return all(k["execution_state"] == "idle" for k in states)
+        return all(k["execution_state"] == "idle" for k in call("GET", "/api/kernels"))
 
     wait_for(idle, timeout=timeout, interval=0.2, what="the restarted kernels to be idle")
     return len(kernels)
