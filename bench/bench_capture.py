@@ -26,7 +26,7 @@ from bench_store import wall
 from corpus import entries
 
 import journal
-from journal import arxiv
+from journal.capture import arxiv
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "arxiv"
 

@@ -39,9 +39,9 @@ import pyarrow.compute as pc  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from make_journal import NAMES, make_journal  # noqa: E402
 
-from journal import textindex as ti  # noqa: E402
-from journal.search import search  # noqa: E402
-from journal.store import Journal  # noqa: E402
+from journal.search import textindex as ti  # noqa: E402
+from journal.search.query import search  # noqa: E402
+from journal.store.entrystore import Journal  # noqa: E402
 
 QUERIES = [
     # (query, what it shows)

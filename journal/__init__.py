@@ -11,16 +11,16 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
+from journal.errors import (
     DuplicateEntry,
     EntryNotFound,
     JournalError,
     ValidationError,
 )
-from .model import Entry, make_entry
+from journal.model import Entry, make_entry
 
 if TYPE_CHECKING:
-    from .store import Journal
+    from journal.store.entrystore import Journal
 
 __version__ = "0.1.0"
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
 
 def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001 - journal.open() reads naturally
     """Open the journal at ``path`` (created on the first write)."""
-    from .store import Journal
+    from journal.store.entrystore import Journal
 
     return Journal(path)
 
@@ -46,7 +46,7 @@ def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: 
 def __getattr__(name: str) -> Any:
     # pyarrow is imported on first use, so `import journal` stays fast
     if name == "Journal":
-        from .store import Journal
+        from journal.store.entrystore import Journal
 
         return Journal
     raise AttributeError(f"module 'journal' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """``python -m journal`` runs the command line."""
 
-from .cli import run
+from journal.cli.commands import run
 
 run()

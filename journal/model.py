@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import InvalidArxivId, ValidationError
+from journal.errors import InvalidArxivId, ValidationError
 
 #: Column order of the table, the JSONL objects and the CSV export.
 FIELDS: tuple[str, ...] = (

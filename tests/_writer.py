@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sys
 
-from journal import store
 from journal.model import make_entry
+from journal.store import entrystore as store
 
 
 def main() -> None:

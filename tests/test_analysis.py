@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from journal import analysis
 from journal.model import make_entry
-from journal.store import Journal
+from journal.publish import analysis
+from journal.store.entrystore import Journal
 
 
 def entry(

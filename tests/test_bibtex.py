@@ -15,11 +15,12 @@ from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journal import arxiv
+from journal.capture import arxiv
 from journal.errors import ImportFailed
-from journal.formats import _latex, bibtex
+from journal.formats import bibtex
+from journal.formats import latex as _latex
 from journal.model import Entry, make_entry
-from journal.store import Journal
+from journal.store.entrystore import Journal
 
 BIB = DATA / "bibtex"
 COMPARED = ("id", "date", "title", "authors", "url", "links", "arxiv_id", "arxiv_version", "abstract")

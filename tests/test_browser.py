@@ -27,7 +27,7 @@ from browser_helpers import (
     wait_for,
 )
 
-from journal.drafts import DraftStore
+from journal.capture.drafts import DraftStore
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, SEED_DIGEST, run_cli
 
 import journal
-from journal.cli import build_parser
+from journal.cli.commands import build_parser
 
 COMMANDS = ["add", "show", "edit", "rm", "list", "digest", "import", "export", "stats", "check", "compact"]
 
@@ -245,7 +245,7 @@ def test_newer_schema_via_cli(seed_journal: Path) -> None:
 
 def test_cli_add_does_not_import_pandas(journal_path: Path) -> None:
     code = (
-        "import sys; from journal.cli import main; "
+        "import sys; from journal.cli.commands import main; "
         f"main(['add', '--title', 'x', '--journal', {str(journal_path)!r}]); "
         f"main(['add', '--title', 'y', '--journal', {str(journal_path)!r}]); "
         "print('pandas' in sys.modules)"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import cli_env
 
-from journal.drafts import Debouncer, DraftStore, edit_key, new_key
+from journal.capture.drafts import Debouncer, DraftStore, edit_key, new_key
 from journal.errors import JournalError
 
 KOREAN = "어텐션 없이도 긴 문맥을 다룰 수 있다는 주장.\n\n두 번째 문단: 실험이 더 필요해 보입니다."
@@ -142,7 +142,7 @@ def test_pending_draft_is_written_when_the_process_exits(journal_path: Path) -> 
     still writes what was typed."""
     code = (
         "import sys\n"
-        "from journal.drafts import Debouncer, DraftStore\n"
+        "from journal.capture.drafts import Debouncer, DraftStore\n"
         "store = DraftStore(sys.argv[1])\n"
         "d = Debouncer(lambda v: store.write('new-exit', v), delay=3600)\n"
         "d({'commentary': sys.argv[2]})\n"

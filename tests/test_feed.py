@@ -8,11 +8,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from journal import feed
 from journal.errors import ValidationError
-from journal.formats import html
 from journal.model import make_entry
-from journal.store import Journal
+from journal.publish import atom as feed
+from journal.publish import site as html
+from journal.store.entrystore import Journal
 
 TRICKY = "Attack <script>alert(\"x\")</script> & 'quotes'"
 

@@ -1,4 +1,4 @@
-"""Form values <-> entries (journal.forms) and the browsing index (journal.browse)."""
+"""Form values <-> entries (journal.capture.form_values) and the browsing index (journal.search.browse)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import journal
-from journal import forms
-from journal.browse import EntryIndex, tag_counts
+from journal.capture import form_values as forms
 from journal.errors import DuplicateEntry, InvalidArxivId, ValidationError
 from journal.model import make_entry
+from journal.search.browse import EntryIndex, tag_counts
 
 
 def values(**changes: object) -> dict[str, object]:

@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journal.errors import ExportFailed, ValidationError
-from journal.formats import FOLDER_FORMATS, html
+from journal.formats import FOLDER_FORMATS
 from journal.model import Entry, make_entry
-from journal.store import Journal
+from journal.publish import site as html
+from journal.store.entrystore import Journal
 
 EXPECTED = DATA / "html"
 XSS = "<script>alert(1)</script>"
@@ -296,7 +297,7 @@ def test_a_user_template_replaces_the_shipped_one(seed_journal: Path, tmp_path: 
     # the templates not in the folder are the shipped ones (with the user's stylesheet)
     index = (folder / "index.html").read_text(encoding="utf-8")
     expected = (EXPECTED / "index.html").read_text(encoding="utf-8")
-    default_css = (Path(html.__file__).parents[1] / "templates" / "journal.css").read_text(encoding="utf-8")
+    default_css = (Path(html.__file__).parent / "templates" / "journal.css").read_text(encoding="utf-8")
     assert "2024-05-10.html" in index and '<h2 id="m-2024-05">' in index
     assert "rebeccapurple" in index and default_css not in index
     assert default_css in expected  # the shipped pages inline the shipped stylesheet
@@ -347,9 +348,9 @@ def test_an_unreadable_or_failing_template_is_one_clear_error(
 
 
 def test_templates_are_package_data() -> None:
-    from journal.formats import _templates
+    from journal.publish import templating as _templates
 
     shipped = {p.name for p in _templates.TEMPLATES_DIR.iterdir()}
     assert set(_templates.NAMES) <= shipped
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"templates/*.html.j2"' in pyproject and '"templates/*.css"' in pyproject
+    assert '"publish/templates/*.html.j2"' in pyproject and '"publish/templates/*.css"' in pyproject

@@ -8,9 +8,9 @@ import random
 import pytest
 
 import journal
-from journal import links as L
-from journal.links import arxiv_mentions, build_index, entry_links, wiki_targets
 from journal.model import make_entry
+from journal.search import links as L
+from journal.search.links import arxiv_mentions, build_index, entry_links, wiki_targets
 
 
 def E(title, date="2024-05-09", **fields):

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from journal.formats import FOLDER_FORMATS, exporter, importer
 from journal.formats import markdown as md
 from journal.formats.markdown_note import Layout, split_source
-from journal.links import build_index
 from journal.model import make_entry
-from journal.store import Journal
+from journal.search.links import build_index
+from journal.store.entrystore import Journal
 
 VAULT = Path(__file__).resolve().parent / "data" / "vault"
 NOTES = md._walk(str(VAULT))

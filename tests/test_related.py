@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import journal
-from journal import related as R
 from journal.errors import EntryNotFound, ValidationError
 from journal.model import make_entry
-from journal.related import _grams, _probes, related
+from journal.search import related as R
+from journal.search.related import _grams, _probes, related
 
 BASE = [
     dict(
@@ -177,7 +177,7 @@ def test_cli_related(j, cli):
 def test_cli_related_errors_and_help(j, cli, capsys):
     code, out, err = cli("related", "zzzzzz", "--journal", str(j.path))
     assert code == 1 and out == "" and "no entry with id 'zzzzzz'" in err
-    from journal.cli import main
+    from journal.cli.commands import main
 
     with pytest.raises(SystemExit):
         main(["related", "--help"])

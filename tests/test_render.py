@@ -17,12 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journal import mdtext, render
 from journal.errors import JournalError, ValidationError
 from journal.formats.digest import to_entries
 from journal.model import make_entry
-from journal.store import Journal
-from journal.summary import day_summaries, day_summary
+from journal.publish import mdtext
+from journal.publish import notebooks as render
+from journal.publish.summary import day_summaries, day_summary
+from journal.store.entrystore import Journal
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DIGEST = REPO / "tests" / "data" / "digest-2024-05-09.txt"
@@ -279,9 +280,9 @@ def test_render_one_day(journal_file: Path, tmp_path: Path) -> None:
     )
     assert "Haystack.md|Emu]]" in md.split("## ")[-1]  # the digest block
     # the page and the static site share one stylesheet
-    from journal.formats import html as site
+    from journal.publish import site
 
-    css = (REPO / "journal" / "templates" / "journal.css").read_text(encoding="utf-8")
+    css = (REPO / "journal" / "publish" / "templates" / "journal.css").read_text(encoding="utf-8")
     page = stem.with_suffix(".html").read_text(encoding="utf-8")
     assert f'<style id="journal-css">\n{css}</style>\n</head>' in page
     assert f"<style>\n{css}</style>" in site.render_site(Journal(journal_file).entries())["2024-05-09.html"]

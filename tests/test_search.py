@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import journal
-from journal import store
-from journal import textindex as ti
 from journal.errors import JournalError, ValidationError
 from journal.model import make_entry
-from journal.search import Condition, parse_query, search, search_in, snippet
+from journal.search import textindex as ti
+from journal.search.query import Condition, parse_query, search, search_in, snippet
+from journal.store import entrystore as store
 
 # Real Korean commentary (particles attached, 재학습/사전학습 compounds, mixed English).
 ENTRIES = [
@@ -337,7 +337,7 @@ def test_search_raises_only_journal_errors(small_index, text):
 
 
 def _index(specs):
-    from journal.table import SCHEMA, empty_table, encode, merge, rows_to_table
+    from journal.store.schema import SCHEMA, empty_table, encode, merge, rows_to_table
 
     entries = [make_entry(**spec) for spec in specs]
     stamped = [
@@ -556,7 +556,7 @@ def test_cli_no_match_and_errors(j, cli):
 
 
 def test_cli_mistyped_option_is_not_a_search_word(j, capsys):
-    from journal.cli import main
+    from journal.cli.commands import main
 
     with pytest.raises(SystemExit):
         main(["search", "x", "--lmit", "3", "--journal", str(j.path)])
@@ -564,7 +564,7 @@ def test_cli_mistyped_option_is_not_a_search_word(j, capsys):
 
 
 def test_cli_help_describes_the_query_language(cli, capsys):
-    from journal.cli import main
+    from journal.cli.commands import main
 
     with pytest.raises(SystemExit):
         main(["search", "--help"])
@@ -575,7 +575,7 @@ def test_cli_help_describes_the_query_language(cli, capsys):
 
 def test_cli_search_in_a_real_process_without_pandas(j):
     script = (
-        "import sys; from journal.cli import main; code = main(sys.argv[1:]); "
+        "import sys; from journal.cli.commands import main; code = main(sys.argv[1:]); "
         "print('pandas' in sys.modules, file=sys.stderr); sys.exit(code)"
     )
     proc = subprocess.run(
@@ -599,7 +599,7 @@ def test_cli_subprocess_korean_argv(j):
 
 
 def test_terminal_lines_keep_the_first_match_in_view():
-    from journal.search import Hit, Results, hits_text
+    from journal.search.query import Hit, Results, hits_text
     from journal.termtable import width
 
     long = "앞부분 " * 40 + "목표어 뒤에 오는 문장"

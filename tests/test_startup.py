@@ -20,13 +20,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import journal
-from journal import kernels
-from journal import textindex as ti
-from journal.search import search
+from journal.search import textindex as ti
+from journal.search.query import search
+from journal.store import kernels
 from journal.termtable import clip, table, width
 
 PROBE = (
-    "import json, sys; from journal.cli import main; code = main(sys.argv[1:]); "
+    "import json, sys; from journal.cli.commands import main; code = main(sys.argv[1:]); "
     "print(json.dumps({m: m in sys.modules for m in ('pandas', 'pyarrow.compute', 'pyarrow._compute')}),"
     " file=sys.stderr); sys.exit(code)"
 )
@@ -68,7 +68,7 @@ def test_read_commands_import_neither_pandas_nor_pyarrow_compute(small, command)
 
 @pytest.mark.parametrize("command", [["search", "Pending"], ["list"]])
 def test_read_commands_with_a_pending_change_import_no_pyarrow_compute(small, monkeypatch, command):
-    from journal import store
+    from journal.store import entrystore as store
 
     monkeypatch.setattr(store, "SMALL_JOURNAL_ROWS", 0)  # the write stays a change file
     small.add(title="Pending", date="2024-05-12")
@@ -85,7 +85,7 @@ def test_list_loads_no_compute_kernels_at_all(small):
 
 
 def test_columns_reads_what_entries_gives(small, monkeypatch):
-    from journal import store
+    from journal.store import entrystore as store
 
     for filters in [{}, {"tag": "efficiency"}, {"start": "2024-05-10"}, {"date": "2024-05-09"}]:
         table = small.columns(["id", "title"], **filters)
@@ -243,7 +243,7 @@ def test_table_measures_each_cell_once_and_lays_out_as_before(rows, flex, max_wi
 def test_dates_of_a_date_column():
     import datetime as dt
 
-    from journal.table import dates
+    from journal.store.schema import dates
 
     days = [dt.date(2024, 5, 9), None, dt.date(1969, 12, 31), dt.date(1, 1, 1)]
     column = pa.chunked_array([pa.array(days[:2], pa.date32()), pa.array(days, pa.date32()).slice(2)])

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import journal
-from journal import store as store_module
 from journal.errors import (
     AmbiguousId,
     CorruptJournal,
@@ -25,6 +24,7 @@ from journal.errors import (
     ValidationError,
 )
 from journal.model import FIELDS, make_entry
+from journal.store import entrystore as store_module
 
 
 def test_add_get_update_delete(journal_path: Path) -> None:
@@ -328,7 +328,7 @@ def test_foreign_unsorted_file_is_read_in_journal_order(journal_path: Path) -> N
 
 
 def test_one_of_matches_whole_values_literally() -> None:
-    from journal.table import one_of
+    from journal.store.schema import one_of
 
     column = pa.chunked_array([["a.b", "axb", "(x)", None, "", "a.b c"]])
     assert one_of(column, ["a.b", "(x)"]).to_pylist() == [True, False, True, None, False, False]
@@ -380,7 +380,7 @@ def test_a_version_1_journal_is_upgraded_on_its_first_write(tmp_path: Path) -> N
 
 
 def test_journal_check_upgrades_a_version_1_journal(tmp_path: Path) -> None:
-    from journal.check import check_journal
+    from journal.store.check import check_journal
 
     path = _v1_copy(tmp_path)
     findings = check_journal(journal.open(path))

@@ -14,11 +14,11 @@ import pytest
 from conftest import cli_env
 
 import journal
-from journal import store
-from journal import tags as T
-from journal.check import near_duplicate_tags, tag_key
 from journal.errors import JournalFileError, ValidationError
 from journal.model import make_entry
+from journal.search import tags as T
+from journal.store import entrystore as store
+from journal.store.check import near_duplicate_tags, tag_key
 
 
 @pytest.fixture
@@ -154,8 +154,8 @@ def test_killed_mid_rename_changes_nothing(j, small):
     script = textwrap.dedent(
         f"""
         import os, signal, sys
-        import journal.store as store
-        from journal.tags import rename_tag
+        import journal.store.entrystore as store
+        from journal.search.tags import rename_tag
         if not {small}:
             store.SMALL_JOURNAL_ROWS = 0
         real = os.replace
@@ -267,7 +267,7 @@ def test_cli_tags_on_an_empty_journal(tmp_path, cli):
     "argv", [["tags", "--help"], ["tags", "rename", "--help"], ["tags", "merge", "--help"]]
 )
 def test_cli_tags_help(argv, capsys):
-    from journal.cli import main
+    from journal.cli.commands import main
 
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -277,7 +277,7 @@ def test_cli_tags_help(argv, capsys):
 
 
 def test_cli_merge_needs_into(j, capsys):
-    from journal.cli import main
+    from journal.cli.commands import main
 
     with pytest.raises(SystemExit):
         main(["tags", "merge", "a", "b", "--journal", str(j.path)])

@@ -12,9 +12,10 @@ from conftest import DATA, run_cli
 from stub_server import StubServer
 
 import journal
-from journal import arxiv
+from journal.capture import arxiv
 from journal.errors import ArxivBadResponse, ArxivUnreachable, ListingError, NoAnnouncements
-from journal.triage import feed, listings
+from journal.triage import listings
+from journal.triage import rss as feed
 
 RSS = DATA / "triage" / "rss"
 DAY = dt.date(2025, 1, 15)  # a Wednesday: the day the recorded feeds hold

@@ -11,8 +11,8 @@ import pytest
 from conftest import DATA, REPO, cli_env
 
 import journal
-from journal import forms
-from journal.drafts import DraftStore
+from journal.capture import form_values as forms
+from journal.capture.drafts import DraftStore
 from journal.triage import listings
 from journal.widgets import JournalApp, TriagePanel
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import journal
-from journal.drafts import DraftStore, edit_key
+from journal.capture.drafts import DraftStore, edit_key
 from journal.errors import JournalError, ValidationError
 from journal.widgets import CaptureForm, JournalApp, JournalBrowser, journal_app
 
@@ -28,7 +28,7 @@ YOCO = {
 
 
 class FakeFetch:
-    """Stands in for journal.capture.fetch_fields (no network in tests)."""
+    """Stands in for journal.capture.paper.fetch_fields (no network in tests)."""
 
     def __init__(self, result: dict[str, Any] | Exception) -> None:
         self.result = result
@@ -224,7 +224,7 @@ def test_fetch_fills_title_authors_abstract_and_keeps_commentary(journal_path: P
     ("result", "message"),
     [
         (JournalError("arXiv cannot be reached (offline?); type the fields"), "arXiv cannot be reached"),
-        (ImportError("no module journal.capture"), "not available in this installation"),
+        (ImportError("no module journal.capture.paper"), "not available in this installation"),
         (RuntimeError("boom"), "Fetch failed: boom"),
     ],
 )

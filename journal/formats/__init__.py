@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ..errors import UnknownFormat
+from journal.errors import UnknownFormat
 
 IMPORTERS: dict[str, str] = {
     "digest": "journal.formats.digest_io",
@@ -24,7 +24,7 @@ EXPORTERS: dict[str, str] = {
     "csv": "journal.formats.csv",
     "markdown": "journal.formats.markdown",
     "bibtex": "journal.formats.bibtex",
-    "html": "journal.formats.html",
+    "html": "journal.publish.site",
 }
 #: Formats whose export destination is a folder rather than a file.
 FOLDER_FORMATS: set[str] = {"markdown", "html"}

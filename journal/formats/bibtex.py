@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ImportFailed, ValidationError
-from ..model import Entry, abs_url, make_entry, parse_arxiv, parse_date, split_paragraphs
-from . import _latex
-from ._files import read_text, write_text
+from journal.errors import ImportFailed, ValidationError
+from journal.formats import latex as _latex
+from journal.formats.files import read_text, write_text
+from journal.model import Entry, abs_url, make_entry, parse_arxiv, parse_date, split_paragraphs
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _STOPWORDS = frozenset(
@@ -162,7 +162,7 @@ def _arxiv_record(entry: Entry, journal: Any) -> Any:
     """arXiv metadata for the entry from the local cache (never the network)."""
     if journal is None or not entry.arxiv_id:
         return None
-    from ..arxiv import cache_dir_for, cache_get
+    from journal.capture.arxiv import cache_dir_for, cache_get
 
     folder = cache_dir_for(getattr(journal, "path", None))
     if entry.arxiv_version:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..model import FIELDS, Entry, format_timestamp
-from ._files import write_text
+from journal.formats.files import write_text
+from journal.model import FIELDS, Entry, format_timestamp
 
 
 def row(entry: Entry) -> list[str]:

@@ -32,8 +32,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import JournalError, ValidationError
-from ..model import Entry, make_entry, split_paragraphs
+from journal.errors import JournalError, ValidationError
+from journal.model import Entry, make_entry, split_paragraphs
 
 NAME = "digest"
 LANGS = ("ko", "en")

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ImportFailed
-from ..model import Entry
-from . import digest
-from ._files import read_text, write_text
+from journal.errors import ImportFailed
+from journal.formats import digest
+from journal.formats.files import read_text, write_text
+from journal.model import Entry
 
 
 def read(source: Path, journal: Any = None) -> list[Entry]:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ImportFailed, ValidationError
-from ..model import Entry, entry_from_mapping
-from ._files import read_text, write_text
+from journal.errors import ImportFailed, ValidationError
+from journal.formats.files import read_text, write_text
+from journal.model import Entry, entry_from_mapping
 
 
 def read(source: Path, journal: Any = None) -> list[Entry]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExportFailed, ImportFailed, ValidationError
-from ..model import Entry, make_entry
+from journal.errors import ExportFailed, ImportFailed, ValidationError
+from journal.model import Entry, make_entry
 
 # The note format (:mod:`.markdown_note`) is imported where notes are parsed or written:
 # re-importing an unchanged vault only walks it and never needs it.
@@ -348,7 +348,7 @@ def read_note(
     except UnicodeEncodeError:
         raise ImportFailed(where, "the file name is not valid UTF-8; rename it") from None
     text, bom = _decode(data, where)
-    from .markdown_note import parse_note, render_text, split_newlines, verbatim_layout
+    from journal.formats.markdown_note import parse_note, render_text, split_newlines, verbatim_layout
 
     lf_text, newline, _exact = split_newlines(text)
     if found is not None:
@@ -445,7 +445,7 @@ def plan(entries: Iterable[Entry]) -> list[tuple[str, bytes]]:
     entry's date was changed); any other entry gets ``YYYY/YYMMDD Title.md``. Paths that
     could leave the folder are not used. When two notes would get the same name (ignoring
     case, as macOS and Windows do, for new names), the later gets `` (2)``, `` (3)``..."""
-    from .markdown_note import Layout, render_bytes
+    from journal.formats.markdown_note import Layout, render_bytes
 
     items = []
     for entry in entries:
@@ -507,7 +507,7 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
             raise ExportFailed(target, "is a folder; nothing was written")
         targets.append(target)
     if journal is not None:
-        from .markdown_sync import unsynced_notes
+        from journal.formats.markdown_sync import unsynced_notes
 
         changed = unsynced_notes(
             journal, str(folder), [(r, t, d) for (r, d), t in zip(notes, targets, strict=True)]
@@ -539,7 +539,7 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
         written.add((st.st_dev, st.st_ino))
         done.append((os.path.relpath(final, root).replace(os.sep, "/"), final, entry, data))
     if journal is not None:  # importing this folder again then finds these notes unchanged
-        from .markdown_sync import record_export
+        from journal.formats.markdown_sync import record_export
 
         record_export(journal, str(folder), done)
     return len(notes)

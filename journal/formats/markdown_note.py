@@ -38,8 +38,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ValidationError
-from ..model import Entry, check_url, split_legacy_source
+from journal.errors import ValidationError
+from journal.model import Entry, check_url, split_legacy_source
 
 #: The gap before each kind of block (``lead``: before the first one, ``end``: after the
 #: last one, ``sep``: between a paragraph and inline tags); ``linkN`` defaults to "\n".

@@ -14,11 +14,11 @@ __all__ = ["TriageResult", "rank", "read_listings", "record_listing", "triage_fi
 def __getattr__(name: str) -> Any:
     # pyarrow and pandas load on first use, so `journal --help` stays fast
     if name in ("rank", "triage_listing", "triage_file", "TriageResult"):
-        from . import service
+        from journal.triage import service
 
         return getattr(service, name)
     if name in ("read_listings", "record_listing"):
-        from . import listings
+        from journal.triage import listings
 
         return getattr(listings, name)
     raise AttributeError(f"module 'journal.triage' has no attribute {name!r}")

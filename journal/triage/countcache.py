@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..fileio import write_atomic
+from journal.fileio import write_atomic
 
 if TYPE_CHECKING:
-    from ..store import Journal
+    from journal.store.entrystore import Journal
 
 FOLDER = "triage-cache"
 FILE_NAME = "term-counts.npz"

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ListingError
-from ..model import _CONTROL as CONTROL_CHARS
+from journal.errors import ListingError
+from journal.model import _CONTROL as CONTROL_CHARS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,8 +44,8 @@ def _authors(value: Any) -> list[str]:
 
 def bare_id(text: Any) -> str:
     """``2405.05254`` from ``2405.05254v2``, ``arXiv:2405.05254`` or an arXiv URL."""
-    from ..errors import InvalidArxivId
-    from ..model import parse_arxiv
+    from journal.errors import InvalidArxivId
+    from journal.model import parse_arxiv
 
     raw = str(text).strip()
     try:

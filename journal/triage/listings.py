@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import JournalFileError, ListingError
-from ..fileio import fsync_dir, write_atomic
-from ..store import as_journal
+from journal.errors import JournalFileError, ListingError
+from journal.fileio import fsync_dir, write_atomic
+from journal.store.entrystore import as_journal
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..store import Journal
+    from journal.store.entrystore import Journal
 
 FOLDER = "listings"
 FILE_NAME = "listing.parquet"
@@ -170,7 +170,7 @@ def read_listings(
     them anyway: its ``MAX_NEGATIVES`` most recent), so a busy store reads no more."""
     import pandas as pd
 
-    from .ranker import base_id
+    from journal.triage.ranker import base_id
 
     root = listings_dir(journal)
     tables = []

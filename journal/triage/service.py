@@ -12,15 +12,15 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ListingError
-from ..store import as_journal
-from .listingfile import REQUIRED, pick_day
-from .listings import read_listings, record_listing
+from journal.errors import ListingError
+from journal.store.entrystore import as_journal
+from journal.triage.listingfile import REQUIRED, pick_day
+from journal.triage.listings import read_listings, record_listing
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..store import Journal
+    from journal.store.entrystore import Journal
 
 
 def rank(
@@ -38,8 +38,8 @@ def rank(
     recorded (see :func:`triage_listing`); the texts' term counts are cached beside the
     journal (``countcache``), so the next call tokenises only texts it has not seen.
     """
-    from .countcache import load_term_counts, save_term_counts
-    from .ranker import MAX_NEGATIVES, SEEN_DAYS, base_id, counts_version, rank_papers
+    from journal.triage.countcache import load_term_counts, save_term_counts
+    from journal.triage.ranker import MAX_NEGATIVES, SEEN_DAYS, base_id, counts_version, rank_papers
 
     missing = [c for c in REQUIRED if c not in listing.columns]
     if missing:
@@ -102,7 +102,7 @@ def triage_file(
     day: dt.date | None = None,
 ) -> TriageResult:
     """:func:`triage_listing` of a JSONL, CSV or Parquet listing file."""
-    from .listingfile import read_listing_file
+    from journal.triage.listingfile import read_listing_file
 
     return triage_listing(journal, read_listing_file(path, day=day), day=day, source=str(path))
 
@@ -113,7 +113,7 @@ def paper_records(result: TriageResult, *, limit: int = 20) -> list[dict[str, An
     ``score``, ``rank`` (None when read), ``read``, ``reason``."""
     import pandas as pd
 
-    from ..model import abs_url
+    from journal.model import abs_url
 
     ranked = result.ranked if limit == 0 else result.ranked.head(limit)
     out = []
@@ -146,7 +146,7 @@ def triage_fetch(
 ) -> TriageResult:
     """Fetch (or read from the cache) the announcements of ``day`` (default: the latest)
     in ``categories`` (default: :func:`feed.default_categories`), record and rank them."""
-    from .feed import default_categories, fetch_listing
+    from journal.triage.rss import default_categories, fetch_listing
 
     j = as_journal(journal)
     categories = default_categories(j) if categories is None else categories

@@ -13,9 +13,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from .browser import JournalBrowser
-from .form import CaptureForm, fetch_fields
-from .triage import TriagePanel
+from journal.widgets.browser import JournalBrowser
+from journal.widgets.capture_form import CaptureForm, fetch_fields
+from journal.widgets.triage_panel import TriagePanel
 
 __all__ = ["CaptureForm", "JournalApp", "JournalBrowser", "TriagePanel", "fetch_fields", "journal_app"]
 
@@ -56,7 +56,7 @@ def journal_app(
     path: str | os.PathLike[str] | None = None, *, triage: dict[str, Any] | None = None, **form_options: Any
 ) -> JournalApp:
     """The app for the journal at ``path`` (default: ``$JOURNAL``, else ``entries.parquet``)."""
-    from .. import open as open_journal
+    from journal import open as open_journal
 
     return JournalApp(
         open_journal(str(path or os.environ.get("JOURNAL") or "entries.parquet")),

@@ -1,7 +1,7 @@
 """The journal browser: a filterable list of entries (newest first), the selected entry
 rendered, its links and backlinks, Edit and Delete (with confirmation).
 
-Filtering runs over an in-memory index (:class:`journal.browse.EntryIndex`), read again
+Filtering runs over an in-memory index (:class:`journal.search.browse.EntryIndex`), read again
 from the store only when the store changed, and the list shows at most ``limit`` rows,
 so it stays quick on journals of tens of thousands of entries.
 """
@@ -14,9 +14,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..browse import EntryIndex, Matches
-from ..errors import JournalError
-from .render import entry_html
+from journal.errors import JournalError
+from journal.search.browse import EntryIndex, Matches
+from journal.widgets.entry_html import entry_html
 
 _ANY = ""
 
@@ -34,7 +34,7 @@ class JournalBrowser(w.VBox):
         try:
             self.index = EntryIndex(journal)
         except JournalError as e:  # show the page anyway, with what is wrong
-            from ..table import SCHEMA
+            from journal.store.schema import SCHEMA
 
             self.index = EntryIndex(journal, table=SCHEMA.empty_table())
             self._error(e)

@@ -24,15 +24,15 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import arxiv
-from ..errors import ArxivBadResponse, ArxivError, ArxivUnreachable, ListingError, NoAnnouncements
-from ..fileio import write_atomic
-from ..model import parse_arxiv
+from journal.capture import arxiv
+from journal.errors import ArxivBadResponse, ArxivError, ArxivUnreachable, ListingError, NoAnnouncements
+from journal.fileio import write_atomic
+from journal.model import parse_arxiv
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..store import Journal
+    from journal.store.entrystore import Journal
 
 DEFAULT_RSS = "https://rss.arxiv.org/rss/"
 RSS_VARIABLE = "JOURNAL_ARXIV_RSS"
@@ -225,7 +225,7 @@ def _fetch(
 
 
 def _last_day(journal: Journal, cache: FeedCache, before: dt.date) -> str:
-    from .listings import recorded_days
+    from journal.triage.listings import recorded_days
 
     known = [d for d in (*recorded_days(journal), *cache.days()) if d < before]
     return (max(known) if known else previous_weekday(before)).isoformat()

@@ -1,6 +1,6 @@
 """The Jinja2 templates of the static site and the stylesheet shared with ``journal render``.
 
-The shipped files live in ``journal/templates/`` (package data). A user's folder
+The shipped files live in ``journal/publish/templates/`` (package data). A user's folder
 (``--template-dir DIR``) is searched first, by file name: a ``day.html.j2`` there replaces
 the shipped one, the others still come from the package.
 
@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExportFailed, ValidationError
+from journal.errors import ExportFailed, ValidationError
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STYLESHEET = "journal.css"
 #: The templates a user may override (``page.html.j2`` is the frame of the others).
 NAMES = ("page.html.j2", "day.html.j2", "index.html.j2", "tags.html.j2", "entry.html.j2", STYLESHEET)

@@ -2,7 +2,7 @@
 reason shown, and a Capture button per paper that opens the capture form filled in.
 
 The panel holds no logic of its own: :mod:`journal.triage.service` fetches or reads the
-listing, records it and ranks it; :func:`journal.forms.values_from_paper` turns a paper
+listing, records it and ranks it; :func:`journal.capture.form_values.values_from_paper` turns a paper
 into form values.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from .. import forms
-from ..errors import JournalError
-from ..model import Entry
+from journal.capture import form_values as forms
+from journal.errors import JournalError
+from journal.model import Entry
 
 _STYLE = {"description_width": "7em"}
 _LINK = "color:#1565c0;text-decoration:none"
@@ -45,7 +45,7 @@ class TriagePanel(w.VBox):
         on_capture: Callable[[dict[str, Any]], None] | None = None,
         rank_now: bool = False,
     ) -> None:
-        from ..model import parse_date
+        from journal.model import parse_date
 
         self.journal = journal
         self._on_capture = on_capture
@@ -95,7 +95,7 @@ class TriagePanel(w.VBox):
     def run(self) -> bool:
         """Rank the day as the boxes say; shows the papers, or what went wrong (then the
         list shown before stays). Returns whether it ranked."""
-        from ..triage.service import paper_records, triage_fetch, triage_file
+        from journal.triage.service import paper_records, triage_fetch, triage_file
 
         self.status.value = "<i>Ranking…</i>"
         try:

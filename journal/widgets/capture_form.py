@@ -1,7 +1,7 @@
 """The capture form: fetch a paper, write commentary, tag, save; drafts as you type.
 
-The form holds no storage logic: :mod:`journal.forms` turns its values into entries (the
-command line's validation), :mod:`journal.drafts` keeps what is typed, the store saves.
+The form holds no storage logic: :mod:`journal.capture.form_values` turns its values into entries (the
+command line's validation), :mod:`journal.capture.drafts` keeps what is typed, the store saves.
 Nothing here ever writes a text box back while the reader types into it (that would
 break an input method composing Korean syllables): values flow from the boxes to
 Python, and Python sets them only on load, fetch, restore and reset.
@@ -16,11 +16,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from .. import forms
-from ..drafts import Debouncer, Draft, DraftStore, edit_key, new_key
-from ..errors import DuplicateEntry, JournalError, ValidationError
-from ..model import Entry, normalise_tags
-from ..tags import table_tag_counts
+from journal.capture import form_values as forms
+from journal.capture.drafts import Debouncer, Draft, DraftStore, edit_key, new_key
+from journal.errors import DuplicateEntry, JournalError, ValidationError
+from journal.model import Entry, normalise_tags
+from journal.search.tags import table_tag_counts
 
 Fetcher = Callable[[str, Any], dict[str, Any]]
 FIELDS = ("source", "title", "authors", "abstract", "commentary", "tags", "date")
@@ -31,7 +31,7 @@ _STYLE = {"description_width": "8em"}
 def fetch_fields(id_or_url: str, journal_path: Any) -> dict[str, Any]:
     """Title, authors, abstract, url, arxiv_id, arxiv_version of an arXiv paper (the
     arXiv capture module; imported on first use)."""
-    from ..capture import fetch_fields as fetch
+    from journal.capture.paper import fetch_fields as fetch
 
     return fetch(id_or_url, journal_path)
 
@@ -184,7 +184,7 @@ class CaptureForm(w.VBox):
     # -- values --------------------------------------------------------------------
 
     def values(self) -> dict[str, Any]:
-        """The form as JSON-ready values (see :mod:`journal.forms`)."""
+        """The form as JSON-ready values (see :mod:`journal.capture.form_values`)."""
         return {
             "source": self.source.value,
             "title": self.title.value,
@@ -318,7 +318,7 @@ class CaptureForm(w.VBox):
 
     def fill(self, values: dict[str, Any]) -> None:
         """Start a new entry showing ``values`` (e.g. a paper from the Triage tab, see
-        :func:`journal.forms.values_from_paper`). What the form held stays on disk as a
+        :func:`journal.capture.form_values.values_from_paper`). What the form held stays on disk as a
         draft, listed under "Other drafts"."""
         self.flush_draft()
         if self.drafts.read(self._new_key) is not None:

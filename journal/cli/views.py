@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Entry, format_timestamp
+from journal.model import Entry, format_timestamp
 
 
 def entry_text(entry: Entry, journal: Any = None) -> str:
@@ -31,7 +31,7 @@ def entry_text(entry: Entry, journal: Any = None) -> str:
     if entry.commentary:
         lines += ["", "Commentary", entry.commentary]
     if journal is not None:
-        from .links import entry_links
+        from journal.search.links import entry_links
 
         links, backlinks = entry_links(journal, entry)
         for heading, found in (("Links", links), ("Linked from", backlinks)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..model import Entry, split_paragraphs
+from journal.model import Entry, split_paragraphs
 
 _LINK = "color:#1565c0;text-decoration:underline"
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")

@@ -8,7 +8,7 @@
     feed.xml            an Atom feed of the most recent days (journal/feed.py)
     .journal-site       marks the folder as ours, so a later export may overwrite it
 
-The pages come from the Jinja2 templates in ``journal/templates/`` (``day.html.j2``,
+The pages come from the Jinja2 templates in ``journal/publish/templates/`` (``day.html.j2``,
 ``index.html.j2``, ``tags.html.j2``, the ``entry.html.j2`` article and the
 ``page.html.j2`` frame); ``template_dir`` (``--template-dir``) overrides any of them by
 file name, and its ``journal.css`` the stylesheet (see ``_templates.py``).
@@ -29,11 +29,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExportFailed
-from ..links import WIKI_LINK, wiki_label
-from ..model import Entry, abs_url
-from ._files import write_text
-from .digest import MONTHS
+from journal.errors import ExportFailed
+from journal.formats.digest import MONTHS
+from journal.formats.files import write_text
+from journal.model import Entry, abs_url
+from journal.search.links import WIKI_LINK, wiki_label
 
 MARKER = ".journal-site"
 
@@ -115,7 +115,7 @@ def tag_anchor(tag: str) -> str:
 
 
 def _date_title(day: dt.date, lang: str) -> str:
-    from .digest import date_line
+    from journal.formats.digest import date_line
 
     return date_line(day, lang)
 
@@ -134,7 +134,7 @@ class _Site:
     """The templates of one export, with the helpers they use."""
 
     def __init__(self, lang: str, template_dir: Path | str | None = None) -> None:
-        from . import _templates
+        from journal.publish import templating as _templates
 
         folder = _templates.check_template_dir(template_dir)
         self.env = _templates.environment(folder, _FILTERS)
@@ -148,7 +148,7 @@ class _Site:
         }
 
     def render(self, name: str, **context: Any) -> str:
-        from . import _templates
+        from journal.publish import templating as _templates
 
         return _templates.render(self.env, name, **self.common, **context)
 
@@ -214,7 +214,7 @@ def feed_summary(entries: Sequence[Entry], lang: str = "ko") -> str:
 
 
 def _day_pages(site: _Site, days: dict[dt.date, list[Entry]], entries: Sequence[Entry]) -> dict[str, str]:
-    from ..links import Resolver, build_index
+    from journal.search.links import Resolver, build_index
 
     resolver = Resolver(entries)
     links = build_index(entries, resolver)
@@ -296,8 +296,8 @@ def write(
 ) -> int:
     """Write the site into the folder ``dest`` (created if missing; a non-empty folder
     is only overwritten when an earlier export made it), with ``feed.xml``, an Atom feed
-    of the ``feed_days`` most recent days (default 30; see :mod:`journal.feed`)."""
-    from .. import feed
+    of the ``feed_days`` most recent days (default 30; see :mod:`journal.publish.atom`)."""
+    from journal.publish import atom as feed
 
     if str(dest) == "-":
         raise ExportFailed("-", "the html export writes a folder of pages; give a folder name")

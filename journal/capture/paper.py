@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .model import Entry, make_id, parse_arxiv
+from journal.model import Entry, make_id, parse_arxiv
 
 if TYPE_CHECKING:
-    from .store import Journal
+    from journal.store.entrystore import Journal
 
 
 def fetch_fields(
@@ -33,11 +33,11 @@ def fetch_fields(
 
     ``arxiv_version`` is the version named in ``id_or_url``, else the newest version at
     the time of fetching (the one the reader saw). The metadata is cached beside
-    ``journal_path`` (see :mod:`journal.arxiv`), so asking twice costs one request.
+    ``journal_path`` (see :mod:`journal.capture.arxiv`), so asking twice costs one request.
     Raises :class:`~journal.errors.InvalidArxivId` for a malformed id (before any network)
     and :class:`~journal.errors.ArxivError` subclasses when arXiv cannot answer.
     """
-    from .arxiv import cache_dir_for, fetch
+    from journal.capture.arxiv import cache_dir_for, fetch
 
     folder = cache_dir if cache_dir is not None else cache_dir_for(journal_path)
     (record,) = fetch([id_or_url], cache_dir=folder, api=api, refresh=refresh)

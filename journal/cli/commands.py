@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import DuplicateEntry, JournalError, ValidationError
-from .termtable import table
+from journal.errors import DuplicateEntry, JournalError, ValidationError
+from journal.termtable import table
 
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
@@ -34,7 +34,7 @@ def default_journal() -> str:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from .store import Journal
+    from journal.store.entrystore import Journal
 
     return Journal(args.journal)
 
@@ -64,18 +64,18 @@ def _entry_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("add")
 def cmd_add(args: argparse.Namespace) -> int:
-    from .model import make_entry
+    from journal.model import make_entry
 
     fields = _entry_fields(args)
     if args.arxiv:
-        from .capture import fill_from_arxiv
+        from journal.capture.paper import fill_from_arxiv
 
         fields = fill_from_arxiv(args.arxiv, fields, journal_path=args.journal)
     if "title" not in fields:
         raise ValidationError("title", "is missing; give --title (or --arxiv ID)")
     entry = make_entry(**fields)
     j = _open(args)
-    from .capture import same_paper, with_fresh_id
+    from journal.capture.paper import same_paper, with_fresh_id
 
     if args.again:
         entry = with_fresh_id(j, entry)
@@ -90,7 +90,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 @command("show")
 def cmd_show(args: argparse.Namespace) -> int:
-    from .views import entry_text
+    from journal.cli.views import entry_text
 
     j = _open(args)
     print(entry_text(j.get(args.id), journal=j))
@@ -122,7 +122,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("list")
 def cmd_list(args: argparse.Namespace) -> int:
-    from .table import dates, strings
+    from journal.store.schema import dates, strings
 
     # four columns, not Entry objects: the abstracts and commentary are most of the file
     found = _open(args).columns(["id", "date", "title", "tags"], **_filters(args))
@@ -146,8 +146,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 @command("digest")
 def cmd_digest(args: argparse.Namespace) -> int:
-    from .formats.digest import render_day
-    from .model import parse_date
+    from journal.formats.digest import render_day
+    from journal.model import parse_date
 
     day = parse_date(args.day)
     entries = _open(args).entries(date=day)
@@ -157,7 +157,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
-    from .formats import importer
+    from journal.formats import importer
 
     reader = importer(args.format)
     options = {}
@@ -168,7 +168,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise ValidationError("date", f"--date does not apply to {args.format} imports")
         options["date"] = args.date
     if args.format == "markdown":
-        from .formats.markdown_sync import sync
+        from journal.formats.markdown_sync import sync
 
         # the path, not a Journal: an unchanged vault never imports the store (nor pyarrow)
         report = sync(Path(args.journal), Path(args.source), strict=args.strict, prune=args.prune)
@@ -205,7 +205,7 @@ def _only_for(
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
-    from .formats import exporter
+    from journal.formats import exporter
 
     writer = exporter(args.format)
     j = _open(args)
@@ -223,7 +223,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 @command("stats")
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .summary import stats_text
+    from journal.publish.summary import stats_text
 
     print(stats_text(_open(args).entries()))
     return 0
@@ -231,7 +231,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 @command("check")
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_journal
+    from journal.store.check import check_journal
 
     findings = check_journal(_open(args), repair=not args.no_repair)
     problems = [f for f in findings if f.severity == "error"]
@@ -251,7 +251,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 @command("render")
 def cmd_render(args: argparse.Namespace) -> int:
-    from .render import render_analysis, render_days
+    from journal.publish.notebooks import render_analysis, render_days
 
     if args.analysis:
         if args.day is not None:
@@ -280,7 +280,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 @command("search")
 def cmd_search(args: argparse.Namespace) -> int:
-    from .search import hits_text, search
+    from journal.search.query import hits_text, search
 
     results = search(
         _open(args), " ".join(args.query), tag=args.tag, start=args.start, end=args.end, limit=args.limit
@@ -303,7 +303,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 @command("related")
 def cmd_related(args: argparse.Namespace) -> int:
-    from .related import related
+    from journal.search.related import related
 
     j = _open(args)
     found = related(j, args.id, limit=args.limit)
@@ -317,7 +317,7 @@ def cmd_related(args: argparse.Namespace) -> int:
 
 @command("tags")
 def cmd_tags(args: argparse.Namespace) -> int:
-    from . import tags
+    from journal.search import tags
 
     j = _open(args)
     if args.tags_command == "rename":
@@ -341,8 +341,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 @command("triage")
 def cmd_triage(args: argparse.Namespace) -> int:
-    from .model import parse_date
-    from .triage.service import paper_records, triage_fetch, triage_file
+    from journal.model import parse_date
+    from journal.triage.service import paper_records, triage_fetch, triage_file
 
     if args.limit < 0:
         raise ValidationError("limit", f"{args.limit} is negative; give 0 (all) or more")
@@ -481,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=["ko", "en"], default="ko", help="language of the date line (default ko)"
     )
 
-    from .formats import EXPORTERS, IMPORTERS
+    from journal.formats import EXPORTERS, IMPORTERS
 
     p = add(
         "import",
@@ -623,7 +623,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from . import __version__
+    from journal import __version__
 
     return f"journal {__version__}"
 

@@ -27,18 +27,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from . import kernels as pc
-from . import textindex as ti
-from .errors import ValidationError
-from .model import parse_date, tag_key
-from .table import one_of
+from journal.errors import ValidationError
+from journal.model import parse_date, tag_key
+from journal.search import textindex as ti
+from journal.store import kernels as pc
+from journal.store.schema import one_of
 
 if TYPE_CHECKING:
     import datetime as dt
 
     import pandas as pd
 
-    from .store import Journal
+    from journal.store.entrystore import Journal
 
 TITLE_WEIGHT = 2.0  # a title match adds this many times the word's rarity
 K1 = 1.2  # BM25 saturation: the 2nd, 3rd... occurrence of a word adds less and less
@@ -311,7 +311,7 @@ def search_in(
     end: Any = None,
     limit: int | None = 20,
 ) -> Results:
-    """:func:`search` over a search index (:mod:`journal.textindex`)."""
+    """:func:`search` over a search index (:mod:`journal.search.textindex`)."""
     parsed = parse_query(query)
     if tag is not None and not _tag_query_key(tag):
         raise ValidationError("tag", f"{tag!r} is not a tag")
@@ -498,8 +498,8 @@ def hits_text(results: Results, *, width: int | None = None, color: bool = False
     its first match shows (Korean takes two columns a character)."""
     import shutil
 
-    from .termtable import clip
-    from .termtable import width as columns
+    from journal.termtable import clip
+    from journal.termtable import width as columns
 
     width = width or shutil.get_terminal_size((100, 24)).columns
     marks = _marker(results.query)

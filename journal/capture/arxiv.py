@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import (
+from journal.errors import (
     ArxivBadResponse,
     ArxivError,
     ArxivNotFound,
@@ -35,8 +35,8 @@ from .errors import (
     InvalidArxivId,
     ValidationError,
 )
-from .fileio import sidecar_of, write_atomic
-from .model import abs_url, parse_arxiv
+from journal.fileio import sidecar_of, write_atomic
+from journal.model import abs_url, parse_arxiv
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 #: Seconds between two requests to arXiv (https://info.arxiv.org/help/api/tou.html).
@@ -86,7 +86,7 @@ class ArxivRecord:
         return cls(**values)
 
     def entry_fields(self) -> dict[str, Any]:
-        """The entry fields this record fills (see :func:`journal.capture.fetch_fields`)."""
+        """The entry fields this record fills (see :func:`journal.capture.paper.fetch_fields`)."""
         return {
             "title": self.title,
             "authors": list(self.authors),
@@ -300,7 +300,7 @@ def fetch_bytes(url: str, api: str, timeout: float, variable: str = "JOURNAL_ARX
     import urllib.error
     import urllib.request
 
-    from . import __version__
+    from journal import __version__
 
     request = urllib.request.Request(url, headers={"User-Agent": f"journal/{__version__} (reading journal)"})
     try:

@@ -19,8 +19,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.json as pj
 
-from . import kernels as pc
-from .model import EPOCH_UTC, FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
+from journal.model import EPOCH_UTC, FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
+from journal.store import kernels as pc
 
 #: 2: the layout of an imported note has its own column (version 1 kept it in ``source``).
 SCHEMA_VERSION = 2
@@ -206,7 +206,7 @@ ORDER = [("date", "ascending"), ("created_at", "ascending")]
 
 def cast_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """The ``schema`` columns of ``table`` cast to it, as ``table.select(...).cast(schema)``
-    gives them (``Table.cast`` imports ``pyarrow.compute``: see :mod:`journal.kernels`)."""
+    gives them (``Table.cast`` imports ``pyarrow.compute``: see :mod:`journal.store.kernels`)."""
     return pa.Table.from_arrays([pc.cast(table[f.name], f.type) for f in schema], schema=schema)
 
 

@@ -24,9 +24,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .errors import JournalError, ValidationError
-from .formats.digest import check_lang
-from .model import day_range, parse_date
+from journal.errors import JournalError, ValidationError
+from journal.formats.digest import check_lang
+from journal.model import day_range, parse_date
 
 DAILY = "daily.ipynb"
 DAY_KEY = "journal_day"
@@ -45,7 +45,7 @@ def _one_line(text: object) -> str:
 def notebooks_dir() -> Path:
     """Where the shipped notebooks are: inside the package when installed from a wheel,
     else the checkout's top-level ``notebooks/``."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the package folder (journal/)
     for candidate in (here / "notebooks", here.parent / "notebooks"):
         if (candidate / DAILY).is_file():
             return candidate
@@ -174,7 +174,7 @@ class _Warm:
             config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
             # nbconvert warns that plot images have no alt text (it adds a generic one);
             # the heading above each plot says what it shows, so keep that quiet
-            quiet = logging.getLogger("journal.render.nbconvert")
+            quiet = logging.getLogger("journal.publish.notebooks.nbconvert")
             quiet.setLevel(logging.ERROR)
             exporter = HTMLExporter(
                 config=config,
@@ -204,9 +204,9 @@ class _Warm:
 
 def html(nb: Any, title: str, exporter: Any = None) -> str:
     """A clean HTML page of an executed notebook: outputs only, no code, no prompts; with
-    the static site's stylesheet (``journal/templates/journal.css``) after nbconvert's, so
+    the static site's stylesheet (``journal/publish/templates/journal.css``) after nbconvert's, so
     a day reads the same here and in ``journal export html``."""
-    from .formats._templates import stylesheet
+    from journal.publish.templating import stylesheet
 
     exporter = exporter or _Warm().exporter()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
@@ -279,7 +279,7 @@ def _make_dir(path: Path) -> None:
 
 def _write_text(path: Path, text: str) -> None:
     """Write ``path`` whole or not at all (a reader never sees half a page)."""
-    from .fileio import write_atomic
+    from journal.fileio import write_atomic
 
     try:
         write_atomic(path, text.encode("utf-8"), durable=False)  # pages can be rendered again
@@ -313,12 +313,12 @@ def render_days(
     notebook, in one kernel. Writes ``TO_DIR/YYYY-MM-DD.ipynb``, ``.html`` and ``.md``
     per day and returns those paths (three per day, in day order), and puts the days
     into the Atom feed ``TO_DIR/feed.xml`` (the ``feed_days`` newest days are kept,
-    default 30; links absolute under ``base_url`` if given; see :mod:`journal.feed`).
+    default 30; links absolute under ``base_url`` if given; see :mod:`journal.publish.atom`).
 
     ``progress``: a bar on stderr; ``None`` shows it for ranges when stderr is a terminal.
     """
-    from . import feed
-    from .store import Journal
+    from journal.publish import atom as feed
+    from journal.store.entrystore import Journal
 
     days = day_range(start, until)
     check_lang(lang)

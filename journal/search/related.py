@@ -2,7 +2,7 @@
 
 Four signals, added up (each between 0 and 1, then weighted):
 
-- links: the entry links to the other or the other links to it (``journal.links``);
+- links: the entry links to the other or the other links to it (``journal.search.links``);
 - tags: the shared tags' share of the entry's tags, each tag weighted by its rarity;
 - text: cosine similarity of character 2- and 3-gram TF-IDF vectors of title, abstract and
   commentary (n-grams work for Korean, where a word carries particles: ``학습을``,
@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow.compute as pc
 
-from . import textindex as ti
-from .errors import ValidationError
-from .links import entry_links
-from .table import one_of
+from journal.errors import ValidationError
+from journal.search import textindex as ti
+from journal.search.links import entry_links
+from journal.store.schema import one_of
 
 if TYPE_CHECKING:
-    from .model import Entry
-    from .store import Journal
+    from journal.model import Entry
+    from journal.store.entrystore import Journal
 
 WEIGHTS = {"links": 0.6, "tags": 0.4, "text": 1.0, "authors": 0.2, "paper": 0.5}
 FULL = 3_000  # journals up to this size: every entry is a candidate
@@ -107,7 +107,7 @@ def _probes(text: str) -> list[str]:
 
 def _shortlist(index: object, text: str, own: int) -> np.ndarray:
     """Rows of a big journal that hold the most of the entry's rarest words."""
-    from .search import _regex
+    from journal.search.query import _regex
 
     texts = index["text"]  # type: ignore[index]
     sample = ti.take(texts, ti.spread(len(texts), SAMPLE))

@@ -15,9 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .links import LinkIndex, build_index
-from .model import Entry, parse_date
-from .tags import table_tag_counts as tag_counts  # the name browse has always offered
+from journal.model import Entry, parse_date
+from journal.search.links import LinkIndex, build_index
+from journal.search.tags import table_tag_counts as tag_counts  # the name browse has always offered
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .links import WIKI_LINK
+from journal.search.links import WIKI_LINK
 
 _URL = re.compile(r"https?://[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
 _MATH = re.compile(r"\$(?=\S)([^$\n]*?\S)\$(?!\d)")
@@ -23,7 +23,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(?:(#|[-+](?=\s|$)|=+\s*$|-+\s*$)|(\d+)([.)])(?=\s|$))")
 
 
-#: Turns a ``[[wiki link]]`` match (:data:`journal.links.WIKI_LINK`) into markdown, or
+#: Turns a ``[[wiki link]]`` match (:data:`journal.search.links.WIKI_LINK`) into markdown, or
 #: ``None`` to show it as typed.
 WikiLinks = Callable[[re.Match[str]], "str | None"]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .errors import DuplicateEntry, InvalidArxivId, ValidationError
-from .model import (
+from journal.errors import DuplicateEntry, InvalidArxivId, ValidationError
+from journal.model import (
     Entry,
     abs_url,
     arxiv_from_url,
@@ -172,7 +172,7 @@ def changes_from_form(entry: Entry, values: dict[str, Any]) -> dict[str, Any]:
 def find_same(journal: Any, entry: Entry) -> Entry | None:
     """An entry of the same paper already in the journal (same arXiv id or URL, the rule
     of ``journal add``), or None."""
-    from .capture import find_same_paper
+    from journal.capture.paper import find_same_paper
 
     return find_same_paper(journal, entry)
 
@@ -189,7 +189,9 @@ def save_form(
     if entry_id is None:
         entry = entry_from_form(values)
         if again:
-            from .capture import with_fresh_id  # a second reading on the same day, as `journal add --again`
+            from journal.capture.paper import (
+                with_fresh_id,  # a second reading on the same day, as `journal add --again`
+            )
 
             entry = with_fresh_id(journal, entry)
         else:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import CorruptJournal, JournalError, NewerSchema
-from .model import tag_key
-from .table import SCHEMA_VERSION
+from journal.errors import CorruptJournal, JournalError, NewerSchema
+from journal.model import tag_key
+from journal.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from .model import Entry
-    from .store import Journal
+    from journal.model import Entry
+    from journal.store.entrystore import Journal
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _repair_snapshot(journal: Journal, repair: bool) -> list[Finding]:
 
 
 def _repair_changes(journal: Journal, repair: bool) -> list[Finding]:
-    from .table import rows_to_table
+    from journal.store.schema import rows_to_table
 
     findings = []
     for name in journal._change_names():

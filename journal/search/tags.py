@@ -8,14 +8,14 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .errors import ValidationError
-from .model import normalise_tags, tag_key
+from journal.errors import ValidationError
+from journal.model import normalise_tags, tag_key
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from .model import Entry
-    from .store import Journal
+    from journal.model import Entry
+    from journal.store.entrystore import Journal
 
 
 def tag_counts(journal: Journal) -> list[tuple[str, int]]:
@@ -27,7 +27,7 @@ def table_tag_counts(table: pa.Table) -> list[tuple[str, int]]:
     """:func:`tag_counts` of a table of the store's schema (without importing pandas)."""
     import pyarrow.compute as pc
 
-    from .table import strings
+    from journal.store.schema import strings
 
     counts = Counter(t for t in strings(pc.list_flatten(table["tags"])) if t is not None)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

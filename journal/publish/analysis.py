@@ -5,7 +5,7 @@ plain DataFrame, so the numbers can be re-plotted or exported; every ``plot_*`` 
 takes that DataFrame and returns a matplotlib ``Figure`` (made without pyplot, so it works
 under any backend, Agg included). pandas and matplotlib are imported on first use.
 
-    from journal import analysis
+    from journal.publish import analysis
     df = analysis.frame("entries.parquet", start="2024-01-01")
     weekly = analysis.entries_per_week(df)          # week, entries
     analysis.plot_entries_per_week(weekly).savefig("weekly.png")
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .model import parse_date
+from journal.model import parse_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,7 +62,7 @@ def frame(
     if isinstance(journal, pd.DataFrame):
         df = journal.copy()
     else:
-        from .store import Journal
+        from journal.store.entrystore import Journal
 
         j = Journal(journal) if isinstance(journal, (str, os.PathLike)) else journal
         df = j.to_pandas()

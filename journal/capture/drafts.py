@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import JournalError
-from .fileio import write_atomic
+from journal.errors import JournalError
+from journal.fileio import write_atomic
 
 NEW_PREFIX = "new-"
 EDIT_PREFIX = "edit-"

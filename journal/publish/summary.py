@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .mdtext import autolink, code_span, escape, fenced, link, paragraphs
-from .model import Entry
-from .termtable import table
+from journal.model import Entry
+from journal.publish.mdtext import autolink, code_span, escape, fenced, link, paragraphs
+from journal.termtable import table
 
 
 def per_month(entries: Sequence[Entry]) -> list[tuple[str, int]]:
@@ -124,7 +124,7 @@ class _Rows:
             return
         import pyarrow as pa
 
-        from .store import Journal
+        from journal.store.entrystore import Journal
 
         if isinstance(journal, (str, os.PathLike)):
             journal = Journal(journal)
@@ -174,7 +174,7 @@ def _convert(table: Any, rows: list[int]) -> list[Entry]:
     (``Table.take`` would build an index array, which imports pandas)."""
     import pyarrow as pa
 
-    from .table import entries_from_table
+    from journal.store.schema import entries_from_table
 
     if not rows:
         return []
@@ -198,11 +198,11 @@ def day_summaries(
     """A :class:`DaySummary` for every day from ``start`` to ``until`` (inclusive; one day
     without ``until``), days without entries included. The journal is read once.
 
-    ``journal``: a :class:`~journal.store.Journal`, the path of one, or a list of entries.
+    ``journal``: a :class:`~journal.store.entrystore.Journal`, the path of one, or a list of entries.
     """
-    from .formats.digest import check_lang
-    from .links import Resolver, build_index
-    from .model import day_range
+    from journal.formats.digest import check_lang
+    from journal.model import day_range
+    from journal.search.links import Resolver, build_index
 
     days = day_range(start, until)
     check_lang(lang)  # refused before any work
@@ -252,7 +252,7 @@ def day_summary(
 
 
 def _summary(day: dt.date, todays: list[Entry], context: _Context, lang: str, limit: int) -> DaySummary:
-    from .formats.digest import render_day
+    from journal.formats.digest import render_day
 
     tags = Counter(t for e in todays for t in e.tags)
     order = list(dict.fromkeys(t for e in todays for t in e.tags))
@@ -296,7 +296,7 @@ def _summary(day: dt.date, todays: list[Entry], context: _Context, lang: str, li
 def _entry_href(entry: Entry) -> str:
     """Where a link to an entry leads from a rendered day: the paper (its URL, else its
     arXiv page), else the entry's own day page beside this one."""
-    from .formats.html import day_file
+    from journal.publish.site import day_file
 
     return entry.paper_url or day_file(entry.date)
 
@@ -309,7 +309,7 @@ def render_day_markdown(summary: DaySummary) -> str:
     """A day as markdown: header (date, entry count, tags), every entry (title linked to
     its URL, authors, folded abstract, commentary, links, tags), related earlier entries,
     and the plain-text digest in a fenced block ready to copy."""
-    from .formats.digest import date_line
+    from journal.formats.digest import date_line
 
     label = _LABELS.get(summary.lang, _LABELS["en"])
     n = len(summary.entries)
@@ -344,7 +344,7 @@ def render_day_markdown(summary: DaySummary) -> str:
 
 
 def _wiki_markdown(entry_id: str, hrefs: dict[tuple[str, str], str]) -> Any:
-    from .links import wiki_label
+    from journal.search.links import wiki_label
 
     def show(m: Any) -> str | None:
         href = hrefs.get((entry_id, m.group(1).strip()))

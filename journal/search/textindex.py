@@ -28,16 +28,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from . import kernels as pc
+from journal.store import kernels as pc
 
 if TYPE_CHECKING:
-    from .store import Journal, Layers
+    from journal.store.entrystore import Journal, Layers
 
 SEP = "\x1f"
 INDEX_VERSION = 1
 DISK_MIN_ROWS = 1_000  # smaller ones build it in a few ms: no file to keep
 CACHE_NAME = "search.arrow"
-_KEY = b"journal.search.snapshot"
+_KEY = b"journal.search.query.snapshot"
 SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -135,7 +135,7 @@ def spread(n: int, k: int) -> np.ndarray:
 
 def strings(values: pa.Array | pa.ChunkedArray) -> list[str]:
     """Python strings of a string column (nulls as "")."""
-    from .table import strings
+    from journal.store.schema import strings
 
     return [s or "" for s in strings(values)]
 
@@ -236,8 +236,8 @@ def _base(journal: Journal, layers: Layers) -> pa.Table:
 
 def _apply(base: pa.Table, changes: pa.Table) -> pa.Table:
     """``base`` with pending change rows applied (as the store merges them)."""
-    from .table import SCHEMA as STORE_SCHEMA
-    from .table import empty_table, merge
+    from journal.store.schema import SCHEMA as STORE_SCHEMA
+    from journal.store.schema import empty_table, merge
 
     if changes.num_rows == 0:
         return base

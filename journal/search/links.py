@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .model import Entry
+from journal.model import Entry
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-    from .store import Journal
+    from journal.store.entrystore import Journal
 
 _ARXIV_MENTION = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|arXiv:\s?)(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
@@ -192,7 +192,7 @@ def entry_links(journal: Journal, entry: Entry | str) -> tuple[list[Entry], list
     :func:`build_index` over the whole journal gives them. A big journal is not read into
     Entry objects: only the entries that can take part are (those whose text could
     mention this one, and every entry that a mention by these could resolve to)."""
-    from .table import entries_from_table
+    from journal.store.schema import entries_from_table
 
     if isinstance(entry, str):
         entry = journal.get(entry)
@@ -206,8 +206,8 @@ def entry_links(journal: Journal, entry: Entry | str) -> tuple[list[Entry], list
 
 
 def _take(table: pa.Table, rows: np.ndarray) -> pa.Table:
-    from . import kernels as pc
-    from . import textindex as ti
+    from journal.search import textindex as ti
+    from journal.store import kernels as pc
 
     return pc.take(table, ti.indices(rows))
 
@@ -215,9 +215,9 @@ def _take(table: pa.Table, rows: np.ndarray) -> pa.Table:
 def _relevant_rows(table: pa.Table, entry: Entry) -> np.ndarray:
     import numpy as np
 
-    from . import kernels as pc
-    from . import textindex as ti
-    from .table import entries_from_table
+    from journal.search import textindex as ti
+    from journal.store import kernels as pc
+    from journal.store.schema import entries_from_table
 
     n = table.num_rows
     # entries whose commentary or links could mention this one (substrings: a superset)

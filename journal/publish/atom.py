@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ExportFailed, ValidationError
-from .formats.html import day_file, feed_summary
-from .model import EPOCH_UTC, Entry
+from journal.errors import ExportFailed, ValidationError
+from journal.model import EPOCH_UTC, Entry
+from journal.publish.site import day_file, feed_summary
 
 FEED = "feed.xml"
 #: How many days (those with entries, newest first) a feed holds by default.
@@ -74,7 +74,7 @@ def check_days(days: int | None) -> int:
 
 def day_item(day: dt.date, entries: Sequence[Entry], lang: str = "ko") -> FeedItem:
     """The feed item of one day with its entries."""
-    from .formats.digest import date_line
+    from journal.formats.digest import date_line
 
     stamps = [e.updated_at or e.created_at for e in entries]
     known = [s for s in stamps if s is not None]
@@ -159,7 +159,7 @@ def write_feed(
     ``previous`` (default: what ``feed.xml`` holds now) keeps ``updated`` honest where the
     latest ``updated_at`` cannot: a day whose text changed without a newer edit (an entry
     of it deleted) gets the time of writing, and keeps it while the day stays the same."""
-    from .fileio import write_atomic
+    from journal.fileio import write_atomic
 
     path = Path(folder) / FEED
     before = {i.day: i for i in (read_items(path) if previous is None else previous)}

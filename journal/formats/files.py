@@ -6,8 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import ExportFailed, ImportFailed
-from ..fileio import write_atomic
+from journal.errors import ExportFailed, ImportFailed
+from journal.fileio import write_atomic
 
 
 def read_text(path: Path) -> str:

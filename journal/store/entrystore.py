@@ -48,8 +48,7 @@ except ImportError:  # pragma: no cover - Windows: filelock instead
     fcntl = None  # type: ignore[assignment]
 import pyarrow.parquet as pq
 
-from . import kernels as pc
-from .errors import (
+from journal.errors import (
     AmbiguousId,
     CorruptJournal,
     DuplicateEntry,
@@ -59,9 +58,10 @@ from .errors import (
     JournalFileError,
     NewerSchema,
 )
-from .fileio import fsync_dir, sidecar_of, write_atomic
-from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
-from .table import (
+from journal.fileio import fsync_dir, sidecar_of, write_atomic
+from journal.model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
+from journal.store import kernels as pc
+from journal.store.schema import (
     EPOCH,
     GENERATION_KEY,
     ORDER,
@@ -85,7 +85,7 @@ from .table import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .check import Finding
+    from journal.store.check import Finding
 
 SMALL_JOURNAL_ROWS = 5_000
 BATCH_ROWS = 1_000
@@ -153,7 +153,7 @@ class Layers:
 
     def changes(self) -> pa.Table:
         """The pending change rows in commit order (every field nullable, plus a
-        ``_deleted`` mark; the last row of an id wins), as :func:`journal.table.merge` takes them."""
+        ``_deleted`` mark; the last row of an id wins), as :func:`journal.store.schema.merge` takes them."""
         return rows_to_table(b"".join(self.journal._read_change(n) for n in self.change_names))
 
 
@@ -310,7 +310,7 @@ class Journal:
     def read_layers(self, read: Callable[[Layers], T]) -> T:
         """``read(layers)`` on one consistent state of the journal (run again if a
         compaction raced with it). For data derived from the store and kept per state,
-        such as the search index (:mod:`journal.textindex`): ``layers.state`` keys it,
+        such as the search index (:mod:`journal.search.textindex`): ``layers.state`` keys it,
         ``layers.snapshot()`` and ``layers.changes()`` are what it is built from."""
         try:
             return self._consistent(lambda key, names: read(Layers(self, key, tuple(names))))
@@ -822,8 +822,8 @@ class Journal:
     def search(self, query: str = "", **options: Any) -> pd.DataFrame:
         """Entries matching ``query``, best first, as a DataFrame (``id``, ``date``,
         ``title``, ``score``, ``snippet``, ``tags``). Options: ``tag``, ``start``, ``end``,
-        ``limit`` (default 20; None: all). The query language: :mod:`journal.search`."""
-        from .search import search_frame
+        ``limit`` (default 20; None: all). The query language: :mod:`journal.search.query`."""
+        from journal.search.query import search_frame
 
         return search_frame(self, query, **options)
 
@@ -833,6 +833,6 @@ class Journal:
         """Validate the store; with ``repair``, restore what can be restored.
 
         Returns human-readable findings (empty: all is well)."""
-        from .check import check_journal
+        from journal.store.check import check_journal
 
         return check_journal(self, repair=repair)
