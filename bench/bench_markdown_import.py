@@ -123,7 +123,7 @@ def main() -> None:
     env.pop("JOURNAL", None)
 
     from journal.formats import markdown
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
     with tempfile.TemporaryDirectory() as tmp:
         vault = Path(tmp) / "vault"

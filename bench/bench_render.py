@@ -44,7 +44,7 @@ TAGS = _words("efficiency diffusion distillation benchmark hallucination llm vis
 def make_journal(path: Path, n: int, seed: int = 5) -> dt.date:
     """``n`` entries spread over a year ending on the returned day."""
     from journal.model import make_entry
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
     rnd = random.Random(seed)
     last = dt.date(2024, 6, 30)

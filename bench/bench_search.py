@@ -41,7 +41,7 @@ from make_journal import NAMES, make_journal  # noqa: E402
 
 from journal.search import textindex as ti  # noqa: E402
 from journal.search.query import search  # noqa: E402
-from journal.store.entrystore import Journal  # noqa: E402
+from journal.store import Journal, SideState, side_path_for  # noqa: E402
 
 QUERIES = [
     # (query, what it shows)
@@ -95,7 +95,7 @@ def warm(j: Journal, repeat: int) -> list[tuple[str, str, float, float, float, i
 
 def cold(path: Path, query: str) -> tuple[float, float, float]:
     """(first query without the cache file, first query with it, the floor), seconds."""
-    cache = path.with_name(path.name + ".d") / ti.CACHE_NAME
+    cache = side_path_for(path, SideState.SEARCH_INDEX)
     if cache.exists():
         cache.unlink()
     t = time.perf_counter()
@@ -201,7 +201,7 @@ def main() -> None:
     print(f"journal: {small} ({args.small_rows:,} entries, {small.stat().st_size / 1e6:.1f} MB)")
     print(f"\nread commands, wall clock of a fresh process ({args.small_rows:,} entries)")
     read_commands(small, args.repeat)
-    cache = small.with_name(small.name + ".d") / ti.CACHE_NAME
+    cache = side_path_for(small, SideState.SEARCH_INDEX)
     cache.unlink()
     took = once(cli(small, "search", "학습"))
     print(f"  first search after the cache file is gone (rebuilds it): {took:.3f} s")
@@ -216,7 +216,7 @@ def main() -> None:
     print(f"\njournal: {path} ({args.rows:,} entries, {size:.0f} MB; ready in {made:.1f} s)")
 
     no_cache, with_cache, floor = cold(path, "학습")
-    cache = path.with_name(path.name + ".d") / ti.CACHE_NAME
+    cache = side_path_for(path, SideState.SEARCH_INDEX)
     cache_mb = cache.stat().st_size / 1e6 if cache.exists() else 0
     print("\nfirst query of a fresh Journal object ('학습'; files in the OS page cache)")
     print(f"  no index cache file (reads Parquet, builds and saves the index): {no_cache * 1000:7.0f} ms")

@@ -47,8 +47,8 @@ from sklearn.svm import LinearSVC
 
 import journal
 from journal.model import make_entry
+from journal.store import SideState, side_path_for
 from journal.triage.countcache import FILE_NAME as CACHE_FILE
-from journal.triage.countcache import FOLDER as CACHE_FOLDER
 from journal.triage.listings import FILE_NAME
 from journal.triage.ranker import SEEN_DAYS, rank_papers
 
@@ -229,7 +229,7 @@ def write_journal(path: Path, entries: pd.DataFrame, rows: int, last_day: dt.dat
 def fresh_triage(journal_path: Path, listing: Path, env: dict[str, str], cache: bytes | None) -> float:
     """Wall time of ``journal triage --listing`` in a fresh process, the term-count cache
     set to ``cache`` first (None: no cache, a cold run)."""
-    path = Path(str(journal_path) + ".d") / CACHE_FOLDER / CACHE_FILE
+    path = side_path_for(journal_path, SideState.TRIAGE_CACHE) / CACHE_FILE
     path.unlink(missing_ok=True)
     if cache is not None:
         path.write_bytes(cache)
@@ -240,7 +240,7 @@ def fresh_triage(journal_path: Path, listing: Path, env: dict[str, str], cache: 
 def warm_up(journal_path: Path, listing: Path, env: dict[str, str]) -> tuple[float, bytes]:
     """Triage of day N (records it, fills the cache, cold); the cache it leaves."""
     seconds = fresh_triage(journal_path, listing, env, None)
-    return seconds, (Path(str(journal_path) + ".d") / CACHE_FOLDER / CACHE_FILE).read_bytes()
+    return seconds, (side_path_for(journal_path, SideState.TRIAGE_CACHE) / CACHE_FILE).read_bytes()
 
 
 def reference_features(entries: pd.DataFrame, seen: pd.DataFrame, listing: pd.DataFrame) -> sp.csr_matrix:
@@ -279,7 +279,7 @@ def timed(papers: pd.DataFrame, entries: pd.DataFrame, runs: int, million: int, 
     journal_path = root / "entries.parquet"
     write_journal(journal_path, entries, 4000, day)
     recorded = synthetic_papers(papers, 30_000, day, 220, seed=1)
-    write_store(Path(str(journal_path) + ".d") / "listings", recorded)
+    write_store(side_path_for(journal_path, SideState.LISTINGS), recorded)
     day_n = synthetic_papers(papers, 220, day + dt.timedelta(days=1), 220, seed=2)
     day_next = synthetic_papers(papers, 220, day + dt.timedelta(days=2), 220, seed=3)
     listing_n, listing_next = root / "day-n.parquet", root / "day-n+1.parquet"
@@ -315,7 +315,7 @@ def timed(papers: pd.DataFrame, entries: pd.DataFrame, runs: int, million: int, 
     big.parent.mkdir()
     journal_path.replace(big)
     started = time.perf_counter()
-    write_big_store(Path(str(big) + ".d") / "listings", papers, million, day, 700)
+    write_big_store(side_path_for(big, SideState.LISTINGS), papers, million, day, 700)
     print(f"    (writing {million:,} synthetic recorded papers took {time.perf_counter() - started:.0f} s)")
     first, cache = warm_up(big, listing_n, env)
     seconds = fresh_triage(big, listing_next, env, cache)

@@ -225,7 +225,7 @@ def make_entries(n: int, seed: int = 6) -> list:
 
 def make_journal(path: str | Path, n: int) -> Path:
     """The journal at ``path`` with ``n`` synthetic entries (reused when it exists)."""
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
     path = Path(path)
     if path.exists():

@@ -20,7 +20,7 @@ from journal.errors import (
 from journal.model import Entry, make_entry
 
 if TYPE_CHECKING:
-    from journal.store.entrystore import Journal
+    from journal.facade import Journal
 
 __version__ = "0.1.0"
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
 
 def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001 - journal.open() reads naturally
     """Open the journal at ``path`` (created on the first write)."""
-    from journal.store.entrystore import Journal
+    from journal.facade import Journal
 
     return Journal(path)
 
@@ -46,7 +46,7 @@ def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: 
 def __getattr__(name: str) -> Any:
     # pyarrow is imported on first use, so `import journal` stays fast
     if name == "Journal":
-        from journal.store.entrystore import Journal
+        from journal.facade import Journal
 
         return Journal
     raise AttributeError(f"module 'journal' has no attribute {name!r}")

@@ -96,6 +96,17 @@ class JournalBusy(JournalFileError):
     pass
 
 
+class UnknownLocation(JournalError):
+    """A journal location whose URL scheme no storage backend handles."""
+
+    def __init__(self, location: str, scheme: str, known: list[str]) -> None:
+        self.location, self.scheme = location, scheme
+        super().__init__(
+            f"{location}: no journal backend for {scheme}:// locations; "
+            f"give a file path or one of: {', '.join(s + '://' for s in known)}"
+        )
+
+
 class ImportFailed(JournalError):
     """A source file could not be imported; nothing was imported."""
 

@@ -8,12 +8,6 @@ import os
 from pathlib import Path
 
 
-def sidecar_of(journal_path: Path) -> Path:
-    """The folder beside a journal file that holds its change log and state
-    (``entries.parquet`` -> ``entries.parquet.d``)."""
-    return journal_path.with_name(journal_path.name + ".d")
-
-
 def fsync_dir(path: Path) -> None:
     """Make a rename in folder ``path`` durable (where folders can be opened)."""
     try:

@@ -13,15 +13,15 @@ from __future__ import annotations
 import sys
 
 from journal.model import make_entry
-from journal.store import entrystore as store
+from journal.store import Journal, local
 
 
 def main() -> None:
     path, name, count, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     if mode == "large":
-        store.SMALL_JOURNAL_ROWS = 0
-        store.MAX_PENDING_CHANGES = 7
-    j = store.Journal(path)
+        local.SMALL_JOURNAL_ROWS = 0
+        local.MAX_PENDING_CHANGES = 7
+    j = Journal(path)
     for i in range(count):
         if i % 5 == 4:
             batch = [

@@ -11,7 +11,7 @@ import pytest
 
 from journal.model import make_entry
 from journal.publish import analysis
-from journal.store.entrystore import Journal
+from journal.store import Journal
 
 
 def entry(

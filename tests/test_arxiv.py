@@ -22,7 +22,7 @@ from journal.errors import (
     InvalidArxivId,
 )
 from journal.model import make_entry
-from journal.store.entrystore import Journal
+from journal.store import Journal
 
 RECORDED = DATA / "arxiv"
 INDEX = json.loads((RECORDED / "index.json").read_text(encoding="utf-8"))
@@ -354,7 +354,7 @@ def test_find_same_paper(journal_path: Path) -> None:
 
 
 def test_same_paper_sees_pending_changes(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from journal.store import entrystore as store
+    from journal.store import local as store
 
     monkeypatch.setattr(store, "SMALL_JOURNAL_ROWS", 0)  # every write a change file, as in big journals
     j = Journal(journal_path)

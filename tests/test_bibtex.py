@@ -20,7 +20,7 @@ from journal.errors import ImportFailed
 from journal.formats import bibtex
 from journal.formats import latex as _latex
 from journal.model import Entry, make_entry
-from journal.store.entrystore import Journal
+from journal.store import Journal
 
 BIB = DATA / "bibtex"
 COMPARED = ("id", "date", "title", "authors", "url", "links", "arxiv_id", "arxiv_version", "abstract")

@@ -12,7 +12,7 @@ from journal.errors import ValidationError
 from journal.model import make_entry
 from journal.publish import atom as feed
 from journal.publish import site as html
-from journal.store.entrystore import Journal
+from journal.store import Journal
 
 TRICKY = "Attack <script>alert(\"x\")</script> & 'quotes'"
 

@@ -18,7 +18,7 @@ from journal.errors import ExportFailed, ValidationError
 from journal.formats import FOLDER_FORMATS
 from journal.model import Entry, make_entry
 from journal.publish import site as html
-from journal.store.entrystore import Journal
+from journal.store import Journal
 
 EXPECTED = DATA / "html"
 XSS = "<script>alert(1)</script>"

@@ -17,7 +17,7 @@ from journal.formats import markdown as md
 from journal.formats.markdown_note import Layout, split_source
 from journal.model import make_entry
 from journal.search.links import build_index
-from journal.store.entrystore import Journal
+from journal.store import Journal
 
 VAULT = Path(__file__).resolve().parent / "data" / "vault"
 NOTES = md._walk(str(VAULT))

@@ -23,7 +23,7 @@ from journal.model import make_entry
 from journal.publish import mdtext
 from journal.publish import notebooks as render
 from journal.publish.summary import day_summaries, day_summary
-from journal.store.entrystore import Journal
+from journal.store import Journal
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DIGEST = REPO / "tests" / "data" / "digest-2024-05-09.txt"

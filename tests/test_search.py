@@ -19,7 +19,8 @@ from journal.errors import JournalError, ValidationError
 from journal.model import make_entry
 from journal.search import textindex as ti
 from journal.search.query import Condition, parse_query, search, search_in, snippet
-from journal.store import entrystore as store
+from journal.store import SideState
+from journal.store import local as store
 
 # Real Korean commentary (particles attached, 재학습/사전학습 compounds, mixed English).
 ENTRIES = [
@@ -452,7 +453,7 @@ def cached(tmp_path, monkeypatch):
 
 def test_big_journals_keep_the_index_beside_them(cached):
     search(cached, "학습")
-    path = cached.sidecar / ti.CACHE_NAME
+    path = cached.side_path(SideState.SEARCH_INDEX)
     assert path.exists()
     fresh = journal.open(str(cached.path))
     calls = []
@@ -467,7 +468,7 @@ def test_big_journals_keep_the_index_beside_them(cached):
 
 def test_a_stale_or_damaged_cache_is_rebuilt(cached):
     search(cached, "학습")
-    path = cached.sidecar / ti.CACHE_NAME
+    path = cached.side_path(SideState.SEARCH_INDEX)
     cached.add(
         title="Another Note", date="2024-06-01", commentary="새로운 학습 기록"
     )  # compacts: new snapshot
@@ -496,7 +497,7 @@ def test_pending_changes_apply_on_top_of_the_cache(cached, monkeypatch):
 
 def test_small_journals_write_no_cache(j):
     search(j, "학습")
-    assert not (j.sidecar / ti.CACHE_NAME).exists()
+    assert not j.side_path(SideState.SEARCH_INDEX).exists()
 
 
 def test_empty_and_missing_journals(tmp_path):

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import journal
 from journal.search import textindex as ti
 from journal.search.query import search
-from journal.store import kernels
+from journal.store import SideState, kernels
 from journal.termtable import clip, table, width
 
 PROBE = (
@@ -68,7 +68,7 @@ def test_read_commands_import_neither_pandas_nor_pyarrow_compute(small, command)
 
 @pytest.mark.parametrize("command", [["search", "Pending"], ["list"]])
 def test_read_commands_with_a_pending_change_import_no_pyarrow_compute(small, monkeypatch, command):
-    from journal.store import entrystore as store
+    from journal.store import local as store
 
     monkeypatch.setattr(store, "SMALL_JOURNAL_ROWS", 0)  # the write stays a change file
     small.add(title="Pending", date="2024-05-12")
@@ -85,7 +85,7 @@ def test_list_loads_no_compute_kernels_at_all(small):
 
 
 def test_columns_reads_what_entries_gives(small, monkeypatch):
-    from journal.store import entrystore as store
+    from journal.store import local as store
 
     for filters in [{}, {"tag": "efficiency"}, {"start": "2024-05-10"}, {"date": "2024-05-09"}]:
         table = small.columns(["id", "title"], **filters)
@@ -119,7 +119,7 @@ def test_a_journal_of_a_thousand_entries_keeps_its_search_index(journal_path):
     j = journal.open(journal_path)
     j.add_many(entries)
     assert search(j, "학습").total == ti.DISK_MIN_ROWS
-    assert (j.sidecar / ti.CACHE_NAME).exists()
+    assert j.side_path(SideState.SEARCH_INDEX).exists()
     assert ti.DISK_MIN_ROWS <= 1_000  # the 4,000-entry journal of the issue has one
 
 

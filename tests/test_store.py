@@ -24,7 +24,8 @@ from journal.errors import (
     ValidationError,
 )
 from journal.model import FIELDS, make_entry
-from journal.store import entrystore as store_module
+from journal.store import Layers
+from journal.store import local as store_module
 
 
 def test_add_get_update_delete(journal_path: Path) -> None:
@@ -293,7 +294,7 @@ def test_read_layers_gives_one_consistent_state_and_reads_again_after_a_compacti
     b = j.add(title="B", date="2024-05-10")
     states = []
 
-    def read(layers: store_module.Layers) -> list[str]:
+    def read(layers: Layers) -> list[str]:
         states.append(layers.state)
         if len(states) == 1:
             journal.open(journal_path).compact()  # another process folds the change in meanwhile

@@ -17,7 +17,8 @@ import journal
 from journal.errors import JournalFileError, ValidationError
 from journal.model import make_entry
 from journal.search import tags as T
-from journal.store import entrystore as store
+from journal.store import Journal, SideState
+from journal.store import local as store
 from journal.store.check import near_duplicate_tags, tag_key
 
 
@@ -114,13 +115,13 @@ def test_bad_names_are_refused(j, old, new):
 
 def test_a_rename_is_one_put_many(j, monkeypatch):
     calls = []
-    original = store.Journal.put_many
+    original = Journal.put_many
 
     def spy(self, entries):
         calls.append(entries)
         return original(self, entries)
 
-    monkeypatch.setattr(store.Journal, "put_many", spy)
+    monkeypatch.setattr(Journal, "put_many", spy)
     T.merge_tags(j, ["vision", "diffusion"], into="visual")
     assert len(calls) == 1
 
@@ -154,7 +155,8 @@ def test_killed_mid_rename_changes_nothing(j, small):
     script = textwrap.dedent(
         f"""
         import os, signal, sys
-        import journal.store.entrystore as store
+        import journal.store.local as store
+        from journal.store import Journal
         from journal.search.tags import rename_tag
         if not {small}:
             store.SMALL_JOURNAL_ROWS = 0
@@ -164,7 +166,7 @@ def test_killed_mid_rename_changes_nothing(j, small):
                 os.kill(os.getpid(), signal.SIGKILL)  # the new file is written, not yet in place
             return real(src, dst, *a, **k)
         store.os.replace = replace
-        rename_tag(store.Journal(sys.argv[1]), "vision", "visual")
+        rename_tag(Journal(sys.argv[1]), "vision", "visual")
         """
     )
     proc = subprocess.run(
@@ -286,5 +288,5 @@ def test_cli_merge_needs_into(j, capsys):
 
 def test_no_changes_file_left_behind(j):
     T.rename_tag(j, "vision", "visual")
-    leftovers = os.listdir(j.tmp_dir) if j.tmp_dir.exists() else []
+    leftovers = os.listdir(j.side_path(SideState.TMP)) if j.side_path(SideState.TMP).exists() else []
     assert leftovers == []

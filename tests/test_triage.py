@@ -173,7 +173,7 @@ def test_a_failed_write_leaves_the_day_as_it_was(
     with pytest.raises(JournalFileError, match="No space left"):
         listings.record_listing(journal_path, day2)
     assert _day_file(journal_path, DAY2).read_bytes() == before
-    assert list(journal.open(journal_path).tmp_dir.iterdir()) == []
+    assert list((journal_path.parent / f"{journal_path.name}.d" / "tmp").iterdir()) == []
 
 
 KILLED_WRITER = """

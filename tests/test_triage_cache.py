@@ -166,7 +166,7 @@ def test_the_cache_keeps_only_what_the_last_ranking_used(reader: Path, tokenised
 def test_the_cache_is_beside_the_journal_not_in_the_listings_dataset(reader: Path) -> None:
     service.rank(reader, day(DAY1))
     path = countcache.cache_path(journal.open(reader))
-    assert path.parent == journal.open(reader).sidecar / "triage-cache"
+    assert path.parent == Path(f"{reader}.d") / "triage-cache"
     assert not any(p.suffix == ".npz" for p in listings.listings_dir(reader).rglob("*"))
 
 

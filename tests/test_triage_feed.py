@@ -81,7 +81,7 @@ def test_a_second_triage_of_the_day_is_offline(journal_path: Path, fake: FakeFee
     by_date = feed.fetch_listing(j, ["cs.CL", "cs.AI"], day=DAY, today=DAY + dt.timedelta(days=3))
     assert again.equals(first) and by_date.equals(first)
     assert len(fake.requests) == 2
-    assert (j.sidecar / "arxiv-rss" / "2025-01-15" / "cs.CL.xml").exists()
+    assert (Path(f"{j.path}.d") / "arxiv-rss" / "2025-01-15" / "cs.CL.xml").exists()
 
 
 def test_triage_command_fetches_records_and_ranks(journal_path: Path, fake: FakeFeed, cli) -> None:
@@ -202,7 +202,7 @@ def test_requests_keep_the_arxiv_rate_limit(journal_path: Path, fake: FakeFeed, 
 def test_default_categories_come_from_the_arxiv_cache(journal_path: Path) -> None:
     j = journal.open(journal_path)
     assert feed.default_categories(j) == list(feed.DEFAULT_CATEGORIES)
-    folder = j.sidecar / arxiv.CACHE_FOLDER
+    folder = Path(f"{j.path}.d") / arxiv.CACHE_FOLDER
     folder.mkdir(parents=True)
     for n, cat in enumerate(["cs.CV"] * 3 + ["cs.CL"] * 5 + ["math.PR"]):
         record = {"record": {"arxiv_id": f"2501.{n:05d}", "primary_category": cat}}

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from journal.formats import markdown as md
 from journal.formats import markdown_sync
 from journal.model import make_id
-from journal.store.entrystore import Journal
+from journal.store import Journal
 
 VAULT = Path(__file__).resolve().parent / "data" / "vault"
 MTIME = dt.datetime(2023, 3, 4, 12, 0).timestamp()  # local noon: the same local date everywhere

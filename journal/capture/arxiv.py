@@ -35,8 +35,9 @@ from journal.errors import (
     InvalidArxivId,
     ValidationError,
 )
-from journal.fileio import sidecar_of, write_atomic
+from journal.fileio import write_atomic
 from journal.model import abs_url, parse_arxiv
+from journal.store import SideState, side_path_for
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 #: Seconds between two requests to arXiv (https://info.arxiv.org/help/api/tou.html).
@@ -45,7 +46,7 @@ MIN_INTERVAL = 3.0
 TIMEOUT = 30.0
 #: Ids per request (arXiv answers up to a few hundred; small batches fail faster).
 BATCH = 100
-CACHE_FOLDER = "arxiv-cache"
+CACHE_FOLDER = SideState.ARXIV_CACHE.value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +114,7 @@ def cache_dir_for(journal_path: str | os.PathLike[str] | None) -> Path | None:
         return Path(env)
     if journal_path is None:
         return None
-    return sidecar_of(Path(journal_path)) / CACHE_FOLDER
+    return side_path_for(journal_path, SideState.ARXIV_CACHE)
 
 
 def _user_state_dir() -> Path:

@@ -29,6 +29,7 @@ from typing import Any
 
 from journal.errors import JournalError
 from journal.fileio import write_atomic
+from journal.store import SideState, side_path_for
 
 NEW_PREFIX = "new-"
 EDIT_PREFIX = "edit-"
@@ -67,8 +68,7 @@ class DraftStore:
     """The drafts of the journal at ``journal_path`` (``<journal>.d/drafts/``)."""
 
     def __init__(self, journal_path: str | os.PathLike[str]) -> None:
-        path = Path(journal_path)
-        self.folder = path.with_name(path.name + ".d") / "drafts"
+        self.folder = side_path_for(journal_path, SideState.DRAFTS)
 
     def __repr__(self) -> str:
         return f"<DraftStore {str(self.folder)!r}>"

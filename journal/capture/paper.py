@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from journal.model import Entry, make_id, parse_arxiv
 
 if TYPE_CHECKING:
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
 
 def fetch_fields(

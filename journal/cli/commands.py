@@ -34,7 +34,7 @@ def default_journal() -> str:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from journal.store.entrystore import Journal
+    from journal.facade import Journal
 
     return Journal(args.journal)
 

@@ -16,7 +16,7 @@ not a fact about an entry, so it has no column in the Parquet file (which stays 
 - adds new notes, and reports notes that are gone (``prune``: their entries are removed,
   unless edited in the journal since).
 
-All entry changes are one atomic store write (:meth:`journal.store.entrystore.Journal.apply`); the
+All entry changes are one atomic store write (:meth:`journal.store.Journal.apply`); the
 record is written after it, under the same lock. Losing the record (or a crash between
 the two writes) loses no words: a note whose content equals its entry's is in sync, an
 entry never edited since it was created takes its note's version, an edited entry whose
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journal.errors import ImportFailed, JournalError, JournalFileError
-from journal.fileio import sidecar_of, write_atomic
+from journal.fileio import write_atomic
 from journal.formats.markdown import (
     DATE_FROM_MTIME,
     DATE_FROM_NAME,
@@ -47,11 +47,12 @@ from journal.formats.markdown import (
     read_note,
 )
 from journal.model import EPOCH_UTC, FIELDS, Entry, format_timestamp, utc_now
+from journal.store import SideState, side_path_for
 
 if TYPE_CHECKING:
-    from journal.store.entrystore import Batch, Journal
+    from journal.store import Batch, Journal
 
-STATE_NAME = "markdown-sync.json"
+STATE_NAME = SideState.MARKDOWN_SYNC.value
 STATE_FORMAT = 1
 #: Exit status of an import that left notes out (skipped or in conflict).
 EXIT_INCOMPLETE = 3
@@ -118,7 +119,7 @@ class SyncReport:
 
 
 def state_path(journal_path: Path) -> Path:
-    return sidecar_of(journal_path) / STATE_NAME
+    return side_path_for(journal_path, SideState.MARKDOWN_SYNC)
 
 
 def vault_key(root: str) -> str:
@@ -311,7 +312,7 @@ def sync(
         report.gone = [(note_path(root, rel), known_notes[rel]["id"]) for rel in gone]
         return report  # nothing to write: the journal is not even opened (nor pyarrow imported)
 
-    from journal.store.entrystore import as_journal
+    from journal.store import as_journal
 
     store = as_journal(journal)
 
@@ -347,7 +348,7 @@ def _plan(
 ) -> Batch:
     """The store change of a sync (run under the write lock); fills ``report`` and the
     record ``state`` to write after it."""
-    from journal.store.entrystore import Batch
+    from journal.store import Batch
 
     wanted = {c.entry.id for c in changed} | {c.known["id"] for c in changed if c.known}
     wanted |= {known_notes[rel]["id"] for rel in gone}

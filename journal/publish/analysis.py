@@ -62,7 +62,7 @@ def frame(
     if isinstance(journal, pd.DataFrame):
         df = journal.copy()
     else:
-        from journal.store.entrystore import Journal
+        from journal.store import Journal
 
         j = Journal(journal) if isinstance(journal, (str, os.PathLike)) else journal
         df = j.to_pandas()

@@ -67,7 +67,9 @@ def _check_journal(path: str | os.PathLike[str]) -> Path:
     p = Path(path).expanduser()
     if p.is_dir():
         raise JournalError(f"{p} is a folder; give the path of a .parquet journal file")
-    if not p.exists() and not p.with_name(p.name + ".d").is_dir():
+    from journal.store import backend_for
+
+    if not backend_for(p).exists():
         raise JournalError(f"{p}: no journal here; give --journal PATH (or set $JOURNAL)")
     return p.resolve()
 
@@ -318,7 +320,7 @@ def render_days(
     ``progress``: a bar on stderr; ``None`` shows it for ranges when stderr is a terminal.
     """
     from journal.publish import atom as feed
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
     days = day_range(start, until)
     check_lang(lang)

@@ -124,7 +124,7 @@ class _Rows:
             return
         import pyarrow as pa
 
-        from journal.store.entrystore import Journal
+        from journal.store import Journal
 
         if isinstance(journal, (str, os.PathLike)):
             journal = Journal(journal)
@@ -198,7 +198,7 @@ def day_summaries(
     """A :class:`DaySummary` for every day from ``start`` to ``until`` (inclusive; one day
     without ``until``), days without entries included. The journal is read once.
 
-    ``journal``: a :class:`~journal.store.entrystore.Journal`, the path of one, or a list of entries.
+    ``journal``: a :class:`~journal.store.Journal`, the path of one, or a list of entries.
     """
     from journal.formats.digest import check_lang
     from journal.model import day_range

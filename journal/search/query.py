@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
 TITLE_WEIGHT = 2.0  # a title match adds this many times the word's rarity
 K1 = 1.2  # BM25 saturation: the 2nd, 3rd... occurrence of a word adds less and less

@@ -33,7 +33,7 @@ from journal.store.schema import one_of
 
 if TYPE_CHECKING:
     from journal.model import Entry
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
 WEIGHTS = {"links": 0.6, "tags": 0.4, "text": 1.0, "authors": 0.2, "paper": 0.5}
 FULL = 3_000  # journals up to this size: every entry is a candidate

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from journal.model import Entry
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
 
 def tag_counts(journal: Journal) -> list[tuple[str, int]]:

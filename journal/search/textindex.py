@@ -29,14 +29,15 @@ import numpy as np
 import pyarrow as pa
 
 from journal.store import kernels as pc
+from journal.store.backend import SideState
 
 if TYPE_CHECKING:
-    from journal.store.entrystore import Journal, Layers
+    from journal.store import Journal, Layers
 
 SEP = "\x1f"
 INDEX_VERSION = 1
 DISK_MIN_ROWS = 1_000  # smaller ones build it in a few ms: no file to keep
-CACHE_NAME = "search.arrow"
+CACHE_NAME = SideState.SEARCH_INDEX.value
 _KEY = b"journal.search.query.snapshot"
 SCHEMA = pa.schema(
     [
@@ -181,7 +182,7 @@ def _stamp(key: tuple[int, int, int]) -> bytes:
 
 
 def _load(journal: Journal, key: tuple[int, int, int]) -> pa.Table | None:
-    path = journal.sidecar / CACHE_NAME
+    path = journal.side_path(SideState.SEARCH_INDEX)
     try:
         source = pa.memory_map(os.fspath(path))
     except (OSError, pa.ArrowException):
@@ -202,13 +203,14 @@ def _load(journal: Journal, key: tuple[int, int, int]) -> pa.Table | None:
 
 def _save(journal: Journal, key: tuple[int, int, int], table: pa.Table) -> None:
     """Write the cache (temp file, rename); any failure just leaves no cache."""
-    tmp = journal.tmp_dir / f"search.{os.urandom(4).hex()}.tmp"
+    tmp_dir = journal.side_path(SideState.TMP)
+    tmp = tmp_dir / f"search.{os.urandom(4).hex()}.tmp"
     try:
-        journal.tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp_dir.mkdir(parents=True, exist_ok=True)
         schema = SCHEMA.with_metadata({_KEY: _stamp(key)})
         with pa.OSFile(os.fspath(tmp), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
             writer.write_table(table.replace_schema_metadata(schema.metadata), max_chunksize=65_536)
-        os.replace(tmp, journal.sidecar / CACHE_NAME)
+        os.replace(tmp, journal.side_path(SideState.SEARCH_INDEX))
     except (OSError, pa.ArrowException):
         try:
             tmp.unlink()

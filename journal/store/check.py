@@ -1,96 +1,18 @@
-"""``journal check``: validate the store, repair what can be repaired, report duplicates."""
+"""``journal check``: the storage's own check (by its backend), then the entries: empty
+titles, likely duplicates, near-duplicate tags."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+from journal.errors import JournalError
+from journal.model import Entry, tag_key
+from journal.store.backend import Finding
 
-from journal.errors import CorruptJournal, JournalError, NewerSchema
-from journal.model import tag_key
-from journal.store.schema import SCHEMA_VERSION
-
-if TYPE_CHECKING:
-    from journal.model import Entry
-    from journal.store.entrystore import Journal
-
-
-@dataclass
-class Finding:
-    severity: str  # "error" (still wrong), "repaired", "warning" (for the reader to decide)
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.message}"
-
-
-def _readable(path: os.PathLike[str]) -> bool:
-    try:
-        pq.read_table(path).validate(full=True)
-    except (OSError, pa.ArrowException, UnicodeDecodeError):
-        return False
-    return True
-
-
-def _quarantine(journal: Journal, path: os.PathLike[str], label: str) -> str:
-    keep = journal.sidecar / "damaged"
-    keep.mkdir(parents=True, exist_ok=True)
-    target = keep / f"{time.strftime('%Y%m%d-%H%M%S')}-{label}"
-    shutil.move(os.fspath(path), target)
-    return os.fspath(target)
-
-
-def _repair_snapshot(journal: Journal, repair: bool) -> list[Finding]:
-    if not journal.path.exists():
-        return []
-    try:
-        journal._open_snapshot()
-        return []
-    except NewerSchema as e:
-        return [Finding("error", str(e))]
-    except CorruptJournal as e:
-        problem = str(e).replace("; run `journal check` to restore the last good state", "")
-    if not repair:
-        return [Finding("error", problem)]
-    if journal.backup_path.exists() and _readable(journal.backup_path):
-        kept = _quarantine(journal, journal.path, journal.path.name)
-        tmp = journal.tmp_dir / "restore.tmp"
-        shutil.copyfile(journal.backup_path, tmp)
-        os.replace(tmp, journal.path)
-        return [
-            Finding(
-                "repaired",
-                f"{journal.path} could not be read; restored the last good snapshot from "
-                f"{journal.backup_path} (pending changes still apply; the damaged file is kept at {kept})",
-            )
-        ]
-    return [Finding("error", f"{problem}; no readable backup to restore from")]
-
-
-def _repair_changes(journal: Journal, repair: bool) -> list[Finding]:
-    from journal.store.schema import rows_to_table
-
-    findings = []
-    for name in journal._change_names():
-        path = journal.changes_dir / name
-        try:
-            rows_to_table(path.read_bytes())
-        except (pa.ArrowException, OSError) as e:
-            if repair:
-                kept = _quarantine(journal, path, name)
-                findings.append(
-                    Finding("repaired", f"change {name} could not be read ({e}); moved to {kept}")
-                )
-            else:
-                findings.append(Finding("error", f"change {name} could not be read ({e})"))
-    return findings
+__all__ = ["Finding", "check_journal", "duplicates", "near_duplicate_tags"]
 
 
 def _norm_title(title: str) -> str:
@@ -122,27 +44,23 @@ def near_duplicate_tags(entries: list[Entry]) -> list[list[str]]:
     return [sorted(g, key=lambda t: (-g[t], t)) for g in groups.values() if len(g) > 1]
 
 
-def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
-    findings: list[Finding] = []
-    if not journal.path.exists() and not journal.sidecar.exists():
-        return [Finding("error", f"{journal.path}: no journal here (the first `journal add` creates one)")]
-    if repair and journal.sidecar.exists():
-        with journal._lock(check_file=False):  # taking the lock also clears what killed writers left
-            findings += _repair_snapshot(journal, repair)
-            findings += _repair_changes(journal, repair)
-    else:
-        findings += _repair_snapshot(journal, repair)
-        findings += _repair_changes(journal, repair)
+class Checked(Protocol):
+    """What the check uses of a journal (:class:`journal.store.entrystore.Journal`)."""
+
+    path: Path
+
+    def check_storage(self, *, repair: bool) -> list[Finding]: ...
+    def entries(self) -> list[Entry]: ...
+    def pending_changes(self) -> int: ...
+
+
+def check_journal(journal: Checked, *, repair: bool = True) -> list[Finding]:
+    """Validate the journal; with ``repair``, restore what can be restored. The storage is
+    checked by its backend; the entries (empty titles, likely duplicates, near-duplicate
+    tags) here, whatever keeps them."""
+    findings = journal.check_storage(repair=repair)
     if any(f.severity == "error" for f in findings):
         return findings
-    if repair and journal.path.exists() and journal._snapshot_outdated(journal._snapshot_key()):
-        try:
-            if journal.upgrade():
-                findings.append(
-                    Finding("repaired", f"{journal.path} upgraded to schema version {SCHEMA_VERSION}")
-                )
-        except JournalError as error:  # e.g. read-only: it still reads as the current version
-            findings.append(Finding("warning", f"not upgraded to schema version {SCHEMA_VERSION}: {error}"))
     try:
         entries = journal.entries()
     except JournalError as error:

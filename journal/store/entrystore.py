@@ -1,30 +1,11 @@
-"""The Parquet store: ``entries.parquet`` plus a log of small change files beside it.
+"""The journal's entries: :class:`Journal` reads and writes them through a storage
+backend (:mod:`journal.store.backend`), the local Parquet store of
+:mod:`journal.store.local` unless the location names another (:mod:`journal.store.registry`).
 
-Layout, for a journal at ``entries.parquet``::
-
-    entries.parquet            the snapshot: every entry, in journal order
-    entries.parquet.d/lock     taken by every writer (never by readers)
-    entries.parquet.d/changes/ one JSON-lines file per committed change, named in commit order
-    entries.parquet.d/backup.parquet   a copy of the last snapshot, for `journal check`
-    entries.parquet.d/tmp/     files being written; anything left here is garbage
-    entries.parquet.d/markdown-sync.json   what imported vaults' notes looked like (formats.markdown_sync)
-
-A write (add, edit, delete, an import) takes the lock, writes one change file (temp file,
-fsync, rename, fsync the folder) and releases the lock: about one durable small write.
-Readers take no lock: they read the snapshot and replay the change files in name order,
-keeping the last version of each id. Compaction folds the change files into a new
-snapshot (written beside it, fsynced, renamed over it), copies it to the backup, then
-deletes the folded change files; a kill at any point leaves either the old or the new
-snapshot plus change files that replay to the same entries.
-
-``entries.parquet`` alone is current (readable by plain ``pandas.read_parquet``) whenever
-``entries.parquet.d/changes/`` is empty: after every write to a journal of up to
-``SMALL_JOURNAL_ROWS`` entries, after any import of ``BATCH_ROWS`` entries or more, and
-after ``journal compact``. Larger journals compact on their own once
-``MAX_PENDING_CHANGES`` change files pile up.
-
-Change files are JSON (not Parquet) so that ``journal add`` needs neither pandas nor
-building Arrow arrays from Python objects; ``pyarrow.json`` turns them into a table.
+Reading: the backend gives one consistent state as two layers (a snapshot table and change
+rows pending on top); the entries are the snapshot with the changes replayed (the last row
+of an id wins), kept per state. Writing: under the backend's write lock, the new rows are
+checked against the current entries and committed as one atomic change.
 """
 
 from __future__ import annotations
@@ -33,8 +14,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shutil
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,57 +21,27 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: filelock instead
-    fcntl = None  # type: ignore[assignment]
-import pyarrow.parquet as pq
-
-from journal.errors import (
-    AmbiguousId,
-    CorruptJournal,
-    DuplicateEntry,
-    EntryNotFound,
-    JournalBusy,
-    JournalError,
-    JournalFileError,
-    NewerSchema,
-)
-from journal.fileio import fsync_dir, sidecar_of, write_atomic
+from journal.errors import AmbiguousId, DuplicateEntry, EntryNotFound
 from journal.model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
 from journal.store import kernels as pc
+from journal.store.backend import Finding, Layers, SideState, StorageBackend
+from journal.store.registry import backend_for
 from journal.store.schema import (
     EPOCH,
-    GENERATION_KEY,
-    ORDER,
-    SCHEMA,
-    SCHEMA_VERSION,
-    VERSION_KEY,
-    cast_table,
     date_slice,
-    empty_table,
     encode,
     encode_delete,
     entries_from_table,
     equals,
     merge,
     one_of,
-    rows_to_table,
-    split_legacy_sources,
     strings,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from journal.store.check import Finding
-
-SMALL_JOURNAL_ROWS = 5_000
-BATCH_ROWS = 1_000
-MAX_PENDING_CHANGES = 1_000
-LOCK_TIMEOUT = 60.0
 T = TypeVar("T")
-CHECKSUM_KEY = b"journal.page_checksums"  # in the footer of snapshots written with them
 
 
 def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: A001
@@ -128,196 +77,38 @@ class Batch:
         return bool(self.put or self.delete)
 
 
-@dataclass(frozen=True)
-class Layers:
-    """One state of a journal as its two layers: the snapshot file and the change rows
-    pending on top of it. Given by :meth:`Journal.read_layers`, valid inside its call."""
-
-    journal: Journal
-    snapshot_key: tuple[int, int, int] | None  # the snapshot file's identity (None: no file yet)
-    change_names: tuple[str, ...]  # the pending change files, in commit order
-
-    @property
-    def state(self) -> tuple[tuple[int, int, int] | None, tuple[str, ...]]:
-        """Equal for equal journal states: a key for data derived from the journal."""
-        return (self.snapshot_key, self.change_names)
-
-    def snapshot(self) -> pa.Table:
-        """The entries of the snapshot file alone (the store's schema, journal order),
-        guaranteed to be the file named by ``snapshot_key``."""
-        table = self.journal._snapshot()
-        if self.journal._snap_key != self.snapshot_key or self.journal._snapshot_key() != self.snapshot_key:
-            # compacted meanwhile: read_layers runs the read again on the new state
-            raise FileNotFoundError(self.journal.path)
-        return table
-
-    def changes(self) -> pa.Table:
-        """The pending change rows in commit order (every field nullable, plus a
-        ``_deleted`` mark; the last row of an id wins), as :func:`journal.store.schema.merge` takes them."""
-        return rows_to_table(b"".join(self.journal._read_change(n) for n in self.change_names))
-
-
-def _durable_write(path: Path, data: bytes, tmp_dir: Path) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
-    write_atomic(path, data, tmp_dir=tmp_dir)
-
-
 # --- the journal ----------------------------------------------------------------------
 
 
 class Journal:
-    """A reading journal stored at ``path`` (see the module doc for the layout)."""
+    """A reading journal stored at ``path``: a file path (the local Parquet store) or a
+    location a registered backend handles (``scheme://...``)."""
 
     def __init__(self, path: str | os.PathLike[str] = "entries.parquet") -> None:
-        self.path = Path(path)
-        if self.path.is_dir():
-            raise JournalError(f"{self.path} is a folder; give the path of a .parquet file")
-        self.sidecar = sidecar_of(self.path)
-        self.changes_dir = self.sidecar / "changes"
-        self.tmp_dir = self.sidecar / "tmp"
-        self.backup_path = self.sidecar / "backup.parquet"
-        self._snap_key: tuple[int, int, int] | None = None
-        self._snap_table: pa.Table | None = None
-        self._snap_ids: set[str] | None = None
-        self._change_cache: dict[str, bytes] = {}
+        self.backend: StorageBackend = backend_for(path)
+        self.path: Path = self.backend.path
         self._ids: set[str] | None = None
         self._ids_key: tuple[Any, tuple[str, ...]] | None = None
         self._view: pa.Table | None = None
         self._view_key: tuple[Any, tuple[str, ...]] | None = None
-        self._info: tuple[Any, int, int, int] | None = None
         self._added_before = False
 
     def __repr__(self) -> str:
         return f"<Journal {str(self.path)!r}>"
 
+    def side_path(self, kind: SideState) -> Path:
+        """Where this journal's side state of ``kind`` lives (recorded listings, caches,
+        drafts...: :class:`journal.store.backend.SideState`)."""
+        return self.backend.side_path(kind)
+
     # -- reading ------------------------------------------------------------------
-
-    def _snapshot_key(self) -> tuple[int, int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-    def _change_names(self) -> list[str]:
-        try:
-            names = os.listdir(self.changes_dir)
-        except FileNotFoundError:
-            return []
-        except OSError as e:
-            raise JournalFileError(self.changes_dir, f"cannot be read ({e.strerror})") from None
-        return sorted(n for n in names if n.endswith(".jsonl"))
-
-    def _parquet_file(self, **options: Any) -> pq.ParquetFile:
-        """The snapshot's footer, checked: one clear error for a damaged or newer file."""
-        try:
-            pf = pq.ParquetFile(self.path, page_checksum_verification=True, **options)
-        except FileNotFoundError:
-            raise
-        except (OSError, pa.ArrowException, UnicodeDecodeError) as e:  # names in a damaged footer
-            raise CorruptJournal(
-                self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
-            ) from None
-        self._check_version(pf.schema_arrow.metadata or {})
-        return pf
-
-    def _open_snapshot(self, columns: list[str] | None = None) -> pa.Table:
-        pf = self._parquet_file(pre_buffer=True)
-        try:
-            table = pf.read(columns=columns, use_pandas_metadata=False)
-            if CHECKSUM_KEY not in (pf.schema_arrow.metadata or {}):
-                # no page checksums (an older or foreign file): damaged bytes would surface
-                # as text that is not UTF-8 mid-conversion; find them here instead
-                table.validate(full=True)
-        except (OSError, pa.ArrowException, UnicodeDecodeError) as e:
-            raise CorruptJournal(
-                self.path, f"cannot be read ({e}); run `journal check` to restore the last good state"
-            ) from None
-        if columns is None:
-            table = self._conform(table)
-        return table
-
-    def _check_version(self, metadata: dict[bytes, bytes]) -> None:
-        raw = metadata.get(VERSION_KEY)
-        if raw is None:
-            return  # a plain Parquet file with our columns (e.g. written by pandas): accepted
-        try:
-            found = int(raw)
-        except ValueError:
-            raise CorruptJournal(self.path, f"has a bad schema version {raw!r}") from None
-        if found > SCHEMA_VERSION:
-            raise NewerSchema(self.path, found, SCHEMA_VERSION)
-
-    def _conform(self, table: pa.Table) -> pa.Table:
-        missing = [n for n in ("id", "date", "title") if n not in table.column_names]
-        if missing:
-            raise CorruptJournal(
-                self.path,
-                f"is not a journal: it has no {', '.join(missing)} column; give the path of a journal file",
-            )
-        if table.schema.equals(SCHEMA, check_metadata=False):
-            return table.replace_schema_metadata(None)
-        table = split_legacy_sources(table)  # schema version 1: layout hints rode in `source`
-        columns = []
-        for f in SCHEMA:
-            if f.name in table.column_names:
-                columns.append(table[f.name])
-            else:
-                columns.append(pa.nulls(table.num_rows, f.type))
-        try:
-            table = cast_table(pa.Table.from_arrays(columns, schema=SCHEMA.remove_metadata()), SCHEMA)
-            return pc.take(table, pc.sort_indices(table, sort_keys=ORDER))  # a foreign file: journal order
-        except (pa.ArrowException, ValueError) as e:
-            raise CorruptJournal(
-                self.path,
-                f"has columns of the wrong type ({e}); give the path of a journal file (`journal check` restores a damaged one)",
-            ) from None
-
-    def _snapshot(self) -> pa.Table:
-        key = self._snapshot_key()
-        if key is None:
-            self._snap_key, self._snap_table, self._snap_ids = None, empty_table(SCHEMA), set()
-            return self._snap_table
-        if key != self._snap_key or self._snap_table is None:
-            table = self._open_snapshot()
-            self._snap_key, self._snap_table, self._snap_ids = key, table, None
-        assert self._snap_table is not None
-        return self._snap_table
-
-    def _read_change(self, name: str) -> bytes:
-        data = self._change_cache.get(name)
-        if data is None:
-            with (self.changes_dir / name).open("rb") as f:  # change files never change
-                data = f.read()
-            self._change_cache[name] = data
-        return data
-
-    def _consistent(self, read: Callable[[Any, list[str]], T]) -> T:
-        """Run ``read(snapshot_key, change_names)`` until no compaction raced with it."""
-        for _ in range(50):
-            key = self._snapshot_key()
-            names = self._change_names()
-            try:
-                result = read(key, names)
-            except FileNotFoundError:
-                time.sleep(0.01)  # a change file was folded away mid-read: read again
-                continue
-            if self._snapshot_key() == key:
-                self._change_cache = {n: self._change_cache[n] for n in names if n in self._change_cache}
-                return result
-        raise JournalBusy(self.path, "kept changing while being read; try again")
 
     def read_layers(self, read: Callable[[Layers], T]) -> T:
         """``read(layers)`` on one consistent state of the journal (run again if a
         compaction raced with it). For data derived from the store and kept per state,
         such as the search index (:mod:`journal.search.textindex`): ``layers.state`` keys it,
         ``layers.snapshot()`` and ``layers.changes()`` are what it is built from."""
-        try:
-            return self._consistent(lambda key, names: read(Layers(self, key, tuple(names))))
-        except pa.ArrowException as e:
-            raise CorruptJournal(
-                self.changes_dir, f"holds an unreadable change ({e}); run `journal check`"
-            ) from None
+        return self.backend.read_layers(read)
 
     def to_arrow(self) -> pa.Table:
         """Every entry, in journal order, as an Arrow table (the Parquet schema)."""
@@ -427,41 +218,23 @@ class Journal:
     def _live_ids(self) -> set[str]:
         """The ids currently in the journal, kept up to date incrementally (the fast path
         of ``add``: no table is built and pandas is not imported)."""
-        return self._consistent(self._ids_for)
+        return self.read_layers(self._ids_for)
 
-    def _ids_for(self, key: Any, names: list[str]) -> set[str]:
+    def _ids_for(self, layers: Layers) -> set[str]:
+        key, names = layers.state
         if self._ids is not None and self._ids_key is not None and self._ids_key[0] == key:
             seen = self._ids_key[1]
-            if tuple(names[: len(seen)]) == seen:
-                self._apply_ids(self._ids, names[len(seen) :])
-                self._ids_key = (key, tuple(names))
+            if names[: len(seen)] == seen:
+                self._apply_ids(self._ids, layers.source.change_rows(names[len(seen) :]))
+                self._ids_key = (key, names)
                 return self._ids
         if key is None:
             ids: set[str] = set()
         else:
-            ids = {i for i in strings(self._open_snapshot(columns=["id"])["id"]) if i is not None}
-        self._apply_ids(ids, names)
-        self._ids, self._ids_key = ids, (key, tuple(names))
+            ids = {i for i in strings(layers.snapshot_columns(["id"])["id"]) if i is not None}
+        self._apply_ids(ids, layers.change_rows())
+        self._ids, self._ids_key = ids, (key, names)
         return ids
-
-    def _snapshot_info(self, key: Any) -> tuple[int, int]:
-        """``(rows, generation)`` of the snapshot with state ``key`` (footer read once)."""
-        if key is None:
-            return 0, 0
-        if self._info is None or self._info[0] != key:
-            pf = self._parquet_file()
-            missing = [n for n in ("id", "date", "title") if n not in pf.schema_arrow.names]
-            if missing:
-                raise CorruptJournal(self.path, f"is not a journal: it has no {', '.join(missing)} column")
-            meta = pf.schema_arrow.metadata or {}
-            version = int(meta.get(VERSION_KEY, b"0") or 0)  # 0: a plain Parquet file
-            self._info = (key, pf.metadata.num_rows, int(meta.get(GENERATION_KEY, b"0") or 0), version)
-        return self._info[1], self._info[2]
-
-    def _snapshot_outdated(self, key: Any) -> bool:
-        """Whether the snapshot was written by an older schema (upgraded on the next write)."""
-        self._snapshot_info(key)
-        return key is not None and self._info is not None and 0 < self._info[3] < SCHEMA_VERSION
 
     def lookup(self, column: str, values: Iterable[str]) -> list[tuple[str, dt.date, str]]:
         """``(id, date, title)`` of the entries whose ``column`` equals one of ``values``,
@@ -479,195 +252,52 @@ class Journal:
         if not wanted:
             return []
 
-        def read(key: Any, names: list[str]) -> dict[str, tuple[str, dt.date, str]]:
+        def read(layers: Layers) -> dict[str, tuple[str, dt.date, str]]:
             found: dict[str, tuple[str, dt.date, str]] = {}
-            if key is not None and column in self._parquet_file().schema_arrow.names:
-                values_col = self._open_snapshot(columns=[column])[column]
+            if layers.snapshot_key is not None and column in layers.snapshot_fields():
+                values_col = layers.snapshot_columns([column])[column]
                 hits = pc.indices_nonzero(one_of(values_col, wanted))
                 if len(hits):
-                    rows = pc.take(self._open_snapshot(columns=["id", "date", "title"]), hits)
+                    rows = pc.take(layers.snapshot_columns(["id", "date", "title"]), hits)
                     for i in range(rows.num_rows):
                         ref = (rows["id"][i].as_py(), rows["date"][i].as_py(), rows["title"][i].as_py())
                         found[ref[0]] = ref
-            for name in names:  # replayed as the store does: the last row of an id wins
-                for line in self._read_change(name).splitlines():
-                    row = json.loads(line)
-                    found.pop(row["id"], None)
-                    if not row.get("_deleted") and row.get(column) in wanted:
-                        found[row["id"]] = (row["id"], EPOCH + dt.timedelta(days=row["date"]), row["title"])
+            for line in layers.change_rows().splitlines():  # replayed: the last row of an id wins
+                row = json.loads(line)
+                found.pop(row["id"], None)
+                if not row.get("_deleted") and row.get(column) in wanted:
+                    found[row["id"]] = (row["id"], EPOCH + dt.timedelta(days=row["date"]), row["title"])
             return found
 
-        return sorted(self._consistent(read).values(), key=lambda ref: ref[1])
+        return sorted(self.read_layers(read).values(), key=lambda ref: ref[1])
 
-    def _apply_ids(self, ids: set[str], names: list[str]) -> None:
-        for name in names:
-            for line in self._read_change(name).splitlines():
-                row = json.loads(line)
-                if row.get("_deleted"):
-                    ids.discard(row["id"])
-                else:
-                    ids.add(row["id"])
+    def _apply_ids(self, ids: set[str], rows: bytes) -> None:
+        for line in rows.splitlines():
+            row = json.loads(line)
+            if row.get("_deleted"):
+                ids.discard(row["id"])
+            else:
+                ids.add(row["id"])
 
     # -- writing ------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _lock(self, *, check_file: bool = True) -> Iterator[None]:
-        """Hold the journal's write lock (waiting up to ``LOCK_TIMEOUT``).
-
-        ``check_file``: first make sure the snapshot is a journal this version can write
-        (a damaged, foreign or newer file then fails before any file is created beside it);
-        ``journal check`` passes False to repair a damaged one."""
-        if not self.path.parent.is_dir():  # a mistyped path must not grow a tree of folders
-            raise JournalFileError(
-                self.path, f"folder {self.path.parent} does not exist; create it first or check the path"
-            )
-        if check_file:
-            self._snapshot_info(self._snapshot_key())  # the footer only, and kept for _commit
-        if self.path.exists() and not os.access(self.path, os.W_OK):
-            raise JournalFileError(self.path, "is read-only; make it writable (chmod u+w) to change it")
-        try:
-            with self._locked():
-                yield
-        except OSError as e:  # a full disk, a read-only folder, a file where a folder should be
-            where = f" ({e.filename})" if e.filename else ""
-            raise JournalFileError(self.path, f"cannot be written: {e.strerror or e}{where}") from None
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.changes_dir.mkdir(parents=True, exist_ok=True)
-        self.tmp_dir.mkdir(exist_ok=True)
-        busy = JournalBusy(
-            self.path, f"another journal command held the lock for {LOCK_TIMEOUT:.0f} s; try again"
-        )
-        path = self.sidecar / "lock"
-        if fcntl is None:  # pragma: no cover - Windows
-            from filelock import FileLock, Timeout
-
-            lock = FileLock(str(path), timeout=LOCK_TIMEOUT)
-            try:
-                lock.acquire()
-            except Timeout:
-                raise busy from None
-            try:
-                self._clean_tmp()
-                yield
-            finally:
-                lock.release()
-            return
-        # flock directly: importing filelock costs `journal add` ~8 ms
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            deadline = time.monotonic() + LOCK_TIMEOUT
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise busy from None
-                    time.sleep(0.002)
-            self._clean_tmp()
-            yield
-        finally:
-            os.close(fd)  # closing the descriptor releases the lock
-
-    def _clean_tmp(self) -> None:
-        """Remove what killed writers left (only lock holders write temp files)."""
-        try:
-            names = os.listdir(self.tmp_dir)
-        except FileNotFoundError:
-            return
-        for name in names:
-            try:
-                os.unlink(self.tmp_dir / name)
-            except OSError:
-                pass
-
-    def _next_change_name(self, names: list[str]) -> str:
-        stamp = time.time_ns()
-        if names:
-            last = int(names[-1].split("-", 1)[0])
-            stamp = max(stamp, last + 1)
-        return f"{stamp:020d}-{os.getpid()}.jsonl"
-
-    def _state(self) -> tuple[Any, list[str]]:
-        """The snapshot key and pending change names (stable while the lock is held)."""
-        return self._snapshot_key(), self._change_names()
-
-    def _commit(self, data: bytes, rows: int, state: tuple[Any, list[str]]) -> None:
-        """Make ``data`` (encoded change rows) durable as one change; caller holds the lock
-        and read ``state`` under it."""
-        key, names = state
-        snap_rows, _ = self._snapshot_info(key)
-        if rows >= BATCH_ROWS or snap_rows + rows <= SMALL_JOURNAL_ROWS or self._snapshot_outdated(key):
-            # a big batch, a journal small enough that rewriting it is cheap, or the first
-            # write to a file of an older schema version (it is upgraded in the same step)
-            self._compact_locked(names, extra=data)
-            return
-        name = self._next_change_name(names)
-        _durable_write(self.changes_dir / name, data, self.tmp_dir)
-        self._change_cache[name] = data
-        if len(names) + 1 >= MAX_PENDING_CHANGES:
-            self._compact_locked([*names, name])
-
-    def _compact_locked(self, names: list[str], extra: bytes = b"") -> None:
-        snapshot = self._snapshot()
-        changes = rows_to_table(b"".join(self._read_change(n) for n in names) + extra)
-        merged = merge(snapshot, changes)
-        _, generation = self._snapshot_info(self._snapshot_key())
-        merged = merged.replace_schema_metadata(
-            {
-                VERSION_KEY: str(SCHEMA_VERSION).encode(),
-                GENERATION_KEY: str(generation + 1).encode(),
-                CHECKSUM_KEY: b"1",
-            }
-        )
-        tmp = self.tmp_dir / f"snapshot.{os.urandom(4).hex()}.tmp"
-        # page checksums: a damaged byte is found on reading (checked at no measurable cost)
-        pq.write_table(merged, tmp, compression="zstd", write_page_checksum=True)
-        with tmp.open("rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
-        fsync_dir(self.path.parent)
-        # the backup is a copy (not a link) so damage to one file leaves the other intact
-        backup_tmp = self.tmp_dir / f"backup.{os.urandom(4).hex()}.tmp"
-        shutil.copyfile(self.path, backup_tmp)
-        with backup_tmp.open("rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(backup_tmp, self.backup_path)
-        for name in names:
-            try:
-                os.unlink(self.changes_dir / name)
-            except FileNotFoundError:
-                pass
-        fsync_dir(self.changes_dir)
-        self._snap_key, self._snap_table, self._snap_ids = (
-            self._snapshot_key(),
-            merged.replace_schema_metadata(None),
-            None,
-        )
-        self._change_cache.clear()
+    def _commit(self, data: bytes, rows: int) -> None:
+        """Commit encoded change rows (the write lock is held); the view is rebuilt on
+        the next read."""
+        self.backend.commit(data, rows)
 
     def compact(self) -> int:
         """Fold pending changes into ``entries.parquet``; returns how many were folded."""
-        with self._lock():
-            names = self._change_names()
-            if names or not self.path.exists():
-                self._compact_locked(names)
-            return len(names)
+        return self.backend.compact()
 
     def upgrade(self) -> bool:
         """Rewrite a snapshot of an older schema version in the current one (pending
         changes folded in); False if there was nothing to upgrade. Any write does the same."""
-        with self._lock():
-            if not self._snapshot_outdated(self._snapshot_key()):
-                return False
-            self._compact_locked(self._change_names())
-            return True
+        return self.backend.upgrade()
 
     def pending_changes(self) -> int:
         """How many change files wait beside the snapshot (0: the file alone is current)."""
-        return len(self._change_names())
+        return self.backend.pending_changes()
 
     def _stamp_new(self, entries: list[Entry]) -> list[Entry]:
         now = utc_now()
@@ -684,20 +314,19 @@ class Journal:
         Refuses (:class:`DuplicateEntry`) an entry whose id is already in the journal.
         """
         new = entry if entry is not None else make_entry(**fields)
-        with self._lock():
-            state = self._state()
+        with self.backend.write_lock():
             if self._ids is None and not self._added_before:
                 # a first add (the CLI's only one): scanning one column beats building the
                 # id set; later adds of this Journal build the set once and keep it current
                 taken = bool(self.lookup("id", [new.id]))
             else:
-                taken = new.id in self._ids_for(*state)
+                taken = new.id in self._live_ids()
             self._added_before = True
             if taken:
                 existing = self.get(new.id)
                 raise DuplicateEntry(existing.id, existing.title, existing.date.isoformat())
             (stamped,) = self._stamp_new([new])
-            self._commit(encode(stamped), 1, state)
+            self._commit(encode(stamped), 1)
             return stamped
 
     def add_many(self, entries: Iterable[Entry], *, on_existing: str = "skip") -> WriteResult:
@@ -710,9 +339,8 @@ class Journal:
             raise ValueError("on_existing must be 'skip' or 'error'")
         batch = list(entries)
         result = WriteResult()
-        with self._lock():
-            state = self._state()
-            ids = self._ids_for(*state)
+        with self.backend.write_lock():
+            ids = self._live_ids()
             seen: set[str] = set()
             fresh: list[Entry] = []
             for e in batch:
@@ -726,7 +354,7 @@ class Journal:
                 fresh.append(e)
             if fresh:
                 stamped = self._stamp_new(fresh)
-                self._commit(b"".join(encode(e) for e in stamped), len(stamped), state)
+                self._commit(b"".join(encode(e) for e in stamped), len(stamped))
                 result.added = stamped
                 ids.update(seen)
         return result
@@ -734,11 +362,10 @@ class Journal:
     def update(self, id_or_prefix: str, **changes: Any) -> Entry:
         """Change fields of one entry; ``updated_at`` is set, ``id``/``created_at`` kept."""
         update_entry(self.get(id_or_prefix), **changes)  # bad input fails before the lock creates files
-        with self._lock():
-            state = self._state()
+        with self.backend.write_lock():
             old = self.get(id_or_prefix)
             new = update_entry(old, **changes).replace(created_at=old.created_at, updated_at=utc_now())
-            self._commit(encode(new), 1, state)
+            self._commit(encode(new), 1)
             return new
 
     def put_many(self, entries: Iterable[Entry] | Callable[[list[Entry]], Iterable[Entry]]) -> int:
@@ -753,17 +380,16 @@ class Journal:
             for e in given:
                 self.resolve(e.id)
         now = utc_now()
-        with self._lock():
-            state = self._state()
+        with self.backend.write_lock():
             batch = given if given is not None else list(entries(self.entries()))  # type: ignore[operator]
             if not batch:
                 return 0
-            ids = self._ids_for(*state)
+            ids = self._live_ids()
             for e in batch:
                 if e.id not in ids:
                     raise EntryNotFound(e.id)
             data = b"".join(encode(e.replace(updated_at=now)) for e in batch)
-            self._commit(data, len(batch), state)
+            self._commit(data, len(batch))
         return len(batch)
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Entry]:
@@ -778,8 +404,8 @@ class Journal:
     def write_lock(self) -> Iterator[None]:
         """Hold the journal's write lock for files kept beside it (recorded listings, the
         vault sync record) that are not entries: one writer at a time, and the lock also
-        guards ``.d/tmp``. Entry changes go through add/update/delete/apply instead."""
-        with self._lock(check_file=False):
+        guards the ``tmp`` side state. Entry changes go through add/update/delete/apply instead."""
+        with self.backend.write_lock(check_file=False):
             yield
 
     def apply(
@@ -790,8 +416,7 @@ class Journal:
         so no other writer's change falls between what it read and what it writes;
         ``then(batch)`` runs after the commit, still under the lock (e.g. to record
         state beside the journal). Entries without timestamps get them as in an add."""
-        with self._lock():
-            state = self._state()
+        with self.backend.write_lock():
             batch = plan(self)
             if batch:
                 batch.put = [
@@ -801,7 +426,7 @@ class Journal:
                 data = b"".join(encode(e) for e in batch.put) + b"".join(
                     encode_delete(i) for i in batch.delete
                 )
-                self._commit(data, len(batch.put) + len(batch.delete), state)
+                self._commit(data, len(batch.put) + len(batch.delete))
             if then is not None:
                 then(batch)
             return batch
@@ -809,23 +434,12 @@ class Journal:
     def delete(self, id_or_prefix: str) -> Entry:
         """Remove one entry; returns what was removed."""
         self.resolve(id_or_prefix)  # an unknown id fails before the lock creates any file
-        with self._lock():
-            state = self._state()
+        with self.backend.write_lock():
             old = self.get(id_or_prefix)
-            self._commit(encode_delete(old.id), 1, state)
+            self._commit(encode_delete(old.id), 1)
             if self._ids is not None:
                 self._ids.discard(old.id)
             return old
-
-    # -- searching ----------------------------------------------------------------
-
-    def search(self, query: str = "", **options: Any) -> pd.DataFrame:
-        """Entries matching ``query``, best first, as a DataFrame (``id``, ``date``,
-        ``title``, ``score``, ``snippet``, ``tags``). Options: ``tag``, ``start``, ``end``,
-        ``limit`` (default 20; None: all). The query language: :mod:`journal.search.query`."""
-        from journal.search.query import search_frame
-
-        return search_frame(self, query, **options)
 
     # -- checking -----------------------------------------------------------------
 
@@ -836,3 +450,7 @@ class Journal:
         from journal.store.check import check_journal
 
         return check_journal(self, repair=repair)
+
+    def check_storage(self, *, repair: bool) -> list[Finding]:
+        """The storage part of :meth:`check`, done by the backend."""
+        return self.backend.check_storage(repair=repair)

@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from journal.fileio import write_atomic
+from journal.store import SideState
 
 if TYPE_CHECKING:
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
-FOLDER = "triage-cache"
+FOLDER = SideState.TRIAGE_CACHE.value
 FILE_NAME = "term-counts.npz"
 # The layout of the file itself (the hashing settings have their own version).
 # 2: keys as 16-byte rows of uint8 (numpy's "S16" drops a digest's trailing zero bytes,
@@ -182,7 +183,7 @@ def _rows(rows: list[Row], width: int) -> Any:
 
 def cache_path(journal: Journal) -> Path:
     """``<journal>.d/triage-cache/term-counts.npz``."""
-    return journal.sidecar / FOLDER / FILE_NAME
+    return journal.side_path(SideState.TRIAGE_CACHE) / FILE_NAME
 
 
 def load_term_counts(journal: Journal, version: str) -> TermCounts:

@@ -29,14 +29,14 @@ import pyarrow.parquet as pq
 
 from journal.errors import JournalFileError, ListingError
 from journal.fileio import fsync_dir, write_atomic
-from journal.store.entrystore import as_journal
+from journal.store import SideState, as_journal
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
-FOLDER = "listings"
+FOLDER = SideState.LISTINGS.value
 FILE_NAME = "listing.parquet"
 #: The columns of a recorded day (``date`` is the partition).
 SCHEMA = pa.schema(
@@ -53,7 +53,7 @@ COLUMNS = ["date", *SCHEMA.names]
 
 def listings_dir(journal: Journal | str | os.PathLike[str]) -> Path:
     """``<journal>.d/listings``: where recorded listings live."""
-    return as_journal(journal).sidecar / FOLDER
+    return as_journal(journal).side_path(SideState.LISTINGS)
 
 
 def _day_dir(root: Path, day: dt.date) -> Path:
@@ -137,7 +137,7 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
                 fsync_dir(root)
             sink = pa.BufferOutputStream()
             pq.write_table(table, sink, compression="zstd")
-            write_atomic(target, sink.getvalue().to_pybytes(), tmp_dir=j.tmp_dir)
+            write_atomic(target, sink.getvalue().to_pybytes(), tmp_dir=j.side_path(SideState.TMP))
     return days
 
 

@@ -28,11 +28,12 @@ from journal.capture import arxiv
 from journal.errors import ArxivBadResponse, ArxivError, ArxivUnreachable, ListingError, NoAnnouncements
 from journal.fileio import write_atomic
 from journal.model import parse_arxiv
+from journal.store import SideState
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
 DEFAULT_RSS = "https://rss.arxiv.org/rss/"
 RSS_VARIABLE = "JOURNAL_ARXIV_RSS"
@@ -41,7 +42,7 @@ DEFAULT_CATEGORIES = ("cs.CL", "cs.LG", "cs.AI")
 #: At most this many categories are guessed from the journal.
 MAX_GUESSED = 4
 KEEP = ("new", "cross")
-CACHE_FOLDER = "arxiv-rss"
+CACHE_FOLDER = SideState.ARXIV_RSS.value
 _CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")
 _ABSTRACT = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", re.S)
 
@@ -68,7 +69,7 @@ def default_categories(journal: Journal) -> list[str]:
     them (those of at least 2 papers and 5% of them, most first, up to
     :data:`MAX_GUESSED`), else :data:`DEFAULT_CATEGORIES`."""
     # where capture keeps it: $JOURNAL_CACHE, else beside the journal
-    folder = arxiv.cache_dir_for(journal.path) or journal.sidecar / arxiv.CACHE_FOLDER
+    folder = arxiv.cache_dir_for(journal.path) or journal.side_path(SideState.ARXIV_CACHE)
     counts: Counter[str] = Counter()
     try:
         names = [n for n in os.listdir(folder) if n.endswith(".json") and not re.search(r"v\d+\.json$", n)]
@@ -166,7 +167,7 @@ class FeedCache:
     """Feed answers kept beside the journal, by announcement day and category."""
 
     def __init__(self, journal: Journal) -> None:
-        self.folder = journal.sidecar / CACHE_FOLDER
+        self.folder = journal.side_path(SideState.ARXIV_RSS)
 
     def path(self, day: dt.date, category: str) -> Path:
         return self.folder / day.isoformat() / f"{category}.xml"

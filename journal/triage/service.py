@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from journal.errors import ListingError
-from journal.store.entrystore import as_journal
+from journal.store import as_journal
 from journal.triage.listingfile import REQUIRED, pick_day
 from journal.triage.listings import read_listings, record_listing
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from journal.store.entrystore import Journal
+    from journal.store import Journal
 
 
 def rank(

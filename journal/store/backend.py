@@ -1,0 +1,150 @@
+"""The storage seam: what any place that keeps a journal must offer.
+
+:class:`journal.store.entrystore.Journal` reads and writes entries through a
+:class:`StorageBackend`; :mod:`journal.store.registry` picks one by the location's URL
+scheme (a plain path or ``file://``: the local Parquet store of
+:mod:`journal.store.local`). A second backend is a new module that implements this
+protocol and calls ``register_backend(scheme, factory)``; ``Journal`` does not change.
+
+Entries travel in two layers, whatever the backend: a snapshot table (the store's schema,
+journal order) and change rows pending on top of it, encoded by
+:func:`journal.store.schema.encode` / :func:`~journal.store.schema.encode_delete` (the
+last row of an id wins). Besides its entries a journal keeps side state (recorded
+listings, caches, the vault sync record, drafts...): each kind is a :class:`SideState`,
+and :meth:`StorageBackend.side_path` says where it lives.
+
+This module imports nothing heavy (no pyarrow): modules that only need a side path use it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+T = TypeVar("T")
+
+
+class SideState(str, enum.Enum):
+    """The kinds of state a journal keeps beside its entries. The value is the name under
+    the local store's ``<journal>.d/`` folder; another backend may put each elsewhere."""
+
+    LISTINGS = "listings"  # recorded arXiv listings, one file per day (shared: synced data)
+    ARXIV_CACHE = "arxiv-cache"  # arXiv API answers, one JSON file per id
+    ARXIV_RSS = "arxiv-rss"  # arXiv RSS answers, per announcement day and category
+    TRIAGE_CACHE = "triage-cache"  # term counts of listed papers (triage ranking)
+    SEARCH_INDEX = "search.arrow"  # the search index of the snapshot
+    MARKDOWN_SYNC = "markdown-sync.json"  # what imported vaults' notes looked like
+    DRAFTS = "drafts"  # unsaved capture forms, one JSON file each
+    DAMAGED = "damaged"  # files `journal check` moved aside (never deleted)
+    TMP = "tmp"  # files being written (anything left there is garbage)
+
+
+@dataclass
+class Finding:
+    """One result of ``journal check``."""
+
+    severity: str  # "error" (still wrong), "repaired", "warning" (for the reader to decide)
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.message}"
+
+
+class LayerSource(Protocol):
+    """What :class:`Layers` reads through (a backend): the parts of one journal state."""
+
+    def snapshot(self, key: Any) -> pa.Table:
+        """The whole snapshot of state ``key`` (the store's schema, journal order); raises
+        ``FileNotFoundError`` if the snapshot is no longer that of ``key``."""
+
+    def snapshot_columns(self, key: Any, columns: list[str]) -> pa.Table:
+        """Only ``columns`` of the snapshot (as stored, not conformed): cheap reads."""
+
+    def snapshot_fields(self, key: Any) -> list[str]:
+        """The column names the snapshot has (a foreign file may lack some)."""
+
+    def change_rows(self, names: tuple[str, ...]) -> bytes:
+        """The encoded change rows of the pending changes ``names``, in commit order."""
+
+
+@dataclass(frozen=True)
+class Layers:
+    """One state of a journal as its two layers: the snapshot and the change rows pending
+    on top of it. Given by ``read_layers``, valid inside its call."""
+
+    source: LayerSource
+    snapshot_key: Any  # the snapshot's identity (None: no snapshot yet)
+    change_names: tuple[str, ...]  # the pending changes, in commit order
+
+    @property
+    def state(self) -> tuple[Any, tuple[str, ...]]:
+        """Equal for equal journal states: a key for data derived from the journal."""
+        return (self.snapshot_key, self.change_names)
+
+    def snapshot(self) -> pa.Table:
+        """The entries of the snapshot alone (the store's schema, journal order),
+        guaranteed to be the one named by ``snapshot_key``."""
+        return self.source.snapshot(self.snapshot_key)
+
+    def snapshot_columns(self, columns: list[str]) -> pa.Table:
+        """Some columns of the snapshot, read without the rest."""
+        return self.source.snapshot_columns(self.snapshot_key, columns)
+
+    def snapshot_fields(self) -> list[str]:
+        """The column names of the snapshot."""
+        return self.source.snapshot_fields(self.snapshot_key)
+
+    def change_rows(self) -> bytes:
+        """The pending change rows, encoded (JSON lines), in commit order."""
+        return self.source.change_rows(self.change_names)
+
+    def changes(self) -> pa.Table:
+        """The pending change rows in commit order (every field nullable, plus a
+        ``_deleted`` mark; the last row of an id wins), as :func:`journal.store.schema.merge` takes them."""
+        from journal.store.schema import rows_to_table
+
+        return rows_to_table(self.change_rows())
+
+
+class StorageBackend(LayerSource, Protocol):
+    """What any storage of a journal must offer (the local Parquet store is the first)."""
+
+    location: str  # as given by the user (a path or a URL)
+    path: Path  # how messages name the journal (local: the snapshot file)
+
+    def read_layers(self, read: Callable[[Layers], T]) -> T:
+        """``read(layers)`` on one consistent state (run again if a writer raced with it)."""
+
+    def write_lock(self, *, check_file: bool = True) -> AbstractContextManager[None]:
+        """Hold the journal's write lock: one writer at a time, for entries and side state.
+        ``check_file``: first make sure the stored journal is one this version can write."""
+
+    def commit(self, data: bytes, rows: int) -> None:
+        """Make ``data`` (``rows`` encoded change rows) durable as one atomic change; the
+        caller holds the write lock."""
+
+    def compact(self) -> int:
+        """Fold pending changes into the snapshot; returns how many were folded."""
+
+    def upgrade(self) -> bool:
+        """Rewrite a snapshot of an older schema version; False if there was none."""
+
+    def pending_changes(self) -> int:
+        """How many changes wait on top of the snapshot."""
+
+    def exists(self) -> bool:
+        """Whether a journal (or the beginnings of one) is stored here."""
+
+    def check_storage(self, *, repair: bool) -> list[Finding]:
+        """The storage part of ``journal check``: readable snapshot and changes, current
+        schema; with ``repair``, restore what can be restored."""
+
+    def side_path(self, kind: SideState) -> Path:
+        """Where side state of ``kind`` lives (a local folder or file, made by its user)."""
