@@ -177,11 +177,13 @@ def build(table: pa.Table) -> pa.Table:
     return pa.Table.from_batches(batches, schema=SCHEMA)
 
 
-def _stamp(key: tuple[int, int, int]) -> bytes:
-    return f"{INDEX_VERSION}:{key[0]}:{key[1]}:{key[2]}".encode()
+def _stamp(key: Any) -> bytes:
+    """The snapshot's identity as written in the cache (local store: inode, mtime, size)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return ":".join(map(str, (INDEX_VERSION, *parts))).encode()
 
 
-def _load(journal: Journal, key: tuple[int, int, int]) -> pa.Table | None:
+def _load(journal: Journal, key: Any) -> pa.Table | None:
     path = journal.side_path(SideState.SEARCH_INDEX)
     try:
         source = pa.memory_map(os.fspath(path))
@@ -201,7 +203,7 @@ def _load(journal: Journal, key: tuple[int, int, int]) -> pa.Table | None:
     return table.replace_schema_metadata(None)
 
 
-def _save(journal: Journal, key: tuple[int, int, int], table: pa.Table) -> None:
+def _save(journal: Journal, key: Any, table: pa.Table) -> None:
     """Write the cache (temp file, rename); any failure just leaves no cache."""
     tmp_dir = journal.side_path(SideState.TMP)
     tmp = tmp_dir / f"search.{os.urandom(4).hex()}.tmp"
