@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journal.errors import (
     ArxivBadResponse,
@@ -38,6 +38,9 @@ from journal.errors import (
 from journal.fileio import write_atomic
 from journal.model import abs_url, parse_arxiv
 from journal.store import SideState, side_path_for
+
+if TYPE_CHECKING:
+    from journal.store import Journal
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 #: Seconds between two requests to arXiv (https://info.arxiv.org/help/api/tou.html).
@@ -106,15 +109,18 @@ def api_url(api: str | None = None) -> str:
     return url
 
 
-def cache_dir_for(journal_path: str | os.PathLike[str] | None) -> Path | None:
-    """Where fetched metadata is kept: ``$JOURNAL_CACHE``, else beside the journal
-    (``entries.parquet.d/arxiv-cache``), else nowhere."""
+def cache_dir_for(journal_path: str | os.PathLike[str] | Journal | None) -> Path | None:
+    """Where fetched metadata is kept: ``$JOURNAL_CACHE``, else with the journal's side
+    state (``entries.parquet.d/arxiv-cache``), else nowhere. ``journal_path``: a journal's
+    location, or the journal itself (whatever its backend)."""
     env = os.environ.get("JOURNAL_CACHE")
     if env:
         return Path(env)
     if journal_path is None:
         return None
-    return side_path_for(journal_path, SideState.ARXIV_CACHE)
+    if isinstance(journal_path, (str, os.PathLike)):
+        return side_path_for(journal_path, SideState.ARXIV_CACHE)
+    return journal_path.side_path(SideState.ARXIV_CACHE)
 
 
 def _user_state_dir() -> Path:

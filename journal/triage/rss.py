@@ -69,7 +69,7 @@ def default_categories(journal: Journal) -> list[str]:
     them (those of at least 2 papers and 5% of them, most first, up to
     :data:`MAX_GUESSED`), else :data:`DEFAULT_CATEGORIES`."""
     # where capture keeps it: $JOURNAL_CACHE, else beside the journal
-    folder = arxiv.cache_dir_for(journal.path) or journal.side_path(SideState.ARXIV_CACHE)
+    folder = arxiv.cache_dir_for(journal) or journal.side_path(SideState.ARXIV_CACHE)
     counts: Counter[str] = Counter()
     try:
         names = [n for n in os.listdir(folder) if n.endswith(".json") and not re.search(r"v\d+\.json$", n)]
@@ -279,7 +279,7 @@ def fetch_listing(
         )
     rows: list[dict[str, Any]] = []
     feed_days: set[dt.date] = set()
-    limiter = limiter or arxiv.shared_limiter(arxiv.cache_dir_for(journal.path))
+    limiter = limiter or arxiv.shared_limiter(arxiv.cache_dir_for(journal))
     latest_asked = day is None
     note = ""
     for category in categories:
