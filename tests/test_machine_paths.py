@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 MACHINE_PATHS = (b"/work/", b"/root/")
