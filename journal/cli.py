@@ -17,6 +17,9 @@ from typing import Any
 from .errors import DuplicateEntry, JournalError, ValidationError
 from .termtable import table
 
+#: How every error line of every command begins (usage errors too).
+ERROR = "journal: error: "
+
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
 
@@ -114,6 +117,22 @@ def cmd_rm(args: argparse.Namespace) -> int:
     entry = _open(args).delete(args.id)
     print(f"removed {entry.id} {entry.date.isoformat()} {entry.title}")
     return 0
+
+
+#: The date options of every command, by attribute: a bad date names the option as typed.
+_DATE_OPTIONS = {"date": "--date", "start": "--from", "end": "--to", "until": "--until"}
+
+
+def _check_dates(args: argparse.Namespace) -> None:
+    """Refuse a date option that is not a date, naming that option (not the library's
+    parameter): ``journal list --date 2024-02-30`` is about ``--date``."""
+    given = {flag: getattr(args, dest, None) for dest, flag in _DATE_OPTIONS.items()}
+    given = {flag: value for flag, value in given.items() if isinstance(value, str) and value != "-"}
+    if given:
+        from .model import parse_date
+
+        for flag, value in given.items():
+            parse_date(value, flag)
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
@@ -236,7 +255,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     findings = check_journal(_open(args), repair=not args.no_repair)
     problems = [f for f in findings if f.severity == "error"]
     for f in findings:  # what is still wrong goes to stderr, as every command's errors do
-        print(f"{f.severity}: {f.message}", file=sys.stderr if f.severity == "error" else sys.stdout)
+        if f.severity == "error":
+            print(f"{ERROR}{f.message}", file=sys.stderr)
+        else:
+            print(f)
     if not findings:
         print("ok: the journal is readable and consistent")
     return 1 if problems else 0
@@ -434,7 +456,7 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors are one line too (argparse would print the usage first)."""
 
     def error(self, message: str) -> Any:
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{ERROR}{message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -648,9 +670,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "journal"):
         args.journal = default_journal()
     try:
+        _check_dates(args)
         return _HANDLERS[args.command](args)
     except JournalError as e:
-        print(f"journal: error: {e}", file=sys.stderr)
+        print(f"{ERROR}{e}", file=sys.stderr)
         return getattr(e, "exit_code", 1)
     except KeyboardInterrupt:
         print("journal: interrupted; nothing was changed by the unfinished command", file=sys.stderr)

@@ -49,6 +49,7 @@ except ImportError:  # pragma: no cover - Windows: filelock instead
 import pyarrow.parquet as pq
 
 from . import kernels as pc
+from . import writable
 from .errors import (
     AmbiguousId,
     CorruptJournal,
@@ -356,7 +357,7 @@ class Journal:
     ) -> pa.Table:
         table = self.to_arrow()
         if date is not None:
-            start = end = date
+            start = end = parse_date(date, "date")  # an error names the parameter given
         if start is not None or end is not None:
             table = date_slice(
                 table,
@@ -524,13 +525,18 @@ class Journal:
         if check_file:
             self._snapshot_info(self._snapshot_key())  # the footer only, and kept for _commit
         if self.path.exists() and not os.access(self.path, os.W_OK):
-            raise JournalFileError(self.path, "is read-only; make it writable (chmod u+w) to change it")
+            raise JournalFileError(
+                self.path, writable.advice(*writable.probe(self.path)) or "cannot be written"
+            )
         try:
             with self._locked():
                 yield
         except OSError as e:  # a full disk, a read-only folder, a file where a folder should be
             where = f" ({e.filename})" if e.filename else ""
-            raise JournalFileError(self.path, f"cannot be written: {e.strerror or e}{where}") from None
+            told = writable.advice_after(e)
+            raise JournalFileError(
+                self.path, told or f"cannot be written: {e.strerror or e}{where}"
+            ) from None
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -153,7 +153,7 @@ def test_check_reports_what_it_cannot_repair_on_stderr(cli, seed_journal: Path, 
     _damage(seed_journal, how)  # the shipped journal has no backup to restore from
     code, out, err = cli("check", "--journal", str(seed_journal))
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and err.startswith("error: ") and "entries.parquet" in err
+    assert err.count("\n") == 1 and err.startswith("journal: error: ") and "entries.parquet" in err
     assert "run `journal check`" not in err  # it is running
 
 
