@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import wording
 from .errors import DuplicateEntry, JournalError, ValidationError
 from .termtable import table
+from .wording import entries_count
 
 #: How every error line of every command begins (usage errors too).
 ERROR = "journal: error: "
@@ -126,12 +128,11 @@ _DATE_OPTIONS = {"date": "--date", "start": "--from", "end": "--to", "until": "-
 def _check_dates(args: argparse.Namespace) -> None:
     """Refuse a date option that is not a date, naming that option (not the library's
     parameter): ``journal list --date 2024-02-30`` is about ``--date``."""
-    given = {flag: getattr(args, dest, None) for dest, flag in _DATE_OPTIONS.items()}
-    given = {flag: value for flag, value in given.items() if isinstance(value, str) and value != "-"}
-    if given:
-        from .model import parse_date
+    for dest, flag in _DATE_OPTIONS.items():
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and value != "-":  # add/edit: '-' reads standard input
+            from .model import parse_date
 
-        for flag, value in given.items():
             parse_date(value, flag)
 
 
@@ -177,6 +178,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from .formats import importer
+    from .wording import import_line
 
     reader = importer(args.format)
     options = {}
@@ -203,7 +205,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     j = _open(args)
     entries = reader.read(Path(args.source), journal=j, **options)
     result = j.add_many(entries, on_existing="skip")
-    print(f"imported {len(result.added)} entries from {args.source} ({len(result.skipped)} already present)")
+    print(import_line(result, args.source))
     return 0
 
 
@@ -236,7 +238,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang, **options
     )
     if args.dest != "-":
-        print(f"exported {count} entries to {args.dest}", file=sys.stderr)
+        print(f"exported {entries_count(count)} to {args.dest}", file=sys.stderr)
     return 0
 
 
@@ -267,7 +269,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 @command("compact")
 def cmd_compact(args: argparse.Namespace) -> int:
     folded = _open(args).compact()
-    print(f"compacted: {folded} pending changes folded into {args.journal}")
+    print(f"compacted: {wording.count(folded, 'pending change')} folded into {args.journal}")
     return 0
 
 
@@ -344,13 +346,13 @@ def cmd_tags(args: argparse.Namespace) -> int:
     j = _open(args)
     if args.tags_command == "rename":
         changed = tags.rename_tag(j, args.old, args.new)
-        print(f"renamed #{args.old.lstrip('#')} to #{args.new.lstrip('#')} in {changed} entries")
+        print(f"renamed #{args.old.lstrip('#')} to #{args.new.lstrip('#')} in {entries_count(changed)}")
         return 0
     if args.tags_command == "merge":
         changed = tags.merge_tags(j, args.tags, into=args.into)
         print(
             f"merged {' '.join('#' + t.lstrip('#') for t in args.tags)} into #{args.into.lstrip('#')} "
-            f"in {changed} entries"
+            f"in {entries_count(changed)}"
         )
         return 0
     counts = tags.tag_counts(j)

@@ -158,3 +158,67 @@ def test_every_error_line_starts_the_same_way(seed_journal: Path, tmp_path: Path
     assert result.returncode != 0
     lines = result.stderr.splitlines()
     assert lines and all(line.startswith("journal: error: ") for line in lines), result.stderr
+
+
+# --- counts that read right -----------------------------------------------------------------
+
+
+def test_count_helper() -> None:
+    from journal.wording import count, entries_count
+
+    assert [entries_count(n) for n in (0, 1, 2)] == ["0 entries", "1 entry", "2 entries"]
+    assert count(1, "day") == "1 day" and count(3, "day") == "3 days"
+    assert count(1234, "entry", "entries", grouped=True) == "1,234 entries"
+
+
+def test_a_first_import_tells_repeats_in_the_file_from_entries_already_present(cli, tmp_path: Path) -> None:
+    journal = tmp_path / "j.parquet"
+    source = tmp_path / "in.jsonl"
+    line = '{"title": "Same paper", "date": "2024-05-01"}\n'
+    source.write_text(line * 20 + '{"title": "Other", "date": "2024-05-01"}\n', encoding="utf-8")
+    code, out, _ = cli("import", "jsonl", str(source), "--journal", str(journal))
+    assert code == 0
+    assert out == (
+        f"imported 2 entries from {source} (0 already present in the journal; "
+        "19 repeated in the file (the first of each id kept))\n"
+    )
+    code, out, _ = cli("import", "jsonl", str(source), "--journal", str(journal))
+    assert "imported 0 entries" in out and "(2 already present in the journal; 19 repeated in the file" in out
+
+
+def test_a_repeat_with_other_words_is_pointed_out(cli, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"title": "A", "date": "2024-05-01"}\n'
+        '{"title": "A", "date": "2024-05-01", "commentary": "second thoughts"}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = cli("import", "jsonl", str(source), "--journal", str(tmp_path / "j.parquet"))
+    assert code == 0 and out.startswith("imported 1 entry from ")
+    assert "1 repeated in the file (the first of each id kept; 1 of them differ from it)" in out
+
+
+def test_one_is_singular_wherever_a_count_is_printed(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journal import store
+
+    journal = str(tmp_path / "j.parquet")
+    assert cli("add", "--title", "A", "--date", "2024-05-01", "--tags", "x", "--journal", journal)[0] == 0
+    code, _, err = cli("export", "jsonl", str(tmp_path / "out.jsonl"), "--journal", journal)
+    assert code == 0 and err == f"exported 1 entry to {tmp_path / 'out.jsonl'}\n"
+    code, out, _ = cli(
+        "import", "jsonl", str(tmp_path / "out.jsonl"), "--journal", str(tmp_path / "k.parquet")
+    )
+    assert out.startswith("imported 1 entry from ")
+    assert cli("tags", "rename", "x", "y", "--journal", journal)[1] == "renamed #x to #y in 1 entry\n"
+    assert (
+        cli("tags", "merge", "y", "--into", "z", "--journal", journal)[1] == "merged #y into #z in 1 entry\n"
+    )
+    code, out, _ = cli("stats", "--journal", journal)
+    assert out.startswith("1 entry from 2024-05-01 to 2024-05-01")
+    monkeypatch.setattr(store, "SMALL_JOURNAL_ROWS", 0)  # the next write stays a change file
+    assert cli("add", "--title", "B", "--date", "2024-05-02", "--journal", journal)[0] == 0
+    code, out, _ = cli("check", "--journal", journal)
+    assert code == 0 and f"info: 1 change pending beside {journal}; `journal compact` folds it in" in out
+    assert cli("compact", "--journal", journal)[1] == f"compacted: 1 pending change folded into {journal}\n"
