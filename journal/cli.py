@@ -232,7 +232,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     j = _open(args)
     entries = j.entries(**_filters(args))
     options = _only_for(
-        writer.write, args, "export " + args.format, ("feed_days", "base_url", "template_dir")
+        writer.write, args, "export " + args.format, ("feed_days", "base_url", "template_dir", "force")
     )
     count = writer.write(
         entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang, **options
@@ -528,9 +528,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="markdown: remove the entries of notes that are gone from the vault (unless edited since)",
     )
 
-    p = add("export", "export entries to a file or folder")
+    p = add(
+        "export",
+        "export entries to a file or folder",
+        "Export entries to a file (jsonl, csv, bibtex, digest) or a folder (html, markdown). "
+        "An existing file is replaced only when an earlier export of this journal wrote it and "
+        "it is unchanged since (or it is empty); any other file is refused, unchanged, unless "
+        "--force. A folder for html is only reused when an export made it. Files are replaced "
+        "whole (a temporary file, then a rename).",
+    )
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(EXPORTERS))}")
     p.add_argument("dest", metavar="DEST", help="the file (or folder) to write; '-' for standard output")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="jsonl, csv, bibtex, digest: replace DEST even if it is not a file this journal exported",
+    )
     _add_filter_options(p)
     p.add_argument("--lang", choices=["ko", "en"], default="ko", help="date line language for digests")
     _add_feed_options(p, "html: ")
