@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from .errors import CorruptJournal, JournalError, NewerSchema
 from .model import tag_key
 from .table import SCHEMA_VERSION
+from .wording import count
 
 if TYPE_CHECKING:
     from .model import Entry
@@ -164,6 +165,10 @@ def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
     pending = journal.pending_changes()
     if pending:
         findings.append(
-            Finding("info", f"{pending} changes wait beside {journal.path}; `journal compact` folds them in")
+            Finding(
+                "info",
+                f"{count(pending, 'change')} pending beside {journal.path}; "
+                f"`journal compact` folds {'it' if pending == 1 else 'them'} in",
+            )
         )
     return findings

@@ -14,8 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import wording
 from .errors import DuplicateEntry, JournalError, ValidationError
 from .termtable import table
+from .wording import entries_count
+
+#: How every error line of every command begins (usage errors too).
+ERROR = "journal: error: "
 
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
@@ -116,6 +121,21 @@ def cmd_rm(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The date options of every command, by attribute: a bad date names the option as typed.
+_DATE_OPTIONS = {"date": "--date", "start": "--from", "end": "--to", "until": "--until"}
+
+
+def _check_dates(args: argparse.Namespace) -> None:
+    """Refuse a date option that is not a date, naming that option (not the library's
+    parameter): ``journal list --date 2024-02-30`` is about ``--date``."""
+    for dest, flag in _DATE_OPTIONS.items():
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and value != "-":  # add/edit: '-' reads standard input
+            from .model import parse_date
+
+            parse_date(value, flag)
+
+
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
     return {"date": args.date, "start": args.start, "end": args.end, "tag": args.tag}
 
@@ -158,6 +178,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from .formats import importer
+    from .wording import import_line
 
     reader = importer(args.format)
     options = {}
@@ -184,7 +205,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     j = _open(args)
     entries = reader.read(Path(args.source), journal=j, **options)
     result = j.add_many(entries, on_existing="skip")
-    print(f"imported {len(result.added)} entries from {args.source} ({len(result.skipped)} already present)")
+    print(import_line(result, args.source))
     return 0
 
 
@@ -211,13 +232,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     j = _open(args)
     entries = j.entries(**_filters(args))
     options = _only_for(
-        writer.write, args, "export " + args.format, ("feed_days", "base_url", "template_dir")
+        writer.write, args, "export " + args.format, ("feed_days", "base_url", "template_dir", "force")
     )
     count = writer.write(
         entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang, **options
     )
     if args.dest != "-":
-        print(f"exported {count} entries to {args.dest}", file=sys.stderr)
+        print(f"exported {entries_count(count)} to {args.dest}", file=sys.stderr)
     return 0
 
 
@@ -236,7 +257,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     findings = check_journal(_open(args), repair=not args.no_repair)
     problems = [f for f in findings if f.severity == "error"]
     for f in findings:  # what is still wrong goes to stderr, as every command's errors do
-        print(f"{f.severity}: {f.message}", file=sys.stderr if f.severity == "error" else sys.stdout)
+        if f.severity == "error":
+            print(f"{ERROR}{f.message}", file=sys.stderr)
+        else:
+            print(f)
     if not findings:
         print("ok: the journal is readable and consistent")
     return 1 if problems else 0
@@ -245,7 +269,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 @command("compact")
 def cmd_compact(args: argparse.Namespace) -> int:
     folded = _open(args).compact()
-    print(f"compacted: {folded} pending changes folded into {args.journal}")
+    print(f"compacted: {wording.count(folded, 'pending change')} folded into {args.journal}")
     return 0
 
 
@@ -322,13 +346,13 @@ def cmd_tags(args: argparse.Namespace) -> int:
     j = _open(args)
     if args.tags_command == "rename":
         changed = tags.rename_tag(j, args.old, args.new)
-        print(f"renamed #{args.old.lstrip('#')} to #{args.new.lstrip('#')} in {changed} entries")
+        print(f"renamed #{args.old.lstrip('#')} to #{args.new.lstrip('#')} in {entries_count(changed)}")
         return 0
     if args.tags_command == "merge":
         changed = tags.merge_tags(j, args.tags, into=args.into)
         print(
             f"merged {' '.join('#' + t.lstrip('#') for t in args.tags)} into #{args.into.lstrip('#')} "
-            f"in {changed} entries"
+            f"in {entries_count(changed)}"
         )
         return 0
     counts = tags.tag_counts(j)
@@ -434,7 +458,7 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors are one line too (argparse would print the usage first)."""
 
     def error(self, message: str) -> Any:
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{ERROR}{message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -504,9 +528,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="markdown: remove the entries of notes that are gone from the vault (unless edited since)",
     )
 
-    p = add("export", "export entries to a file or folder")
+    p = add(
+        "export",
+        "export entries to a file or folder",
+        "Export entries to a file (jsonl, csv, bibtex, digest) or a folder (html, markdown). "
+        "An existing file is replaced only when an earlier export of this journal wrote it and "
+        "it is unchanged since (or it is empty); any other file is refused, unchanged, unless "
+        "--force. A folder for html is only reused when an export made it. Files are replaced "
+        "whole (a temporary file, then a rename).",
+    )
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(EXPORTERS))}")
     p.add_argument("dest", metavar="DEST", help="the file (or folder) to write; '-' for standard output")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="jsonl, csv, bibtex, digest: replace DEST even if it is not a file this journal exported",
+    )
     _add_filter_options(p)
     p.add_argument("--lang", choices=["ko", "en"], default="ko", help="date line language for digests")
     _add_feed_options(p, "html: ")
@@ -648,9 +686,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "journal"):
         args.journal = default_journal()
     try:
+        _check_dates(args)
         return _HANDLERS[args.command](args)
     except JournalError as e:
-        print(f"journal: error: {e}", file=sys.stderr)
+        print(f"{ERROR}{e}", file=sys.stderr)
         return getattr(e, "exit_code", 1)
     except KeyboardInterrupt:
         print("journal: interrupted; nothing was changed by the unfinished command", file=sys.stderr)

@@ -49,6 +49,7 @@ except ImportError:  # pragma: no cover - Windows: filelock instead
 import pyarrow.parquet as pq
 
 from . import kernels as pc
+from . import writable
 from .errors import (
     AmbiguousId,
     CorruptJournal,
@@ -110,10 +111,14 @@ class WriteResult:
     """What a batch write did."""
 
     added: list[Entry] = field(default_factory=list)
+    #: entries whose id was already in the journal
     skipped: list[Entry] = field(default_factory=list)
+    #: entries whose id came earlier in the same batch (a line repeated in a file)
+    repeated: list[Entry] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"{len(self.added)} added, {len(self.skipped)} already present"
+        text = f"{len(self.added)} added, {len(self.skipped)} already present"
+        return text + (f", {len(self.repeated)} repeated" if self.repeated else "")
 
 
 @dataclass
@@ -356,7 +361,7 @@ class Journal:
     ) -> pa.Table:
         table = self.to_arrow()
         if date is not None:
-            start = end = date
+            start = end = parse_date(date, "date")  # an error names the parameter given
         if start is not None or end is not None:
             table = date_slice(
                 table,
@@ -524,13 +529,18 @@ class Journal:
         if check_file:
             self._snapshot_info(self._snapshot_key())  # the footer only, and kept for _commit
         if self.path.exists() and not os.access(self.path, os.W_OK):
-            raise JournalFileError(self.path, "is read-only; make it writable (chmod u+w) to change it")
+            raise JournalFileError(
+                self.path, writable.advice(*writable.probe(self.path)) or "cannot be written"
+            )
         try:
             with self._locked():
                 yield
         except OSError as e:  # a full disk, a read-only folder, a file where a folder should be
             where = f" ({e.filename})" if e.filename else ""
-            raise JournalFileError(self.path, f"cannot be written: {e.strerror or e}{where}") from None
+            told = writable.advice_after(e)
+            raise JournalFileError(
+                self.path, told or f"cannot be written: {e.strerror or e}{where}"
+            ) from None
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -703,8 +713,9 @@ class Journal:
     def add_many(self, entries: Iterable[Entry], *, on_existing: str = "skip") -> WriteResult:
         """Add entries in one atomic change: all of them or (on any error) none.
 
-        ``on_existing``: ``"skip"`` (count entries whose id exists, as imports do) or
-        ``"error"``. Identical ids within the batch collapse to the first.
+        ``on_existing``: ``"skip"`` (count entries whose id exists, as imports do, in
+        ``skipped``) or ``"error"``. Identical ids within the batch collapse to the first
+        (the others are counted in ``repeated``).
         """
         if on_existing not in ("skip", "error"):
             raise ValueError("on_existing must be 'skip' or 'error'")
@@ -716,13 +727,16 @@ class Journal:
             seen: set[str] = set()
             fresh: list[Entry] = []
             for e in batch:
-                if e.id in ids or e.id in seen:
-                    if on_existing == "error" and e.id in ids:
+                if e.id in seen:
+                    result.repeated.append(e)
+                    continue
+                seen.add(e.id)
+                if e.id in ids:
+                    if on_existing == "error":
                         existing = self.get(e.id)
                         raise DuplicateEntry(existing.id, existing.title, existing.date.isoformat())
                     result.skipped.append(e)
                     continue
-                seen.add(e.id)
                 fresh.append(e)
             if fresh:
                 stamped = self._stamp_new(fresh)

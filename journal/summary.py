@@ -17,6 +17,7 @@ from typing import Any
 from .mdtext import autolink, code_span, escape, fenced, link, paragraphs
 from .model import Entry
 from .termtable import table
+from .wording import entries_count
 
 
 def per_month(entries: Sequence[Entry]) -> list[tuple[str, int]]:
@@ -38,7 +39,7 @@ def stats_text(entries: Sequence[Entry]) -> str:
     first, last = entries[0].date, entries[-1].date
     with_commentary = sum(1 for e in entries if e.commentary)
     parts = [
-        f"{len(entries)} entries from {first} to {last}; {with_commentary} with commentary",
+        f"{entries_count(len(entries))} from {first} to {last}; {with_commentary} with commentary",
         "",
         table(["month", "entries"], [[m, str(c)] for m, c in per_month(entries)], flex=0),
         "",

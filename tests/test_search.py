@@ -552,7 +552,7 @@ def test_cli_no_match_and_errors(j, cli):
     code, out, err = cli("search", "--journal", str(j.path))
     assert code == 1 and out == "" and "empty" in err
     code, _, err = cli("search", "x", "--from", "yesterday-ish", "--journal", str(j.path))
-    assert code == 1 and err.startswith("journal: error: from:")
+    assert code == 1 and err.startswith("journal: error: --from:")
 
 
 def test_cli_mistyped_option_is_not_a_search_word(j, capsys):

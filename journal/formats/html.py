@@ -32,6 +32,7 @@ from typing import Any
 from ..errors import ExportFailed
 from ..links import WIKI_LINK, wiki_label
 from ..model import Entry, abs_url
+from ..wording import count, entries_count
 from ._files import write_text
 from .digest import MONTHS
 
@@ -127,7 +128,7 @@ def _month_title(year: int, month: int, lang: str) -> str:
 def _count(entries: int, days: int, lang: str) -> str:
     if lang == "ko":
         return f"{entries}편 · {days}일"
-    return f"{entries} {'entry' if entries == 1 else 'entries'} · {days} {'day' if days == 1 else 'days'}"
+    return f"{entries_count(entries)} · {count(days, 'day')}"
 
 
 class _Site:
