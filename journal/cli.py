@@ -66,16 +66,20 @@ def _entry_fields(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_add(args: argparse.Namespace) -> int:
     from .model import make_entry
 
+    from .capture import known_arxiv_paper, same_paper, with_fresh_id
+
     fields = _entry_fields(args)
+    j = _open(args)
     if args.arxiv:
         from .capture import fill_from_arxiv
 
+        known = None if args.again else known_arxiv_paper(j, args.arxiv)  # no network needed
+        if known is not None:
+            raise DuplicateEntry(known.id, known.title, known.date.isoformat(), reason="paper")
         fields = fill_from_arxiv(args.arxiv, fields, journal_path=args.journal)
     if "title" not in fields:
         raise ValidationError("title", "is missing; give --title (or --arxiv ID)")
     entry = make_entry(**fields)
-    j = _open(args)
-    from .capture import same_paper, with_fresh_id
 
     if args.again:
         entry = with_fresh_id(j, entry)
