@@ -64,9 +64,8 @@ def _entry_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("add")
 def cmd_add(args: argparse.Namespace) -> int:
-    from .model import make_entry
-
     from .capture import known_arxiv_paper, same_paper, with_fresh_id
+    from .model import make_entry
 
     fields = _entry_fields(args)
     j = _open(args)
