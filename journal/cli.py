@@ -430,7 +430,7 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", help="only this day (YYYY-MM-DD)")
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
-    p.add_argument("--tag", help="only entries with this tag")
+    p.add_argument("--tag", help="only entries with this tag (any case; - and _ ignored)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -551,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tag:NAME and author:NAME filter.",
     )
     p.add_argument("query", nargs="*", metavar="QUERY", help='words, "phrases", -excluded, tag:x, author:y')
-    p.add_argument("--tag", help="only entries with this tag")
+    p.add_argument("--tag", help="only entries with this tag (any case; - and _ ignored)")
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="show the best N (default 20; 0: all)")

@@ -31,7 +31,7 @@ from . import kernels as pc
 from . import textindex as ti
 from .errors import ValidationError
 from .model import parse_date, tag_key
-from .table import one_of
+from .table import tag_rows
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -128,7 +128,7 @@ def parse_query(text: str) -> Query:
 
 def _tag_query_key(text: str) -> str:
     """The :func:`~journal.model.tag_key` of a tag as typed in a query (``#`` allowed)."""
-    return tag_key(text.replace("#", ""))
+    return tag_key(text)
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -242,14 +242,8 @@ class _Rows:
 
 
 def _tag_positions(index: pa.Table, key: str) -> np.ndarray:
-    """Rows having a tag whose :func:`tag_key` is ``key``."""
-    flat = pc.list_flatten(index["tags"])
-    names = [t for t in ti.strings(pc.unique(flat)) if tag_key(t) == key]
-    if not names:
-        return np.empty(0, dtype=np.int64)
-    parents = ti.as_numpy(pc.list_parent_indices(index["tags"]), np.int64)
-    hit = ti.true_positions(one_of(flat, names))
-    return ti.distinct(parents[hit])
+    """Rows having a tag whose :func:`tag_key` is ``key`` (the one rule: :func:`tag_rows`)."""
+    return ti.as_numpy(tag_rows(index["tags"], key), np.int64)
 
 
 def _days(value: Any, name: str) -> int:

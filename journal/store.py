@@ -80,6 +80,7 @@ from .table import (
     rows_to_table,
     split_legacy_sources,
     strings,
+    tag_rows,
 )
 
 if TYPE_CHECKING:
@@ -363,11 +364,8 @@ class Journal:
                 None if start is None else parse_date(start, "from"),
                 None if end is None else parse_date(end, "to"),
             )
-        if tag:
-            flat = pc.list_flatten(table["tags"])
-            parents = pc.list_parent_indices(table["tags"])
-            hits = pc.unique(pc.filter(parents, equals(flat, tag.lstrip("#"))))
-            table = pc.take(table, pc.take(hits, pc.sort_indices(hits)))
+        if tag:  # the one rule of tag matching: case and separators ignored (model.tag_key)
+            table = pc.take(table, tag_rows(table["tags"], tag))
         return table
 
     def entries(
