@@ -93,10 +93,14 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 @command("show")
 def cmd_show(args: argparse.Namespace) -> int:
+    from .refs import entry_ids
     from .views import entry_text
 
     j = _open(args)
-    print(entry_text(j.get(args.id), journal=j))
+    ids = entry_ids(j, args.id)  # an arXiv id or URL: every entry about the paper, oldest first
+    print("\n\n".join(entry_text(j.get(i), journal=j) for i in ids))
+    if len(ids) > 1:
+        print(f"journal: note: {len(ids)} entries are about this paper (oldest first)", file=sys.stderr)
     return 0
 
 
@@ -464,16 +468,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arxiv", metavar="ID_OR_URL", help="fill title, authors and abstract from arXiv")
     p.add_argument("--again", action="store_true", help="add even if the paper is already in the journal")
 
-    p = add("show", "show one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix of at least 4 characters)")
+    p = add("show", "show one entry (or every entry about a paper)")
+    p.add_argument(
+        "id",
+        help="an entry id (or a unique prefix of at least 4 characters), or an arXiv id or URL: "
+        "every entry about that paper",
+    )
 
     p = add("edit", "change fields of one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix)")
+    p.add_argument("id", help="an entry id (or a unique prefix, or the arXiv id or URL of its paper)")
     _add_entry_options(p, editing=True)
     p.add_argument("--no-url", action="store_true", help="remove the URL")
 
     p = add("rm", "remove one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix)")
+    p.add_argument("id", help="an entry id (or a unique prefix, or the arXiv id or URL of its paper)")
 
     p = add("list", "a table of entries (journal order)")
     _add_filter_options(p)

@@ -53,9 +53,9 @@ class Related:
 def _doc(text: str) -> tuple[str, str]:
     """(text to compare, authors) from a search index text."""
     parts = text.split(ti.SEP)
-    if len(parts) != 4:
+    if len(parts) not in (4, 5):  # title, authors, abstract, commentary (and the arXiv id)
         return text, ""
-    title, authors, abstract, commentary = parts
+    title, authors, abstract, commentary = parts[:4]
     return f"{title} {abstract} {commentary}", authors
 
 
