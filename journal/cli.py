@@ -69,18 +69,21 @@ def _entry_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("add")
 def cmd_add(args: argparse.Namespace) -> int:
+    from .capture import known_arxiv_paper, same_paper, with_fresh_id
     from .model import make_entry
 
     fields = _entry_fields(args)
+    j = _open(args)
     if args.arxiv:
         from .capture import fill_from_arxiv
 
+        known = None if args.again else known_arxiv_paper(j, args.arxiv)  # no network needed
+        if known is not None:
+            raise DuplicateEntry(known.id, known.title, known.date.isoformat(), reason="paper")
         fields = fill_from_arxiv(args.arxiv, fields, journal_path=args.journal)
     if "title" not in fields:
         raise ValidationError("title", "is missing; give --title (or --arxiv ID)")
     entry = make_entry(**fields)
-    j = _open(args)
-    from .capture import same_paper, with_fresh_id
 
     if args.again:
         entry = with_fresh_id(j, entry)
@@ -95,10 +98,14 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 @command("show")
 def cmd_show(args: argparse.Namespace) -> int:
+    from .refs import entry_ids
     from .views import entry_text
 
     j = _open(args)
-    print(entry_text(j.get(args.id), journal=j))
+    ids = entry_ids(j, args.id)  # an arXiv id or URL: every entry about the paper, oldest first
+    print("\n\n".join(entry_text(j.get(i), journal=j) for i in ids))
+    if len(ids) > 1:
+        print(f"journal: note: {len(ids)} entries are about this paper (oldest first)", file=sys.stderr)
     return 0
 
 
@@ -451,7 +458,7 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", help="only this day (YYYY-MM-DD)")
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
-    p.add_argument("--tag", help="only entries with this tag")
+    p.add_argument("--tag", help="only entries with this tag (any case; - and _ ignored)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -485,16 +492,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arxiv", metavar="ID_OR_URL", help="fill title, authors and abstract from arXiv")
     p.add_argument("--again", action="store_true", help="add even if the paper is already in the journal")
 
-    p = add("show", "show one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix of at least 4 characters)")
+    p = add("show", "show one entry (or every entry about a paper)")
+    p.add_argument(
+        "id",
+        help="an entry id (or a unique prefix of at least 4 characters), or an arXiv id or URL: "
+        "every entry about that paper",
+    )
 
     p = add("edit", "change fields of one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix)")
+    p.add_argument("id", help="an entry id (or a unique prefix, or the arXiv id or URL of its paper)")
     _add_entry_options(p, editing=True)
     p.add_argument("--no-url", action="store_true", help="remove the URL")
 
     p = add("rm", "remove one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix)")
+    p.add_argument("id", help="an entry id (or a unique prefix, or the arXiv id or URL of its paper)")
 
     p = add("list", "a table of entries (journal order)")
     _add_filter_options(p)
@@ -586,7 +597,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tag:NAME and author:NAME filter.",
     )
     p.add_argument("query", nargs="*", metavar="QUERY", help='words, "phrases", -excluded, tag:x, author:y')
-    p.add_argument("--tag", help="only entries with this tag")
+    p.add_argument("--tag", help="only entries with this tag (any case; - and _ ignored)")
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="show the best N (default 20; 0: all)")

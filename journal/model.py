@@ -184,10 +184,17 @@ def normalise_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def tag_key(tag: str) -> str:
-    """What two spellings of one tag share: case, ``-``, ``_`` and spaces ignored
-    (``Self-Supervised`` and ``self_supervised`` -> ``selfsupervised``). Search's ``tag:``
-    matches by it; ``journal check`` groups near-duplicate tags by it."""
-    return re.sub(r"[\s_\-]+", "", tag.casefold())
+    """What two spellings of one tag share, the one rule by which a tag is matched
+    everywhere (``list``/``export --tag``, search's ``tag:``, the browser's tag filter,
+    ``tags rename``/``merge``, related entries, ``stats``; ``journal check`` groups
+    near-duplicate tags by it): case (Unicode case folding), compatibility forms (NFKC:
+    full-width letters, decomposed Hangul), a leading ``#``, ``-``, ``_`` and spaces are
+    ignored (``Self-Supervised``, ``self_supervised`` -> ``selfsupervised``). Tags are
+    stored as written."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold())
+    return re.sub(r"[\s_\-]+", "", folded.lstrip("#"))
 
 
 def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:

@@ -62,6 +62,7 @@ from .errors import (
 )
 from .fileio import fsync_dir, sidecar_of, write_atomic
 from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
+from .refs import not_found, resolve_paper
 from .table import (
     EPOCH,
     GENERATION_KEY,
@@ -81,6 +82,7 @@ from .table import (
     rows_to_table,
     split_legacy_sources,
     strings,
+    tag_rows,
 )
 
 if TYPE_CHECKING:
@@ -368,11 +370,8 @@ class Journal:
                 None if start is None else parse_date(start, "from"),
                 None if end is None else parse_date(end, "to"),
             )
-        if tag:
-            flat = pc.list_flatten(table["tags"])
-            parents = pc.list_parent_indices(table["tags"])
-            hits = pc.unique(pc.filter(parents, equals(flat, tag.lstrip("#"))))
-            table = pc.take(table, pc.take(hits, pc.sort_indices(hits)))
+        if tag:  # the one rule of tag matching: case and separators ignored (model.tag_key)
+            table = pc.take(table, tag_rows(table["tags"], tag))
         return table
 
     def entries(
@@ -407,18 +406,22 @@ class Journal:
         return isinstance(entry_id, str) and entry_id in self._live_ids()
 
     def resolve(self, id_or_prefix: str) -> str:
-        """The full id for an id or a unique prefix of one (at least 4 characters)."""
+        """The full id for an id, a unique prefix of one (at least 4 characters), or the
+        arXiv id or URL of the one entry about that paper (:mod:`journal.refs`)."""
         key = id_or_prefix.strip()
         ids = self._live_ids()
         if key in ids:
             return key
+        paper = resolve_paper(self, key)
+        if paper is not None:
+            return paper
         if len(key) >= 4:
             matches = sorted(i for i in ids if i.startswith(key))
             if len(matches) == 1:
                 return matches[0]
             if matches:
                 raise AmbiguousId(key, matches)
-        raise EntryNotFound(key)
+        raise not_found(key)
 
     def get(self, id_or_prefix: str) -> Entry:
         """One entry by id (or a unique prefix of its id)."""
