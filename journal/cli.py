@@ -647,8 +647,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.query = [*args.query, *extra]  # -word excludes a word: it is not an option
     if not hasattr(args, "journal"):
         args.journal = default_journal()
+    from .textrules import terminal_stdout
+
     try:
-        return _HANDLERS[args.command](args)
+        with terminal_stdout():  # an old journal may hold escape sequences: never shown raw
+            return _HANDLERS[args.command](args)
     except JournalError as e:
         print(f"journal: error: {e}", file=sys.stderr)
         return getattr(e, "exit_code", 1)
