@@ -696,9 +696,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.query = [*args.query, *extra]  # -word excludes a word: it is not an option
     if not hasattr(args, "journal"):
         args.journal = default_journal()
+    from .textrules import terminal_stdout
+
     try:
         _check_dates(args)
-        return _HANDLERS[args.command](args)
+        with terminal_stdout():  # an old journal may hold escape sequences: never shown raw
+            return _HANDLERS[args.command](args)
     except JournalError as e:
         print(f"{ERROR}{e}", file=sys.stderr)
         return getattr(e, "exit_code", 1)

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import ImportFailed, ValidationError
 from ..model import Entry, abs_url, make_entry, parse_arxiv, parse_date, split_paragraphs
+from ..textrules import clean_text
 from . import _latex
 from ._files import read_text, write_export
 
@@ -236,8 +237,9 @@ def _text(value: str) -> str:
 
 def _paragraphs(value: str) -> str:
     """Multi-paragraph text (abstract, commentary): blank lines and ``\\par`` separate
-    paragraphs; a line's indentation is layout, not content."""
-    value = re.sub(r"\\par\b\s*", "\n\n", value)
+    paragraphs; a line's indentation is layout, not content; the journal's rule for text
+    (:mod:`journal.textrules`) comes first, so a page break is a paragraph break too."""
+    value = re.sub(r"\\par\b\s*", "\n\n", clean_text(value))
     paragraphs = []
     for para in split_paragraphs(value):
         lines = [" ".join(line.split()) for line in _latex.decode(para).split("\n")]

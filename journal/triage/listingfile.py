@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ListingError
-from ..model import _CONTROL as CONTROL_CHARS
+from ..textrules import clean_text, one_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,11 +89,13 @@ def normalize(frame: pd.DataFrame, source: str, *, day: dt.date | None = None) -
     if ids.isna().any() or (ids.astype(str).str.strip() == "").any():
         raise ListingError(source, "has rows without an arxiv_id; every paper needs one")
     out["arxiv_id"] = [bare_id(a) for a in ids]
-    # control characters (a terminal escape) are what a journal title may not hold
+    # the journal's rule for text (journal.textrules): control characters (a terminal
+    # escape) are dropped, so a listing's paper can become an entry and reach a terminal
     titles = frame["title"].reset_index(drop=True).fillna("").astype(str)
-    out["title"] = titles.str.replace(CONTROL_CHARS, "", regex=True).str.strip()
-    out["authors"] = [[CONTROL_CHARS.sub("", a) for a in _authors(a)] for a in frame["authors"]]
-    out["abstract"] = frame["abstract"].reset_index(drop=True).fillna("").astype(str).str.strip()
+    out["title"] = [one_line(t) for t in titles]
+    out["authors"] = [[one_line(a) for a in _authors(a)] for a in frame["authors"]]
+    abstracts = frame["abstract"].reset_index(drop=True).fillna("").astype(str)
+    out["abstract"] = [clean_text(a).strip() for a in abstracts]
     category = frame["category"].reset_index(drop=True) if "category" in frame.columns else None
     out["category"] = category.astype(object).where(category.notna(), None) if category is not None else None
     return out
