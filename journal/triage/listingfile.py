@@ -2,8 +2,8 @@
 
 Columns ``arxiv_id``, ``title``, ``authors``, ``abstract`` and optionally ``date`` (the
 announcement day) and ``category`` (the layout of arXiv's daily listings as the
-``listings`` store records them). ``authors`` is a list, or one comma-separated string
-(as a CSV file must hold it).
+``listings`` store records them). ``authors`` is a list, or a string in one of the
+forms :func:`parse_authors` reads (as a CSV file must hold it).
 """
 
 from __future__ import annotations
@@ -27,19 +27,90 @@ _VERSION = re.compile(r"v\d+$")
 ARXIV_BEGAN = dt.date(1991, 8, 14)
 
 
-def _authors(value: Any) -> list[str]:
+AUTHOR_FORMS = "a list; ['A', 'B'] (pandas' to_csv of a list); 'A; B'; or 'A, B'"
+
+
+def _literal_names(text: str) -> list[str] | None:
+    """The names of ``['A', 'B']`` / ``('A', 'B')`` (a Python literal) or ``['A' 'B']``
+    (numpy's form: what ``DataFrame.to_csv`` writes for a Parquet list column), else
+    None. Strings side by side are separate names here, never one joined name."""
+    import io
+    import tokenize
+
+    skip = {tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in skip]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if len(tokens) < 2 or (tokens[0].string, tokens[-1].string) not in (("[", "]"), ("(", ")")):
+        return None
+    names: list[str] = []
+    separators: set[str] = set()  # "," or "" (side by side)
+    expect_name = True
+    for token in tokens[1:-1]:
+        if token.type == tokenize.STRING:
+            if not expect_name:
+                separators.add("")
+            try:
+                value = ast.literal_eval(token.string)
+            except (ValueError, SyntaxError):
+                return None
+            if not isinstance(value, str):  # bytes
+                return None
+            names.append(value)
+            expect_name = False
+        elif token.string == "," and not expect_name:
+            separators.add(",")
+            expect_name = True
+        else:
+            return None
+    if len(separators) > 1 or (tokens[0].string == "(" and separators == {""} and len(names) > 1):
+        return None  # ['A', 'B' 'C'] is ambiguous; ('A' 'B') is one string in Python
+    return [n.strip() for n in names if n.strip()]
+
+
+def parse_authors(value: Any) -> list[str]:
+    """The names of an ``authors`` cell: a list (JSON, Parquet), or a string holding
+    ``['A', 'B']`` (or numpy's ``['A' 'B']``), ``A; B`` or ``A, B``; empty: no authors.
+    Raises :class:`ValueError` saying what the cell is, for anything else."""
     if value is None or (isinstance(value, float) and value != value):  # NaN from CSV
         return []
     if isinstance(value, str):
-        if value.startswith("[") and value.endswith("]"):  # a list as DataFrame.to_csv writes it
-            try:
-                parsed = ast.literal_eval(value)
-            except (ValueError, SyntaxError):
-                parsed = None
-            if isinstance(parsed, list):
-                return _authors(parsed)
-        return [a.strip() for a in value.split(",") if a.strip()]
-    return [str(a).strip() for a in value if str(a).strip()]
+        text = value.strip()
+        if text.startswith(("[", "(", "{")):
+            names = _literal_names(text)
+            if names is None:
+                raise ValueError(f"{_shown(text)} is not a list of names")
+            return names
+        if "\n" in text or "\r" in text:
+            raise ValueError(f"{_shown(text)} holds a line break")
+        separator = ";" if ";" in text else ","
+        return [a.strip() for a in text.split(separator) if a.strip()]
+    if isinstance(value, (bytes, dict)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"{_shown(repr(value))} is not a list of names")
+    names = []
+    for name in value:
+        if not isinstance(name, str):
+            raise ValueError(f"{_shown(repr(name))} is not a name (a string)")
+        if name.strip():
+            names.append(name.strip())
+    return names
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _authors_column(values: Any, source: str) -> list[list[str]]:
+    out = []
+    for row, value in enumerate(values, start=1):
+        try:
+            out.append(parse_authors(value))
+        except ValueError as e:
+            raise ListingError(
+                source, f"row {row}: authors cell {e}; write authors as {AUTHOR_FORMS} (see docs/triage.md)"
+            ) from None
+    return out
 
 
 def bare_id(text: Any) -> str:
@@ -92,7 +163,9 @@ def normalize(frame: pd.DataFrame, source: str, *, day: dt.date | None = None) -
     # control characters (a terminal escape) are what a journal title may not hold
     titles = frame["title"].reset_index(drop=True).fillna("").astype(str)
     out["title"] = titles.str.replace(CONTROL_CHARS, "", regex=True).str.strip()
-    out["authors"] = [[CONTROL_CHARS.sub("", a) for a in _authors(a)] for a in frame["authors"]]
+    out["authors"] = [
+        [CONTROL_CHARS.sub("", a) for a in names] for names in _authors_column(frame["authors"], source)
+    ]
     out["abstract"] = frame["abstract"].reset_index(drop=True).fillna("").astype(str).str.strip()
     category = frame["category"].reset_index(drop=True) if "category" in frame.columns else None
     out["category"] = category.astype(object).where(category.notna(), None) if category is not None else None
