@@ -30,43 +30,51 @@ ARXIV_BEGAN = dt.date(1991, 8, 14)
 AUTHOR_FORMS = "a list; ['A', 'B'] (pandas' to_csv of a list); 'A; B'; or 'A, B'"
 
 
+# one string literal as repr() and numpy write them (an optional u/r prefix), or a comma
+_ITEM = re.compile(r"""\s*(?:((?:[uUrR])?(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"))|(,))""", re.S)
+
+
 def _literal_names(text: str) -> list[str] | None:
     """The names of ``['A', 'B']`` / ``('A', 'B')`` (a Python literal) or ``['A' 'B']``
     (numpy's form: what ``DataFrame.to_csv`` writes for a Parquet list column), else
     None. Strings side by side are separate names here, never one joined name."""
-    import io
-    import tokenize
-
-    skip = {tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
-    try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in skip]
-    except (tokenize.TokenError, SyntaxError):
+    if len(text) < 2 or (text[0], text[-1]) not in (("[", "]"), ("(", ")")):
         return None
-    if len(tokens) < 2 or (tokens[0].string, tokens[-1].string) not in (("[", "]"), ("(", ")")):
-        return None
-    names: list[str] = []
+    body, pos, end = text, 1, len(text) - 1
+    items: list[str] = []
     separators: set[str] = set()  # "," or "" (side by side)
-    expect_name = True
-    for token in tokens[1:-1]:
-        if token.type == tokenize.STRING:
-            if not expect_name:
+    expect_item = True
+    while True:
+        match = _ITEM.match(body, pos, end)
+        if match is None:
+            break
+        pos = match.end()
+        if match.group(1) is not None:
+            if not expect_item:
                 separators.add("")
+            items.append(match.group(1))
+            expect_item = False
+        elif expect_item:
+            return None  # [, 'A'] or ['A',, 'B']
+        else:
+            separators.add(",")
+            expect_item = True
+    if body[pos:end].strip() or len(separators) > 1:
+        return None  # something else, or ['A', 'B' 'C'] (ambiguous)
+    if text[0] == "(" and separators == {""} and len(items) > 1:
+        return None  # ('A' 'B') is one string in Python
+    names = []
+    for item in items:
+        if "\\" in item or item[0] not in "'\"":  # an escape or a prefix: Python reads it
             try:
-                value = ast.literal_eval(token.string)
+                value = ast.literal_eval(item)
             except (ValueError, SyntaxError):
                 return None
-            if not isinstance(value, str):  # bytes
-                return None
-            names.append(value)
-            expect_name = False
-        elif token.string == "," and not expect_name:
-            separators.add(",")
-            expect_name = True
         else:
-            return None
-    if len(separators) > 1 or (tokens[0].string == "(" and separators == {""} and len(names) > 1):
-        return None  # ['A', 'B' 'C'] is ambiguous; ('A' 'B') is one string in Python
-    return [n.strip() for n in names if n.strip()]
+            value = item[1:-1]
+        if value.strip():
+            names.append(value.strip())
+    return names
 
 
 def parse_authors(value: Any) -> list[str]:
