@@ -16,7 +16,7 @@ from typing import Any
 
 from . import wording
 from .errors import DuplicateEntry, JournalError, ValidationError
-from .termtable import table
+from .termtable import clip, table, terminal_width, width
 from .wording import entries_count
 
 #: How every error line of every command begins (usage errors too).
@@ -167,7 +167,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         [i or "", d.isoformat() if d else "", title or "", " ".join("#" + t for t in tags or ())]
         for i, d, title, tags in columns
     ]
-    print(table(["id", "date", "title", "tags"], rows, flex=2))
+    print(table(["id", "date", "title", "tags"], rows, flex=2, cut=[3]))  # tags give way to the title
     return 0
 
 
@@ -403,12 +403,13 @@ def cmd_triage(args: argparse.Namespace) -> int:
     read = [r for r in records if r["read"]]
     total = len(result.ranked)
     if ranked:
-        rows = [[str(r["rank"]), f"{r['score']:.2f}", r["title"], r["reason"]] for r in ranked]
-        print(table(["rank", "score", "title", "why"], rows, flex=2))
+        rows = [[str(r["rank"]), f"{r['score']:.2f}", r["arxiv_id"], r["title"], r["reason"]] for r in ranked]
+        print(table(["rank", "score", "arxiv", "title", "why"], rows, flex=3, cut=[4]))  # why gives way
     if read:
         print(f"\nalready in your journal ({len(read)}):")
+        room = terminal_width() - 4
         for r in read:
-            print(f"  {r['arxiv_id']}  {r['title']}")
+            print(f"  {r['arxiv_id']}  {clip(r['title'], room - width(r['arxiv_id']))}")
     more = f"; showing {len(ranked)} (--limit 0 shows all)" if len(ranked) < total else ""
     print(
         f"{result.day.isoformat()}: {total} new papers ranked from {result.source}, "
