@@ -218,6 +218,7 @@ def test_local_side_state_is_where_it_always_was(journal_path: Path) -> None:
         SideState.TRIAGE_CACHE: sidecar / "triage-cache",
         SideState.SEARCH_INDEX: sidecar / "search.arrow",
         SideState.MARKDOWN_SYNC: sidecar / "markdown-sync.json",
+        SideState.EXPORTED: sidecar / "exported.json",
         SideState.DRAFTS: sidecar / "drafts",
         SideState.DAMAGED: sidecar / "damaged",
         SideState.TMP: sidecar / "tmp",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.errors import ImportFailed, ValidationError
-from journal.formats.files import read_text, write_text
+from journal.formats.files import read_text, write_export
 from journal.model import Entry, entry_from_mapping
 
 
@@ -40,6 +40,8 @@ def dumps(entry: Entry) -> str:
     return json.dumps(entry.to_json_dict(), ensure_ascii=False)
 
 
-def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -> int:
-    write_text(dest, "".join(dumps(e) + "\n" for e in entries))
+def write(entries: Sequence[Entry], dest: Path, journal: Any = None, *, force: bool = False, **_: Any) -> int:
+    """One line per entry into ``dest``; an existing file is replaced only when this
+    journal's export wrote it, or with ``force`` (see :func:`._files.write_export`)."""
+    write_export(dest, "".join(dumps(e) + "\n" for e in entries), journal=journal, force=force)
     return len(entries)

@@ -21,6 +21,7 @@ links are only ever ``http(s)``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import re
@@ -30,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from journal.errors import ExportFailed
+from journal.fileio import write_all
 from journal.formats.digest import MONTHS
-from journal.formats.files import write_text
 from journal.model import Entry, abs_url
 from journal.search.links import WIKI_LINK, wiki_label
+from journal.wording import count, entries_count
 
 MARKER = ".journal-site"
 
@@ -127,7 +129,7 @@ def _month_title(year: int, month: int, lang: str) -> str:
 def _count(entries: int, days: int, lang: str) -> str:
     if lang == "ko":
         return f"{entries}편 · {days}일"
-    return f"{entries} {'entry' if entries == 1 else 'entries'} · {days} {'day' if days == 1 else 'days'}"
+    return f"{entries_count(entries)} · {count(days, 'day')}"
 
 
 class _Site:
@@ -310,14 +312,23 @@ def write(
         raise ExportFailed(folder, f"folder {folder.parent} does not exist")
     feed.check_base_url(base_url)
     feed_days = feed.check_days(feed_days)
+    # every file is made before the first is written, and they are written as one
+    # (journal.fileio.write_all): an export completes or changes nothing
     pages = render_site(entries, lang, template_dir)
     items = feed.items_of(entries, lang, feed_days)
+    files = {folder / MARKER: b"This folder is a static site written by `journal export html`.\n"}
+    files.update((folder / name, text.encode("utf-8")) for name, text in pages.items())
+    files[folder / feed.FEED] = feed.feed_bytes(folder, items, lang, base_url, feed_days)
+    created = not folder.exists()
     try:
         folder.mkdir(exist_ok=True)
     except OSError as e:
         raise ExportFailed(folder, f"cannot be created ({e.strerror})") from None
-    write_text(folder / MARKER, "This folder is a static site written by `journal export html`.\n")
-    for name, text in pages.items():
-        write_text(folder / name, text)
-    feed.write_feed(folder, items, lang, base_url, feed_days)
+    try:
+        write_all(files)
+    except OSError as e:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise ExportFailed(folder, f"cannot be written ({e.strerror or e}); nothing was written") from None
     return len(entries)

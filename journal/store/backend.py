@@ -41,6 +41,7 @@ class SideState(str, enum.Enum):
     TRIAGE_CACHE = "triage-cache"  # term counts of listed papers (triage ranking)
     SEARCH_INDEX = "search.arrow"  # the search index of the snapshot
     MARKDOWN_SYNC = "markdown-sync.json"  # what imported vaults' notes looked like
+    EXPORTED = "exported.json"  # files single-file exports wrote, with their SHA-256
     DRAFTS = "drafts"  # unsaved capture forms, one JSON file each
     DAMAGED = "damaged"  # files `journal check` moved aside (never deleted)
     TMP = "tmp"  # files being written (anything left there is garbage)

@@ -25,6 +25,7 @@ from journal.errors import AmbiguousId, DuplicateEntry, EntryNotFound
 from journal.model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
 from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SideState, StorageBackend
+from journal.store.refs import not_found, resolve_paper
 from journal.store.registry import backend_for
 from journal.store.schema import (
     EPOCH,
@@ -36,6 +37,7 @@ from journal.store.schema import (
     merge,
     one_of,
     strings,
+    tag_rows,
 )
 
 if TYPE_CHECKING:
@@ -59,10 +61,14 @@ class WriteResult:
     """What a batch write did."""
 
     added: list[Entry] = field(default_factory=list)
+    #: entries whose id was already in the journal
     skipped: list[Entry] = field(default_factory=list)
+    #: entries whose id came earlier in the same batch (a line repeated in a file)
+    repeated: list[Entry] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"{len(self.added)} added, {len(self.skipped)} already present"
+        text = f"{len(self.added)} added, {len(self.skipped)} already present"
+        return text + (f", {len(self.repeated)} repeated" if self.repeated else "")
 
 
 @dataclass
@@ -147,18 +153,15 @@ class Journal:
     ) -> pa.Table:
         table = self.to_arrow()
         if date is not None:
-            start = end = date
+            start = end = parse_date(date, "date")  # an error names the parameter given
         if start is not None or end is not None:
             table = date_slice(
                 table,
                 None if start is None else parse_date(start, "from"),
                 None if end is None else parse_date(end, "to"),
             )
-        if tag:
-            flat = pc.list_flatten(table["tags"])
-            parents = pc.list_parent_indices(table["tags"])
-            hits = pc.unique(pc.filter(parents, equals(flat, tag.lstrip("#"))))
-            table = pc.take(table, pc.take(hits, pc.sort_indices(hits)))
+        if tag:  # the one rule of tag matching: case and separators ignored (model.tag_key)
+            table = pc.take(table, tag_rows(table["tags"], tag))
         return table
 
     def entries(
@@ -193,18 +196,22 @@ class Journal:
         return isinstance(entry_id, str) and entry_id in self._live_ids()
 
     def resolve(self, id_or_prefix: str) -> str:
-        """The full id for an id or a unique prefix of one (at least 4 characters)."""
+        """The full id for an id, a unique prefix of one (at least 4 characters), or the
+        arXiv id or URL of the one entry about that paper (:mod:`journal.store.refs`)."""
         key = id_or_prefix.strip()
         ids = self._live_ids()
         if key in ids:
             return key
+        paper = resolve_paper(self, key)
+        if paper is not None:
+            return paper
         if len(key) >= 4:
             matches = sorted(i for i in ids if i.startswith(key))
             if len(matches) == 1:
                 return matches[0]
             if matches:
                 raise AmbiguousId(key, matches)
-        raise EntryNotFound(key)
+        raise not_found(key)
 
     def get(self, id_or_prefix: str) -> Entry:
         """One entry by id (or a unique prefix of its id)."""
@@ -332,8 +339,9 @@ class Journal:
     def add_many(self, entries: Iterable[Entry], *, on_existing: str = "skip") -> WriteResult:
         """Add entries in one atomic change: all of them or (on any error) none.
 
-        ``on_existing``: ``"skip"`` (count entries whose id exists, as imports do) or
-        ``"error"``. Identical ids within the batch collapse to the first.
+        ``on_existing``: ``"skip"`` (count entries whose id exists, as imports do, in
+        ``skipped``) or ``"error"``. Identical ids within the batch collapse to the first
+        (the others are counted in ``repeated``).
         """
         if on_existing not in ("skip", "error"):
             raise ValueError("on_existing must be 'skip' or 'error'")
@@ -344,13 +352,16 @@ class Journal:
             seen: set[str] = set()
             fresh: list[Entry] = []
             for e in batch:
-                if e.id in ids or e.id in seen:
-                    if on_existing == "error" and e.id in ids:
+                if e.id in seen:
+                    result.repeated.append(e)
+                    continue
+                seen.add(e.id)
+                if e.id in ids:
+                    if on_existing == "error":
                         existing = self.get(e.id)
                         raise DuplicateEntry(existing.id, existing.title, existing.date.isoformat())
                     result.skipped.append(e)
                     continue
-                seen.add(e.id)
                 fresh.append(e)
             if fresh:
                 stamped = self._stamp_new(fresh)

@@ -48,6 +48,7 @@ import pyarrow.parquet as pq
 from journal.errors import CorruptJournal, JournalBusy, JournalError, JournalFileError, NewerSchema
 from journal.fileio import fsync_dir, write_atomic
 from journal.store import kernels as pc
+from journal.store import writable
 from journal.store.backend import Finding, Layers, SideState
 from journal.store.local_check import check_local
 from journal.store.schema import (
@@ -297,13 +298,18 @@ class LocalParquetBackend:
         if check_file:
             self._snapshot_info(self.snapshot_key())  # the footer only, and kept for commit
         if self.path.exists() and not os.access(self.path, os.W_OK):
-            raise JournalFileError(self.path, "is read-only; make it writable (chmod u+w) to change it")
+            raise JournalFileError(
+                self.path, writable.advice(*writable.probe(self.path)) or "cannot be written"
+            )
         try:
             with self._locked():
                 yield
         except OSError as e:  # a full disk, a read-only folder, a file where a folder should be
             where = f" ({e.filename})" if e.filename else ""
-            raise JournalFileError(self.path, f"cannot be written: {e.strerror or e}{where}") from None
+            told = writable.advice_after(e)
+            raise JournalFileError(
+                self.path, told or f"cannot be written: {e.strerror or e}{where}"
+            ) from None
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

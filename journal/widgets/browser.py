@@ -17,6 +17,7 @@ import ipywidgets as w
 from journal.errors import JournalError
 from journal.search.browse import EntryIndex, Matches
 from journal.widgets.entry_html import entry_html
+from journal.wording import count
 
 _ANY = ""
 
@@ -136,7 +137,7 @@ class JournalBrowser(w.VBox):
         shown = len(self.matches.rows)
         total, size = self.matches.total, len(self.index)
         more = f" (showing the newest {shown})" if total > shown else ""
-        self.count.value = f"{total:,} of {size:,} entries{more}"
+        self.count.value = f"{total:,} of {count(size, 'entry', 'entries', grouped=True)}{more}"
         keep = select or self.list.value
         self._busy = True
         try:
