@@ -201,7 +201,7 @@ def test_a_repeat_with_other_words_is_pointed_out(cli, tmp_path: Path) -> None:
 def test_one_is_singular_wherever_a_count_is_printed(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from journal.store import entrystore as store
+    from journal.store import local as store
 
     journal = str(tmp_path / "j.parquet")
     assert cli("add", "--title", "A", "--date", "2024-05-01", "--tags", "x", "--journal", journal)[0] == 0
