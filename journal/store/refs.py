@@ -11,13 +11,20 @@ of the journal is tried as a prefix after all.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Iterable
+from typing import Protocol
 
 from journal.errors import AmbiguousPaper, EntryNotFound, InvalidArxivId, PaperNotFound
 from journal.model import parse_arxiv
 
-if TYPE_CHECKING:
-    from journal.store.entrystore import Journal
+
+class Lookup(Protocol):
+    """What naming a paper needs of a journal (:class:`journal.store.Journal` has it)."""
+
+    def lookup(self, column: str, values: Iterable[str]) -> list[tuple[str, dt.date, str]]: ...
+    def resolve(self, id_or_prefix: str) -> str: ...
+    def __contains__(self, entry_id: object) -> bool: ...
 
 
 def arxiv_ref(text: str) -> str | None:
@@ -30,7 +37,7 @@ def arxiv_ref(text: str) -> str | None:
         return None
 
 
-def paper_ids(journal: Journal, text: str) -> list[str]:
+def paper_ids(journal: Lookup, text: str) -> list[str]:
     """The ids of the entries about the arXiv paper ``text`` names, in journal order
     (oldest first); empty when ``text`` is no arXiv id or URL, or no entry is about it."""
     arxiv_id = arxiv_ref(text)
@@ -39,7 +46,7 @@ def paper_ids(journal: Journal, text: str) -> list[str]:
     return [ref[0] for ref in journal.lookup("arxiv_id", [arxiv_id])]
 
 
-def resolve_paper(journal: Journal, text: str) -> str | None:
+def resolve_paper(journal: Lookup, text: str) -> str | None:
     """The id of the one entry about the arXiv paper ``text`` names; None when there is
     none (or ``text`` names no paper). Several: :class:`~journal.errors.AmbiguousPaper`,
     for a command that acts on one entry (``edit``, ``rm``, ``related``)."""
@@ -49,7 +56,7 @@ def resolve_paper(journal: Journal, text: str) -> str | None:
     return found[0] if found else None
 
 
-def entry_ids(journal: Journal, text: str) -> list[str]:
+def entry_ids(journal: Lookup, text: str) -> list[str]:
     """Every entry ``text`` names, for ``journal show``: the entry of an id or unique
     prefix, or every entry about the arXiv paper ``text`` names (oldest first)."""
     key = text.strip()
