@@ -43,12 +43,43 @@ def open(path: str | os.PathLike[str] = "entries.parquet") -> Journal:  # noqa: 
     return Journal(path)
 
 
+#: Modules that sat at the package's top before 0.2 (docs/architecture.md has the map):
+#: ``from journal import analysis`` still works for one release, with a DeprecationWarning.
+MOVED_MODULES = {
+    "analysis": "journal.publish.analysis",
+    "arxiv": "journal.capture.arxiv",
+    "browse": "journal.search.browse",
+    "drafts": "journal.capture.drafts",
+    "feed": "journal.publish.atom",
+    "forms": "journal.capture.form_values",
+    "links": "journal.search.links",
+    "mdtext": "journal.publish.mdtext",
+    "related": "journal.search.related",
+    "render": "journal.publish.notebooks",
+    "summary": "journal.publish.summary",
+    "table": "journal.store.schema",
+    "tags": "journal.search.tags",
+    "textindex": "journal.search.textindex",
+}
+
+
 def __getattr__(name: str) -> Any:
     # pyarrow is imported on first use, so `import journal` stays fast
     if name == "Journal":
         from journal.facade import Journal
 
         return Journal
+    if name in MOVED_MODULES:
+        import importlib
+        import warnings
+
+        new = MOVED_MODULES[name]
+        warnings.warn(
+            f"journal.{name} moved to {new}; import it from there (the old name goes in the next release)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return importlib.import_module(new)
     raise AttributeError(f"module 'journal' has no attribute {name!r}")
 
 
