@@ -22,7 +22,8 @@ from journal.model import Entry, make_entry
 if TYPE_CHECKING:
     from journal.facade import Journal
 
-__version__ = "0.1.0"
+from journal.version import __version__
+
 __all__ = [
     "DuplicateEntry",
     "Entry",

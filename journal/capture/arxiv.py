@@ -307,7 +307,7 @@ def fetch_bytes(url: str, api: str, timeout: float, variable: str = "JOURNAL_ARX
     import urllib.error
     import urllib.request
 
-    from journal import __version__
+    from journal.version import __version__
 
     request = urllib.request.Request(url, headers={"User-Agent": f"journal/{__version__} (reading journal)"})
     try:

@@ -93,9 +93,7 @@ def _kernel_manager_class() -> type:
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec
 
-    import journal
-
-    root = Path(journal.__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]  # the folder that holds the package journal/
     # a checkout or any folder on this process's path; never site-packages (already on
     # the kernel's path, and PYTHONPATH would put it before the standard library)
     package_root = None if root.name in ("site-packages", "dist-packages") else str(root)
