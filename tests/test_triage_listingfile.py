@@ -14,6 +14,7 @@ from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journal.textrules import one_line
 from journal.triage import listings
 from journal.triage.listingfile import AUTHOR_FORMS, parse_authors, read_listing_file
 
@@ -171,7 +172,8 @@ def test_authors_lists_round_trip_through_every_written_form(names: list[str]) -
     assert parse_authors(repr(tuple(names))) == names
     assert parse_authors(np.array(names, dtype=object)) == names
     plain = [n for n in names if ";" not in n]
-    if plain and not plain[0].startswith(("[", "(", "{")):
+    # one name with a comma and no ";" reads as "A, B" (the forms cannot tell them apart)
+    if plain and not plain[0].startswith(("[", "(", "{")) and (len(plain) > 1 or "," not in plain[0]):
         assert parse_authors("; ".join(plain)) == plain
         simple = [n for n in plain if "," not in n]
         if simple and not simple[0].startswith(("[", "(", "{")):
@@ -191,7 +193,9 @@ def test_a_csv_pandas_wrote_reads_back_the_same_authors(tmp_path_factory, author
         }
     )
     frame.to_csv(folder / "day.csv")
-    assert read_listing_file(folder / "day.csv", day=DAY)["authors"].tolist() == authors
+    # names come back under the journal's rule for one-line text (white space folded)
+    expected = [[one_line(n) for n in names] for names in authors]
+    assert read_listing_file(folder / "day.csv", day=DAY)["authors"].tolist() == expected
 
 
 @given(st.text(max_size=40))
