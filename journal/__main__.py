@@ -1,5 +1,5 @@
 """``python -m journal`` runs the command line."""
 
-from journal.cli.commands import run
+from journal.cli import run
 
 run()

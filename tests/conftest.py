@@ -49,8 +49,8 @@ def run_cli(
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):
-    """Run ``journal.cli.commands.main`` in-process; returns (exit code, stdout, stderr)."""
-    from journal.cli.commands import main
+    """Run ``journal.cli.main`` in-process; returns (exit code, stdout, stderr)."""
+    from journal.cli import main
 
     def call(*args: str) -> tuple[int, str, str]:
         code = main(list(args))

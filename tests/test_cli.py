@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, SEED_DIGEST, run_cli
 
 import journal
-from journal.cli.commands import build_parser
+from journal.cli import build_parser
 
 COMMANDS = ["add", "show", "edit", "rm", "list", "digest", "import", "export", "stats", "check", "compact"]
 
@@ -23,6 +23,30 @@ def test_every_command_has_help() -> None:
         assert p.description, name
         help_text = p.format_help()
         assert "--journal" in help_text, name
+
+
+def test_every_group_command_is_in_help_once_in_order() -> None:
+    """Each command group's commands reach ``journal --help`` exactly once, in the order
+    the help has always listed them (a group never hides or repeats another's command)."""
+    from journal.cli import COMMANDS as BY_NAME
+    from journal.cli import (
+        care_commands,
+        entry_commands,
+        io_commands,
+        publish_commands,
+        search_commands,
+        triage_commands,
+    )
+
+    groups = (entry_commands, io_commands, publish_commands, search_commands, care_commands, triage_commands)
+    names = [c.name for g in groups for c in g.COMMANDS]
+    assert len(names) == len(set(names))
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert list(sub.choices) == list(BY_NAME)
+    assert sorted(sub.choices) == sorted(names)
+    assert list(sub.choices)[: len(COMMANDS)] == COMMANDS
+    assert list(sub.choices)[len(COMMANDS) :] == ["render", "search", "related", "tags", "triage"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -245,7 +269,7 @@ def test_newer_schema_via_cli(seed_journal: Path) -> None:
 
 def test_cli_add_does_not_import_pandas(journal_path: Path) -> None:
     code = (
-        "import sys; from journal.cli.commands import main; "
+        "import sys; from journal.cli import main; "
         f"main(['add', '--title', 'x', '--journal', {str(journal_path)!r}]); "
         f"main(['add', '--title', 'y', '--journal', {str(journal_path)!r}]); "
         "print('pandas' in sys.modules)"

@@ -177,7 +177,7 @@ def test_cli_related(j, cli):
 def test_cli_related_errors_and_help(j, cli, capsys):
     code, out, err = cli("related", "zzzzzz", "--journal", str(j.path))
     assert code == 1 and out == "" and "no entry with id 'zzzzzz'" in err
-    from journal.cli.commands import main
+    from journal.cli import main
 
     with pytest.raises(SystemExit):
         main(["related", "--help"])

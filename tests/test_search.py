@@ -557,7 +557,7 @@ def test_cli_no_match_and_errors(j, cli):
 
 
 def test_cli_mistyped_option_is_not_a_search_word(j, capsys):
-    from journal.cli.commands import main
+    from journal.cli import main
 
     with pytest.raises(SystemExit):
         main(["search", "x", "--lmit", "3", "--journal", str(j.path)])
@@ -565,7 +565,7 @@ def test_cli_mistyped_option_is_not_a_search_word(j, capsys):
 
 
 def test_cli_help_describes_the_query_language(cli, capsys):
-    from journal.cli.commands import main
+    from journal.cli import main
 
     with pytest.raises(SystemExit):
         main(["search", "--help"])
@@ -576,7 +576,7 @@ def test_cli_help_describes_the_query_language(cli, capsys):
 
 def test_cli_search_in_a_real_process_without_pandas(j):
     script = (
-        "import sys; from journal.cli.commands import main; code = main(sys.argv[1:]); "
+        "import sys; from journal.cli import main; code = main(sys.argv[1:]); "
         "print('pandas' in sys.modules, file=sys.stderr); sys.exit(code)"
     )
     proc = subprocess.run(

@@ -26,7 +26,7 @@ from journal.store import SideState, kernels
 from journal.termtable import clip, table, width
 
 PROBE = (
-    "import json, sys; from journal.cli.commands import main; code = main(sys.argv[1:]); "
+    "import json, sys; from journal.cli import main; code = main(sys.argv[1:]); "
     "print(json.dumps({m: m in sys.modules for m in ('pandas', 'pyarrow.compute', 'pyarrow._compute')}),"
     " file=sys.stderr); sys.exit(code)"
 )

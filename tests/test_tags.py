@@ -285,7 +285,7 @@ def test_cli_tags_on_an_empty_journal(tmp_path, cli):
     "argv", [["tags", "--help"], ["tags", "rename", "--help"], ["tags", "merge", "--help"]]
 )
 def test_cli_tags_help(argv, capsys):
-    from journal.cli.commands import main
+    from journal.cli import main
 
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -295,7 +295,7 @@ def test_cli_tags_help(argv, capsys):
 
 
 def test_cli_merge_needs_into(j, capsys):
-    from journal.cli.commands import main
+    from journal.cli import main
 
     with pytest.raises(SystemExit):
         main(["tags", "merge", "a", "b", "--journal", str(j.path)])

@@ -1,0 +1,102 @@
+"""``journal triage``: rank a day's arXiv listing by the journal, as a table (or JSON
+lines), papers already read listed apart."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from journal.cli.common import Command
+from journal.errors import ValidationError
+from journal.termtable import clip, table, terminal_width, width
+
+
+def triage_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "day", metavar="DATE", nargs="?", help="the announcement day, YYYY-MM-DD (default: the latest)"
+    )
+    p.add_argument("--date", help="the same as DATE (the day of a --listing file to rank)")
+    p.add_argument(
+        "--cat",
+        metavar="C,...",
+        help="arXiv categories to fetch, comma-separated (default: those of your arXiv papers, "
+        "else cs.CL,cs.LG,cs.AI)",
+    )
+    p.add_argument(
+        "--listing",
+        metavar="FILE",
+        help="rank this listing file (JSONL, CSV or Parquet: arxiv_id, title, authors, abstract, "
+        "optional date, category) instead of fetching; every day in it is recorded, "
+        "the latest (or DATE) is ranked",
+    )
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="show the best N (default 20; 0: all)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line, in rank order (read papers last): arxiv_id, title, authors, "
+        "abstract, url, category, date, score, rank, read, reason",
+    )
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    from journal.model import parse_date
+    from journal.triage.service import paper_records, triage_fetch, triage_file
+
+    if args.limit < 0:
+        raise ValidationError("limit", f"{args.limit} is negative; give 0 (all) or more")
+    day = parse_date(args.day) if args.day else None
+    if args.date:
+        other = parse_date(args.date)
+        if day is not None and other != day:
+            raise ValidationError("date", f"DATE {day} and --date {other} differ; give one")
+        day = other
+    if args.listing:
+        if args.cat:
+            raise ValidationError("cat", "--cat chooses what to fetch; a --listing file is ranked whole")
+        result = triage_file(args.journal, args.listing, day=day)
+    else:
+        categories = [c.strip() for c in args.cat.split(",") if c.strip()] if args.cat else None
+        result = triage_fetch(args.journal, categories, day=day)
+    if result.note:
+        print(f"journal: note: {result.note}", file=sys.stderr)
+    records = paper_records(result, limit=args.limit)
+    if args.json:
+        import json
+
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+        return 0
+    ranked = [r for r in records if not r["read"]]
+    read = [r for r in records if r["read"]]
+    total = len(result.ranked)
+    if ranked:
+        rows = [[str(r["rank"]), f"{r['score']:.2f}", r["arxiv_id"], r["title"], r["reason"]] for r in ranked]
+        print(table(["rank", "score", "arxiv", "title", "why"], rows, flex=3, cut=[4]))  # why gives way
+    if read:
+        print(f"\nalready in your journal ({len(read)}):")
+        room = terminal_width() - 4
+        for r in read:
+            print(f"  {r['arxiv_id']}  {clip(r['title'], room - width(r['arxiv_id']))}")
+    more = f"; showing {len(ranked)} (--limit 0 shows all)" if len(ranked) < total else ""
+    print(
+        f"{result.day.isoformat()}: {total} new papers ranked from {result.source}, "
+        f"{len(read)} already read{more}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+COMMANDS = (
+    Command(
+        "triage",
+        "rank a day's arXiv listing by your journal (fetched, or --listing FILE)",
+        cmd_triage,
+        triage_arguments,
+        description="Rank the new papers of an arXiv announcement day by what your journal holds, and "
+        "record the listing as seen beside the journal (what you passed over teaches the "
+        "ranker too). Without --listing, fetches the day's announcements (new and "
+        "cross-lists) of --cat from arXiv's feed, once: a second triage of the day is "
+        "offline. Papers already in the journal are shown as read, outside the ranking. "
+        "See docs/triage.md.",
+    ),
+)
