@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from journal import __version__
+    from journal.version import __version__
 
     return f"journal {__version__}"
 
