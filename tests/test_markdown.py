@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from journal.formats import FOLDER_FORMATS, exporter, importer
 from journal.formats import markdown as md
-from journal.formats.markdown_note import Layout, split_source
+from journal.formats.note_layout import Layout, split_source
 from journal.model import make_entry
 from journal.search.links import build_index
 from journal.store import Journal

@@ -449,7 +449,8 @@ def plan(entries: Iterable[Entry]) -> list[tuple[str, bytes]]:
     entry's date was changed); any other entry gets ``YYYY/YYMMDD Title.md``. Paths that
     could leave the folder are not used. When two notes would get the same name (ignoring
     case, as macOS and Windows do, for new names), the later gets `` (2)``, `` (3)``..."""
-    from journal.formats.markdown_note import Layout, render_bytes
+    from journal.formats.markdown_note import render_bytes
+    from journal.formats.note_layout import Layout
 
     items = []
     for entry in entries:
