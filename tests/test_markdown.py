@@ -11,16 +11,16 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from journal.formats import FOLDER_FORMATS, exporter, importer
+from journal.formats import FOLDER_FORMATS, exporter, importer, vault_files, vault_names
 from journal.formats import markdown as md
-from journal.formats.markdown_note import Layout, split_source
+from journal.formats.note_layout import Layout, split_source
 from journal.model import make_entry
 from journal.search.links import build_index
 from journal.store import Journal
 from journal.textrules import CONTROL, clean_text
 
 VAULT = Path(__file__).resolve().parent / "data" / "vault"
-NOTES = md._walk(str(VAULT))
+NOTES = vault_files.walk(str(VAULT))
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -30,7 +30,7 @@ def _by_name(entries, fragment):
 
 
 def _note_files(folder: Path) -> dict[str, bytes]:
-    return {rel: (folder / rel).read_bytes() for rel in md._walk(str(folder))}
+    return {rel: (folder / rel).read_bytes() for rel in vault_files.walk(str(folder))}
 
 
 def _round_trip(text: bytes | str, rel: str = "2024/240509 A note.md") -> tuple[object, bytes]:
@@ -498,7 +498,7 @@ def _valid_name(name: str) -> bool:
         and not name.endswith((".", " "))
         and not name.startswith((".", " "))
         and len(name.encode("utf-8")) <= 255
-        and stem.split(".")[0].strip().upper() not in md._WINDOWS_RESERVED
+        and stem.split(".")[0].strip().upper() not in vault_names._WINDOWS_RESERVED
     )
 
 
@@ -508,11 +508,11 @@ def test_new_note_names_are_valid_everywhere(title: str) -> None:
     assume(title.strip())
     assume(not CONTROL.search(" ".join(title.split())))  # the model refuses these
     entry = make_entry(title=title, date="2024-05-09")
-    path = md.new_note_path(entry)
+    path = vault_names.new_note_path(entry)
     folder, name = path.split("/")
     assert folder == "2024" and name.startswith("240509 ")
     assert _valid_name(name), name
-    assert md.is_safe_relative(path)
+    assert vault_names.is_safe_relative(path)
 
 
 def test_nasty_titles_are_written_inside_the_folder(tmp_path: Path) -> None:
@@ -678,10 +678,10 @@ def test_a_new_journal_is_not_created_by_a_failed_import(cli, journal_path: Path
 
 def test_progress_bar_only_for_many_notes_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     few = ["a"] * 3
-    assert md._progress(few, "x") is few
-    many = ["a"] * md.PROGRESS_MIN
+    assert vault_files.progress(few, "x") is few
+    many = ["a"] * vault_files.PROGRESS_MIN
     monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
-    assert md._progress(many, "x") is many
+    assert vault_files.progress(many, "x") is many
 
 
 def test_layout_hint_round_trip() -> None:

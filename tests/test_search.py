@@ -18,7 +18,9 @@ import journal
 from journal.errors import JournalError, ValidationError
 from journal.model import make_entry
 from journal.search import textindex as ti
-from journal.search.query import Condition, parse_query, search, search_in, snippet
+from journal.search.parse import Condition, parse_query
+from journal.search.query import search, search_in
+from journal.search.snippets import snippet
 from journal.store import SideState
 from journal.store import local as store
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal.formats import markdown as md
-from journal.formats import markdown_sync
+from journal.formats import markdown_sync, vault_files, vault_record
 from journal.model import make_id
 from journal.store import Journal
 
@@ -68,7 +68,7 @@ def test_undated_notes_import_with_a_date_from_front_matter_or_modification_time
     vault = _vault(tmp_path)
     code, out, err = _import(cli, vault, journal_path)
     assert code == 0 and err == ""
-    notes = md._walk(str(vault))
+    notes = vault_files.walk(str(vault))
     assert f"{len(notes)} added, 0 updated, 0 unchanged" in out
     entries = _by_source(journal_path)
     assert sorted(entries) == notes  # every note is an entry, its source the path alone
@@ -121,8 +121,8 @@ def test_undated_notes_export_back_to_their_paths_byte_identical(
     assert _import(cli, vault, journal_path)[0] == 0
     out = tmp_path / "out"
     assert cli("export", "markdown", str(out), "--journal", str(journal_path))[0] == 0
-    original = {rel: (vault / rel).read_bytes() for rel in md._walk(str(vault))}
-    assert {rel: (out / rel).read_bytes() for rel in md._walk(str(out))} == original
+    original = {rel: (vault / rel).read_bytes() for rel in vault_files.walk(str(vault))}
+    assert {rel: (out / rel).read_bytes() for rel in vault_files.walk(str(out))} == original
 
 
 def _bad_vault(tmp_path: Path) -> tuple[Path, list[str]]:
@@ -141,7 +141,7 @@ def test_one_bad_note_never_blocks_a_vault(cli, journal_path: Path, tmp_path: Pa
     (vault / "real folder.md" / "240601 inside.md").write_bytes(b"*Inside*\n")
     code, out, err = _import(cli, vault, journal_path)
     assert code == markdown_sync.EXIT_INCOMPLETE == 3
-    good = [rel for rel in md._walk(str(vault)) if rel.rpartition("/")[2] not in bad]
+    good = [rel for rel in vault_files.walk(str(vault)) if rel.rpartition("/")[2] not in bad]
     assert "real folder.md/240601 inside.md" in good
     assert sorted(_by_source(journal_path)) == good  # the rest imported (one store write)
     assert f"{len(good)} added" in out and f"{len(bad)} skipped" in out
@@ -248,7 +248,7 @@ def test_unchanged_notes_are_not_read_and_nothing_is_written(
     real = markdown_sync.read_bytes
     monkeypatch.setattr(markdown_sync, "read_bytes", lambda p: read.append(p) or real(p))
     code, out, _ = _import(cli, vault, journal_path)
-    assert code == 0 and f"0 added, 0 updated, {len(md._walk(str(vault)))} unchanged" in out
+    assert code == 0 and f"0 added, 0 updated, {len(vault_files.walk(str(vault)))} unchanged" in out
     assert [Path(p).name for p in read] == ["Untitled.md"]
     assert (
         journal_path.read_bytes(),
@@ -364,7 +364,7 @@ def test_export_then_import_of_the_same_folder_changes_nothing(
 def test_without_its_record_a_vault_still_syncs_safely(cli, journal_path: Path, tmp_path: Path) -> None:
     vault = _vault(tmp_path)
     assert _import(cli, vault, journal_path)[0] == 0
-    record = journal_path.with_name("entries.parquet.d") / markdown_sync.STATE_NAME
+    record = journal_path.with_name("entries.parquet.d") / vault_record.STATE_NAME
     assert record.exists()
     record.unlink()
     note = vault / "Untitled.md"
@@ -411,9 +411,9 @@ def test_a_vault_edited_between_imports_always_syncs(steps: list[tuple[str, str 
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text + "\n", encoding="utf-8")
                 os.utime(path, ns=(tick + i * 10**9, tick + i * 10**9))
-            if (i % 3 == 2 or i == len(steps) - 1) and md._walk(str(vault)):
+            if (i % 3 == 2 or i == len(steps) - 1) and vault_files.walk(str(vault)):
                 markdown_sync.sync(journal, vault, prune=True)  # an empty vault is refused
-        notes = md._walk(str(vault))
+        notes = vault_files.walk(str(vault))
         if not notes:
             return
         entries = {e.source: e for e in Journal(journal).entries()} if journal.exists() else {}
@@ -451,7 +451,7 @@ def test_without_a_record_an_entry_edited_since_its_import_is_kept(
     the note is."""
     vault = _vault(tmp_path)
     assert _import(cli, vault, journal_path)[0] == 0
-    (journal_path.with_name("entries.parquet.d") / markdown_sync.STATE_NAME).unlink()
+    (journal_path.with_name("entries.parquet.d") / vault_record.STATE_NAME).unlink()
     entry = Journal(journal_path).update(_by_source(journal_path)["Untitled.md"].id, commentary="journal")
     code, out, err = _import(cli, vault, journal_path)
     assert code == 0 and err == "" and "0 updated" in out
@@ -473,7 +473,7 @@ def test_one_note_that_is_a_pipe_is_skipped_not_waited_on(cli, journal_path: Pat
 def test_a_damaged_record_costs_a_reread_not_a_word(cli, journal_path: Path, tmp_path: Path, damage) -> None:
     vault = _vault(tmp_path)
     assert _import(cli, vault, journal_path)[0] == 0
-    record = journal_path.with_name("entries.parquet.d") / markdown_sync.STATE_NAME
+    record = journal_path.with_name("entries.parquet.d") / vault_record.STATE_NAME
     if damage is None:  # every record of the vault replaced by something else
         data = record.read_text(encoding="utf-8")
         key = next(iter(json.loads(data)["vaults"]))

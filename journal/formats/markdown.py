@@ -1,8 +1,11 @@
 """Import and export of markdown note vaults: one ``YYMMDD Title.md`` file per entry.
 
-The note format itself (and the layout hint that makes export byte-identical) is in
-:mod:`.markdown_note`; this module walks folders, decodes files, names the entries'
-dates and sources, and chooses safe file names on export. See ``docs/markdown.md``.
+This module turns a vault's notes into entries (dated by file name, front matter or
+file time) and entries into notes (:func:`plan`, :func:`write`). Its neighbours own the
+parts: the note format itself, byte for byte, is :mod:`.markdown_note` (with its layout
+hint, :mod:`.note_layout`); file names are :mod:`.vault_names`; walking and reading the
+folder is :mod:`.vault_files`; the record that keeps an export from overwriting notes
+edited in the vault is :mod:`.vault_record`. See ``docs/markdown.md``.
 """
 
 from __future__ import annotations
@@ -11,148 +14,20 @@ import datetime as dt
 import os
 import re
 import secrets
-import stat
-import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from journal.errors import ExportFailed, ImportFailed, ValidationError
+from journal.formats.vault_files import decode_note, locate, note_path, progress, read_bytes
+from journal.formats.vault_names import file_title, is_safe_relative, name_date, new_note_path, redate_path
+from journal.formats.vault_record import record_export, unsynced_notes
 from journal.model import Entry, make_entry
 from journal.textrules import clean_text
 
 # The note format (:mod:`.markdown_note`) is imported where notes are parsed or written:
 # re-importing an unchanged vault only walks it and never needs it.
-
-#: Show a progress bar from this many notes on (and only on a terminal or in Jupyter).
-PROGRESS_MIN = 500
-#: The title part of a new note's file name is cut to this many UTF-8 bytes.
-MAX_TITLE_BYTES = 150
-
-_DATE_PREFIX = re.compile(
-    r"(?P<iso>(?P<y1>\d{4})-(?P<m1>\d{2})-(?P<d1>\d{2}))(?!\d)"
-    r"|(?P<long>(?P<y2>\d{4})(?P<m2>\d{2})(?P<d2>\d{2}))(?!\d)"
-    r"|(?P<short>(?P<y3>\d{2})(?P<m3>\d{2})(?P<d3>\d{2}))(?!\d)"
-)
-_YEAR = re.compile(r"\d{4}")
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
-    f"{d}{i}" for d in ("COM", "LPT") for i in "0123456789¹²³"
-}
-_NAME_REPLACE = {
-    ":": " -",
-    "/": "-",
-    "\\": "",
-    "|": "-",
-    "?": "",
-    "*": "",
-    '"': "'",
-    "<": "(",
-    ">": ")",
-    "[": "(",
-    "]": ")",
-    "#": "",
-    "^": "",
-}
-
-
-# --- file names ------------------------------------------------------------------------
-
-
-def name_date(name: str, folders: Sequence[str] = ()) -> tuple[dt.date, int] | None:
-    """The date a note's file name starts with (``YYMMDD``, ``YYYYMMDD`` or
-    ``YYYY-MM-DD``) and the prefix length; None if it starts with no valid date.
-
-    A two-digit year is taken from an enclosing year folder that ends in it
-    (``1999/990101 X.md``), else as 20YY."""
-    m = _DATE_PREFIX.match(name)
-    if not m:
-        return None
-    if m["short"]:
-        yy = m["y3"]
-        year = next(
-            (int(f) for f in reversed(folders) if _YEAR.fullmatch(f) and f.endswith(yy)), 2000 + int(yy)
-        )
-        month, day = m["m3"], m["d3"]
-    else:
-        year = int(m["y1"] or m["y2"])
-        month, day = (m["m1"], m["d1"]) if m["iso"] else (m["m2"], m["d2"])
-    try:
-        return dt.date(year, int(month), int(day)), m.end()
-    except ValueError:
-        return None
-
-
-def file_title(name: str) -> str:
-    """The title a file name gives: the name without ``.md`` and without its date."""
-    stem = name[:-3] if name.lower().endswith(".md") else name
-    found = _DATE_PREFIX.match(stem)
-    rest = stem[found.end() :].lstrip(" _-\t") if found else stem
-    title = " ".join(unicodedata.normalize("NFC", rest).split())
-    return title or " ".join(unicodedata.normalize("NFC", stem).split()) or "untitled"
-
-
-def safe_title(title: str, max_bytes: int = MAX_TITLE_BYTES) -> str:
-    """``title`` as the title part of a file name that is valid on Linux, macOS and
-    Windows (and keeps Obsidian's wiki links working): no path separators, reserved
-    characters, control characters, trailing dots or spaces, reserved device names;
-    at most ``max_bytes`` bytes of UTF-8."""
-    out = []
-    for ch in unicodedata.normalize("NFC", title):
-        if ch in _NAME_REPLACE:
-            out.append(_NAME_REPLACE[ch])
-        elif ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            out.append(ch)
-    name = " ".join("".join(out).split()).strip(" .")
-    data = name.encode("utf-8")
-    if len(data) > max_bytes:
-        name = data[:max_bytes].decode("utf-8", "ignore").rstrip(" .")
-    if not name:
-        name = "untitled"
-    if name.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
-        name = "_" + name
-    return name
-
-
-def new_note_path(entry: Entry) -> str:
-    """Where a note for an entry that came from no note goes: ``YYYY/YYMMDD Title.md``."""
-    d = entry.date
-    return f"{d.year:04d}/{d.year % 100:02d}{d.month:02d}{d.day:02d} {safe_title(entry.title)}.md"
-
-
-def is_safe_relative(path: str) -> bool:
-    """A relative path that stays inside the folder it is joined to (on any OS)."""
-    if not path or "\x00" in path or path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", path):
-        return False
-    return all(part not in ("", ".", "..") for part in re.split(r"[/\\]", path))
-
-
-def _redate(path: str, date: dt.date) -> str:
-    """``path`` with its file name's date (and year folder) changed to ``date``."""
-    folder, _, name = path.rpartition("/")
-    folders = folder.split("/") if folder else []
-    found = name_date(name, folders)
-    if found is None:  # a note named without a date goes back where it came from
-        return path
-    yymmdd = f"{date.year % 100:02d}{date.month:02d}{date.day:02d}"
-    old, length = found
-    if old == date:
-        return path
-    prefix = name[:length]
-    if "-" in prefix:
-        new_prefix = date.isoformat()
-    elif length == 8:
-        new_prefix = f"{date.year:04d}{date.month:02d}{date.day:02d}"
-    else:
-        new_prefix = yymmdd
-    if folders and folders[-1] == f"{old.year:04d}":
-        folders[-1] = f"{date.year:04d}"
-    name = new_prefix + name[length:]
-    return "/".join([*folders, name])
-
 
 # --- import ----------------------------------------------------------------------------
 
@@ -165,139 +40,6 @@ _FRONT_KEY = re.compile(r"^(?P<key>date|created)[ \t]*:[ \t]*(?P<value>\S.*?)[ \
 _FRONT_DATE = re.compile(
     r"^(?P<key>date|created)[ \t]*:[ \t]*[\"']?(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d])", re.M
 )
-
-
-@dataclass
-class Scan:
-    """What a walk of a vault found: the notes (relative path -> ``(mtime_ns, size)``) and
-    the paths that are no readable note, with the reason."""
-
-    root: str
-    notes: dict[str, tuple[int, int]] = field(default_factory=dict)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
-
-
-def scan(root: str) -> Scan:
-    """The ``.md`` files under ``root`` with their size and modification time; hidden
-    files and folders (``.obsidian``, ``.trash``, ``.git``) and folder links skipped.
-    What cannot be a note (a link to a folder, a broken link, a pipe, an unreadable
-    folder) is listed in ``skipped``."""
-    found = Scan(root)
-    stack = [""]
-    while stack:
-        rel = stack.pop()
-        path = os.path.join(root, rel) if rel else root
-        try:
-            with os.scandir(path) as it:
-                items = list(it)
-        except OSError as e:
-            if not rel:
-                raise ImportFailed(path, f"cannot be read ({e.strerror})") from None
-            found.skipped.append((rel, f"is a folder that cannot be read ({e.strerror})"))
-            continue
-        for item in items:
-            if item.name.startswith("."):
-                continue
-            child = f"{rel}/{item.name}" if rel else item.name
-            if item.is_dir(follow_symlinks=False):
-                stack.append(child)
-            elif item.name.lower().endswith(".md"):
-                try:
-                    st = item.stat()
-                except OSError as e:
-                    found.skipped.append((child, f"cannot be read ({e.strerror}; a broken link?)"))
-                    continue
-                if stat.S_ISDIR(st.st_mode):
-                    found.skipped.append(
-                        (child, "is a link to a folder, not a note (folder links are not followed)")
-                    )
-                elif not stat.S_ISREG(st.st_mode):
-                    found.skipped.append((child, "is not a regular file (a pipe, socket or device)"))
-                else:
-                    found.notes[child] = (st.st_mtime_ns, st.st_size)
-    found.notes = dict(sorted(found.notes.items()))
-    found.skipped.sort()
-    return found
-
-
-def _walk(root: str) -> list[str]:
-    """Relative paths (with ``/``) of the notes under ``root``, sorted (see :func:`scan`)."""
-    return list(scan(root).notes)
-
-
-def note_path(root: str, rel: str) -> str:
-    """The file of note ``rel`` (a vault path with ``/``) under ``root``."""
-    return os.path.join(root, *rel.split("/"))
-
-
-def locate(source: Path) -> tuple[str, Scan, bool]:
-    """``(root, scan, whole folder)`` of what ``source`` names: a folder (its notes) or
-    one note (root: its folder, or the folder above its year folder)."""
-    src = Path(source)
-    if src.is_dir():
-        found = scan(str(src))
-        if not found.notes and not found.skipped:
-            raise ImportFailed(src, "holds no markdown notes (*.md files)")
-        return str(src), found, True
-    if src.exists() or src.is_symlink():
-        if not src.name.lower().endswith(".md"):
-            raise ImportFailed(src, "is not a markdown note (give a .md file or a folder of them)")
-        parent = src.parent
-        if _YEAR.fullmatch(parent.name):  # as importing the folder above the year folders
-            root, rel = str(parent.parent), f"{parent.name}/{src.name}"
-        else:
-            root, rel = str(parent), src.name
-        found = Scan(root)
-        try:
-            st = os.stat(src)
-        except OSError as e:
-            found.skipped.append((rel, f"cannot be read ({e.strerror})"))
-            return root, found, False
-        if stat.S_ISREG(st.st_mode):
-            found.notes[rel] = (st.st_mtime_ns, st.st_size)
-        else:  # never open a pipe: reading it would wait for a writer
-            found.skipped.append((rel, "is not a regular file (a pipe, socket or device)"))
-        return root, found, False
-    raise ImportFailed(src, "no such file or folder")
-
-
-def _progress(items: Sequence[str], desc: str) -> Iterable[str]:
-    if len(items) < PROGRESS_MIN:
-        return items
-    if "ipykernel" in sys.modules:  # in Jupyter: tqdm's notebook widget
-        from tqdm.auto import tqdm
-
-        return tqdm(items, desc=desc, unit="note", leave=False)
-    if not sys.stderr.isatty():
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=desc, unit="note", leave=False, file=sys.stderr)
-
-
-def _decode(data: bytes, path: str) -> tuple[str, bool]:
-    bom = data.startswith(b"\xef\xbb\xbf")
-    if bom:
-        data = data[3:]
-    if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise ImportFailed(path, "is a binary file, not a markdown note", line=line)
-    try:
-        return data.decode("utf-8"), bom
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        guess = ""
-        try:
-            data.decode("cp949")
-            guess = ", it looks like CP949/EUC-KR Korean"
-        except UnicodeDecodeError:
-            pass
-        raise ImportFailed(
-            path,
-            f"is not UTF-8 text (byte 0x{data[e.start]:02x}{guess}); convert the file to UTF-8 "
-            "(e.g. `iconv -f CP949 -t UTF-8`) and import again",
-            line=line,
-        ) from None
 
 
 def front_matter_date(text: str) -> tuple[dt.date, str] | None:
@@ -348,7 +90,7 @@ def read_note(
         rel.encode("utf-8")
     except UnicodeEncodeError:
         raise ImportFailed(where, "the file name is not valid UTF-8; rename it") from None
-    text, bom = _decode(data, where)
+    text, bom = decode_note(data, where)
     from journal.formats.markdown_note import parse_note, render_text, split_newlines, verbatim_layout
 
     lf_text, newline, _exact = split_newlines(text)
@@ -409,12 +151,6 @@ def note_to_entry(
     return read_note(data, rel, folders=folders, display=display, mtime_ns=mtime_ns)[0]
 
 
-def read_bytes(path: str) -> bytes:
-    """A note's bytes (one function, so that tests can make a note unreadable as root)."""
-    with open(path, "rb") as f:
-        return f.read()
-
-
 def read(source: Path, journal: Any = None) -> list[Entry]:
     """Every note under the folder ``source`` (or the one note ``source``), as entries;
     one note that cannot be read imports nothing (:func:`journal.formats.markdown_sync.sync`
@@ -425,7 +161,7 @@ def read(source: Path, journal: Any = None) -> list[Entry]:
         raise ImportFailed(os.path.join(root, rel), reason)
     folders = list(Path(os.path.abspath(root)).parts)
     entries = []
-    for rel in _progress(list(found.notes), "reading notes"):
+    for rel in progress(list(found.notes), "reading notes"):
         path = note_path(root, rel)
         try:
             data = read_bytes(path)
@@ -449,14 +185,15 @@ def plan(entries: Iterable[Entry]) -> list[tuple[str, bytes]]:
     entry's date was changed); any other entry gets ``YYYY/YYMMDD Title.md``. Paths that
     could leave the folder are not used. When two notes would get the same name (ignoring
     case, as macOS and Windows do, for new names), the later gets `` (2)``, `` (3)``..."""
-    from journal.formats.markdown_note import Layout, render_bytes
+    from journal.formats.markdown_note import render_bytes
+    from journal.formats.note_layout import Layout
 
     items = []
     for entry in entries:
         # a schema-1 hint in `source` was moved to `layout` when the entry was read or made
         path, layout = entry.source, Layout.from_hint(entry.layout or "")
         if path and path.lower().endswith(".md") and is_safe_relative(path):
-            items.append((entry, _redate(path, entry.date), layout, True))
+            items.append((entry, redate_path(path, entry.date), layout, True))
         else:
             items.append((entry, new_note_path(entry), layout, False))
     exact: set[str] = set()
@@ -511,8 +248,6 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
             raise ExportFailed(target, "is a folder; nothing was written")
         targets.append(target)
     if journal is not None:
-        from journal.formats.markdown_sync import unsynced_notes
-
         changed = unsynced_notes(
             journal, str(folder), [(r, t, d) for (r, d), t in zip(notes, targets, strict=True)]
         )
@@ -543,8 +278,6 @@ def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -
         written.add((st.st_dev, st.st_ino))
         done.append((os.path.relpath(final, root).replace(os.sep, "/"), final, entry, data))
     if journal is not None:  # importing this folder again then finds these notes unchanged
-        from journal.formats.markdown_sync import record_export
-
         record_export(journal, str(folder), done)
     return len(notes)
 

@@ -20,47 +20,33 @@ All entry changes are one atomic store write (:meth:`journal.store.Journal.apply
 record is written after it, under the same lock. Losing the record (or a crash between
 the two writes) loses no words: a note whose content equals its entry's is in sync, an
 entry never edited since it was created takes its note's version, an edited entry whose
-note is older than the entry stays as it is; any other difference is a conflict.
+note is older than the entry stays as it is; any other difference is a conflict. The
+record itself (its file, its entries) is :mod:`journal.formats.vault_record`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from journal import wording
-from journal.errors import ImportFailed, JournalError, JournalFileError
-from journal.fileio import write_atomic
-from journal.formats.markdown import (
-    DATE_FROM_MTIME,
-    DATE_FROM_NAME,
-    Scan,
-    _progress,
-    locate,
-    note_path,
-    read_bytes,
-    read_note,
-)
+from journal.errors import ImportFailed
+from journal.formats.markdown import DATE_FROM_MTIME, DATE_FROM_NAME, read_note
+from journal.formats.vault_files import Scan, locate, note_path, progress, read_bytes
+from journal.formats.vault_record import Record, digest_of, load_state, record, update_state, vault_key
 from journal.model import EPOCH_UTC, FIELDS, Entry, format_timestamp, utc_now
-from journal.store import SideState, side_path_for
 
 if TYPE_CHECKING:
     from journal.store import Batch, Journal
 
-STATE_NAME = SideState.MARKDOWN_SYNC.value
-STATE_FORMAT = 1
 #: Exit status of an import that left notes out (skipped or in conflict).
 EXIT_INCOMPLETE = 3
 #: What a note says about its entry (the date is compared apart: a modification time is not content).
 _CONTENT = tuple(f for f in FIELDS if f not in ("id", "date", "created_at", "updated_at"))
-
-Record = dict[str, Any]  # {"id", "mtime_ns", "size", "sha256", "updated_at"}
 
 
 @dataclass
@@ -116,119 +102,6 @@ class SyncReport:
             )
 
 
-# --- the record ----------------------------------------------------------------------
-
-
-def state_path(journal_path: Path) -> Path:
-    return side_path_for(journal_path, SideState.MARKDOWN_SYNC)
-
-
-def vault_key(root: str) -> str:
-    """The record's key for a vault: its real absolute path."""
-    return os.path.realpath(root)
-
-
-def load_state(journal_path: Path) -> dict[str, dict[str, Record]]:
-    """Every vault's record (empty when there is none, or the journal file is gone)."""
-    if not journal_path.exists():
-        return {}  # a record without its journal would keep deleted entries out
-    try:
-        data = json.loads(state_path(journal_path).read_bytes())
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError):
-        return {}  # a damaged record only costs reading every note again
-    if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
-        return {}
-    vaults = data.get("vaults")
-    if not isinstance(vaults, dict):
-        return {}
-    return {  # a hand-edited record: what is not a record is forgotten (that note is read again)
-        key: {rel: r for rel, r in records.items() if isinstance(r, dict) and isinstance(r.get("id"), str)}
-        for key, records in vaults.items()
-        if isinstance(records, dict)
-    }
-
-
-def update_state(journal: Journal, key: str, changes: dict[str, Record | None]) -> None:
-    """Apply ``changes`` (None: forget the note) to vault ``key``'s record; the caller
-    holds the journal's write lock."""
-    if not changes:
-        return
-    vaults = load_state(journal.path)
-    records = vaults.setdefault(key, {})
-    for rel, record in changes.items():
-        if record is None:
-            records.pop(rel, None)
-        else:
-            records[rel] = record
-    data = json.dumps({"format": STATE_FORMAT, "vaults": vaults}, ensure_ascii=False, separators=(",", ":"))
-    try:
-        write_atomic(state_path(journal.path), data.encode("utf-8"))
-    except OSError as e:
-        raise JournalFileError(state_path(journal.path), f"cannot be written ({e.strerror})") from None
-
-
-def record(entry: Entry, stat: tuple[int, int], digest: str, *, entry_ahead: bool = False) -> Record:
-    """What the sync keeps about one note. ``entry_ahead``: the entry was edited since the
-    note was imported (``updated_at`` None: any change of the note is then a conflict)."""
-    assert entry.updated_at is not None
-    return {
-        "id": entry.id,
-        "mtime_ns": stat[0],
-        "size": stat[1],
-        "sha256": digest,
-        "updated_at": None if entry_ahead else format_timestamp(entry.updated_at),
-    }
-
-
-def digest_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def record_export(journal: Journal, root: str, written: list[tuple[str, str, Entry, bytes]]) -> None:
-    """Record notes an export wrote (``(relative path, file, entry, bytes)``), so that
-    importing the folder again finds them unchanged."""
-    if not written:
-        return
-    changes: dict[str, Record | None] = {}
-    for rel, target, entry, data in written:
-        if entry.updated_at is None:
-            continue
-        st = os.stat(target)
-        changes[rel] = record(entry, (st.st_mtime_ns, st.st_size), digest_of(data))
-    try:
-        with journal.write_lock():
-            update_state(journal, vault_key(root), changes)
-    except JournalError:
-        pass  # e.g. a read-only journal: the notes are written; importing them reads them again
-
-
-def unsynced_notes(journal: Journal, root: str, planned: list[tuple[str, str, bytes]]) -> list[str]:
-    """The files among ``planned`` (``(relative path, file, bytes to write)``) that an
-    export would overwrite although they changed since this journal last imported or
-    exported them: edits made in the vault and not yet imported."""
-    records = load_state(journal.path).get(vault_key(root), {})
-    found = []
-    for rel, target, data in planned:
-        known = records.get(rel)
-        if known is None:
-            continue
-        try:
-            st = os.stat(target)
-        except OSError:
-            continue  # gone: nothing to overwrite
-        if (st.st_mtime_ns, st.st_size) == (known.get("mtime_ns"), known.get("size")):
-            continue
-        try:
-            current = read_bytes(target)
-        except OSError:
-            continue  # the write reports it
-        if current != data and digest_of(current) != known.get("sha256"):
-            found.append(target)
-    return found
-
-
 # --- the sync ------------------------------------------------------------------------
 
 
@@ -273,7 +146,7 @@ def sync(
     skipped = {rel: reason for rel, reason in found.skipped}
     changed: list[_Changed] = []
     touched: dict[str, Record | None] = {}
-    for rel in _progress(list(found.notes), "reading notes"):
+    for rel in progress(list(found.notes), "reading notes"):
         stat = found.notes[rel]
         known = known_notes.get(rel)
         if known and (known.get("mtime_ns"), known.get("size")) == stat:

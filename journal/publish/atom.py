@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from journal.errors import ExportFailed, ValidationError
 from journal.model import EPOCH_UTC, Entry
-from journal.publish.site import day_file, feed_summary
+from journal.publish.htmllinks import day_file, escape, link, linkify
 from journal.textrules import for_xml
 
 FEED = "feed.xml"
@@ -71,6 +71,21 @@ def check_days(days: int | None) -> int:
     if days < 1:
         raise ValidationError("feed-days", f"{days} is not a number of days; give 1 or more")
     return days
+
+
+def feed_summary(entries: Sequence[Entry], lang: str = "ko") -> str:
+    """A day's entries as HTML for a feed item: title (linked), authors, commentary, tags;
+    only absolute links, since a feed reader shows it away from the site."""
+    parts = []
+    for entry in entries:
+        parts.append(f"<h3>{link(entry.paper_url, entry.title)}</h3>")
+        if entry.authors:
+            parts.append(f"<p><i>{escape(', '.join(entry.authors))}</i></p>")
+        for paragraph in entry.paragraphs:
+            parts.append("<p>" + "<br>\n".join(linkify(line) for line in paragraph.split("\n")) + "</p>")
+        if entry.tags:
+            parts.append("<p>" + " ".join(f"#{escape(t)}" for t in entry.tags) + "</p>")
+    return "\n".join(parts)
 
 
 def day_item(day: dt.date, entries: Sequence[Entry], lang: str = "ko") -> FeedItem:

@@ -5,13 +5,14 @@
     index.html          the days by month, newest first, with every entry's title
     tags.html           the entries by tag (a reading list by topic)
     2024-05-09.html     one page per day: each entry in full
-    feed.xml            an Atom feed of the most recent days (journal/feed.py)
+    feed.xml            an Atom feed of the most recent days (journal.publish.atom)
     .journal-site       marks the folder as ours, so a later export may overwrite it
 
 The pages come from the Jinja2 templates in ``journal/publish/templates/`` (``day.html.j2``,
 ``index.html.j2``, ``tags.html.j2``, the ``entry.html.j2`` article and the
 ``page.html.j2`` frame); ``template_dir`` (``--template-dir``) overrides any of them by
-file name, and its ``journal.css`` the stylesheet (see ``_templates.py``).
+file name, and its ``journal.css`` the stylesheet (see :mod:`journal.publish.templating`).
+Text becomes HTML (escaped, URLs as links) in :mod:`journal.publish.htmllinks`.
 
 Every page is self-contained (inline stylesheet, no script, a Content-Security-Policy that
 forbids scripts) and links to the others relatively, so the folder works from
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import html
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -34,7 +34,8 @@ from journal.errors import ExportFailed
 from journal.fileio import write_all
 from journal.formats.digest import MONTHS
 from journal.model import Entry, abs_url
-from journal.search.links import WIKI_LINK, wiki_label
+from journal.publish import atom as feed
+from journal.publish.htmllinks import day_file, link, linkify, safe_href
 from journal.wording import count, entries_count
 
 MARKER = ".journal-site"
@@ -65,50 +66,6 @@ _LABELS = {
         "untagged": "Untagged",
     },
 }
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _href(url: str | None) -> str | None:
-    """A link target, only ever http(s) (the model checks this too: belt and braces)."""
-    if url and re.match(r"https?://[^\s\"'<>]+$", url, re.IGNORECASE):
-        return _e(url)
-    return None
-
-
-def _link(url: str | None, text: str) -> str:
-    href = _href(url)
-    return f'<a href="{href}">{_e(text)}</a>' if href else _e(text)
-
-
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'()\[\],]+[^\s<>\"'()\[\],.;:!?]")
-
-
-def _linkify(text: str, wiki: dict[str, str] | None = None) -> str:
-    """Escaped text with its http(s) URLs as links; with ``wiki`` (target as written ->
-    a page of this site), the ``[[wiki links]]`` it names lead there (others stay text)."""
-    found = list(_URL_IN_TEXT.finditer(text))
-    if wiki and "[[" in text:
-        found = sorted([*WIKI_LINK.finditer(text), *found], key=lambda m: (m.start(), m.re is _URL_IN_TEXT))
-    out, pos = [], 0
-    for m in found:
-        if m.start() < pos:
-            continue  # inside a link already made
-        out.append(_e(text[pos : m.start()]))
-        if m.re is _URL_IN_TEXT:
-            out.append(_link(m.group(0), m.group(0)))
-        else:
-            target = (wiki or {}).get(m.group(1).strip())
-            out.append(f'<a href="{_e(target)}">{_e(wiki_label(m))}</a>' if target else _e(m.group(0)))
-        pos = m.end()
-    out.append(_e(text[pos:]))
-    return "".join(out)
-
-
-def day_file(day: dt.date) -> str:
-    return f"{day.isoformat()}.html"
 
 
 def tag_anchor(tag: str) -> str:
@@ -146,7 +103,7 @@ class _Site:
             "lang": lang,
             "labels": self.labels,
             "stylesheet": _markup(_templates.stylesheet(folder)),
-            "link": lambda url, text: _markup(_link(url, text)),
+            "link": lambda url, text: _markup(link(url, text)),
         }
 
     def render(self, name: str, **context: Any) -> str:
@@ -182,37 +139,22 @@ def _markup(text: str) -> Any:
 
 
 def _linkify_lines(text: str, wiki: dict[str, str] | None = None) -> Any:
-    return _markup("<br>\n".join(_linkify(line, wiki) for line in text.split("\n")))
+    return _markup("<br>\n".join(linkify(line, wiki) for line in text.split("\n")))
 
 
 #: What the templates may use besides Jinja's own filters.
 _FILTERS = (
-    ("linkify", lambda text: _markup(_linkify(text))),
+    ("linkify", lambda text: _markup(linkify(text))),
     ("linkify_lines", _linkify_lines),
     ("tag_anchor", tag_anchor),
     ("day_file", day_file),
-    ("href", _href),
+    ("href", safe_href),
 )
 
 
 def render_entry(entry: Entry, lang: str = "ko", links: Any = None, by_id: Any = None) -> str:
     """One entry as the day page shows it (an ``<article>``)."""
     return _Site(lang).entry(entry, links, by_id)
-
-
-def feed_summary(entries: Sequence[Entry], lang: str = "ko") -> str:
-    """A day's entries as HTML for a feed item: title (linked), authors, commentary, tags;
-    only absolute links, since a feed reader shows it away from the site."""
-    parts = []
-    for entry in entries:
-        parts.append(f"<h3>{_link(entry.paper_url, entry.title)}</h3>")
-        if entry.authors:
-            parts.append(f"<p><i>{_e(', '.join(entry.authors))}</i></p>")
-        for paragraph in entry.paragraphs:
-            parts.append("<p>" + "<br>\n".join(_linkify(line) for line in paragraph.split("\n")) + "</p>")
-        if entry.tags:
-            parts.append("<p>" + " ".join(f"#{_e(t)}" for t in entry.tags) + "</p>")
-    return "\n".join(parts)
 
 
 def _day_pages(site: _Site, days: dict[dt.date, list[Entry]], entries: Sequence[Entry]) -> dict[str, str]:
@@ -299,8 +241,6 @@ def write(
     """Write the site into the folder ``dest`` (created if missing; a non-empty folder
     is only overwritten when an earlier export made it), with ``feed.xml``, an Atom feed
     of the ``feed_days`` most recent days (default 30; see :mod:`journal.publish.atom`)."""
-    from journal.publish import atom as feed
-
     if str(dest) == "-":
         raise ExportFailed("-", "the html export writes a folder of pages; give a folder name")
     folder = Path(dest)

@@ -1,13 +1,7 @@
-"""Search: the query language, matching, ranking and snippets.
+"""Search: matching a parsed query against the search index, and ranking the matches.
 
-A query is words separated by white space, all of which must match::
-
-    diffusion 학습            both words, anywhere in title, authors, abstract or commentary
-    "key value cache"         a phrase: these words in this order (white space or punctuation between)
-    2503.04625                an arXiv paper (any form of its id or URL): its entries and mentions
-    -distillation             entries without the word (also -"a phrase")
-    tag:efficiency            entries with the tag (case, - and _ ignored; -tag: excludes)
-    author:dong               an author name containing "dong" (author:"Li Dong" for two words)
+The query language is :mod:`journal.search.parse`; the snippet shown for each hit is
+:mod:`journal.search.snippets`.
 
 Matching is case-insensitive substring matching (Unicode simple case folding, as Python's
 ``re.IGNORECASE`` but for the Turkish dotted and dotless i), so Korean words match inside
@@ -19,20 +13,19 @@ recent entry.
 
 from __future__ import annotations
 
-import functools
 import math
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
 from journal.errors import ValidationError
-from journal.model import parse_date, tag_key
+from journal.model import parse_date
 from journal.search import textindex as ti
+from journal.search.parse import Condition, Query, parse_query, tag_query_key
+from journal.search.snippets import highlight, query_pattern, snippet
 from journal.store import kernels as pc
-from journal.store.refs import arxiv_ref
 from journal.store.schema import tag_rows
 
 if TYPE_CHECKING:
@@ -47,95 +40,6 @@ K1 = 1.2  # BM25 saturation: the 2nd, 3rd... occurrence of a word adds less and 
 SAMPLE_ROWS = 2048  # rows on which the rarity of a query's words is estimated
 COUNT_LIMIT = 0.25  # above this share of a big journal matching, occurrences are not counted
 COUNT_ALWAYS = 5_000  # ... but up to this many matches they always are
-SNIPPET_WIDTH = 160
-_QUALIFIER = re.compile(r"(tags?|authors?):", re.IGNORECASE)
-
-
-# --- the query language ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One part of a query. ``words``: one word (a term) or several (a phrase)."""
-
-    field: str  # "text", "tag" or "author"
-    words: tuple[str, ...]
-    negated: bool = False
-
-    def __str__(self) -> str:
-        value = self.words[0] if len(self.words) == 1 else '"' + " ".join(self.words) + '"'
-        prefix = "" if self.field == "text" else f"{self.field}:"
-        return ("-" if self.negated else "") + prefix + value
-
-
-@dataclass
-class Query:
-    conditions: list[Condition] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return " ".join(str(c) for c in self.conditions)
-
-    @property
-    def scored(self) -> list[Condition]:
-        """The conditions that rank results: positive text words and phrases."""
-        return [c for c in self.conditions if c.field == "text" and not c.negated]
-
-
-def parse_query(text: str) -> Query:
-    """Parse the query language (module doc). Raises only :class:`ValidationError`."""
-    if not isinstance(text, str):
-        raise ValidationError("query", f"{text!r} is not text")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError("query", "is not valid text (it holds an unpaired surrogate)") from None
-    conditions: list[Condition] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
-        if negated:
-            i += 1
-        kind = "text"
-        qualifier = _QUALIFIER.match(text, i)
-        if qualifier:
-            kind = qualifier.group(1).lower().rstrip("s")
-            i = qualifier.end()
-        quoted = i < n and text[i] == '"'
-        if quoted:
-            end = text.find('"', i + 1)
-            end = n if end < 0 else end  # an unclosed quote runs to the end
-            value, i = text[i + 1 : end], end + 1
-        else:
-            start = i
-            while i < n and not text[i].isspace():
-                i += 1
-            value = text[start:i]
-        words = tuple(value.split())
-        if len(words) > 1:
-            words = _phrase_words(list(words))
-        if kind == "text" and not quoted and len(words) == 1:
-            words = (arxiv_ref(value) or value,)  # a paper by any form of its id or URL
-        if kind == "tag":
-            key = _tag_query_key(value)
-            if not key:
-                raise ValidationError("query", "tag: needs a tag after the colon, e.g. tag:diffusion")
-            words = (key,)
-        elif not words:
-            if kind == "author":
-                raise ValidationError(
-                    "query", 'author: needs a name after the colon, e.g. author:dong or author:"Li Dong"'
-                )
-            continue  # an empty phrase ""
-        conditions.append(Condition(kind, words, negated))
-    return Query(conditions)
-
-
-def _tag_query_key(text: str) -> str:
-    """The :func:`~journal.model.tag_key` of a tag as typed in a query (``#`` allowed)."""
-    return tag_key(text)
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -146,11 +50,11 @@ def _tag_query_key(text: str) -> str:
 # the authors column never a comma either (it separates two authors).
 _GAP = r"[^\p{L}\p{N}\x{1f}]+"
 _AUTHORS_GAP = r"[^\p{L}\p{N}\x{1f},]+"
-_PY_GAP = r"[\W_]+"  # the same in Python's re, for snippets and highlighting
 
 
-def _regex(words: tuple[str, ...], gap: str = _GAP) -> str:
-    """An RE2 pattern for a phrase: the words literally, white space or punctuation between."""
+def phrase_regex(words: tuple[str, ...], gap: str = _GAP) -> str:
+    """An RE2 pattern for a phrase (Arrow's ``match_substring_regex``): the words
+    literally, white space or punctuation between (``gap``)."""
 
     def literal(word: str) -> str:
         return "".join(c if c.isalnum() else f"\\x{{{ord(c):x}}}" for c in word)
@@ -158,32 +62,12 @@ def _regex(words: tuple[str, ...], gap: str = _GAP) -> str:
     return gap.join(literal(w) for w in words)
 
 
-def _phrase_words(words: list[str]) -> tuple[str, ...]:
-    """The words of a phrase as matched: punctuation where two words meet belongs to the
-    gap between them (``"linear, time"`` is ``linear`` then ``time``); the phrase's own
-    two ends stay as typed."""
-
-    def ends(k: int) -> tuple[int, int]:
-        word = words[k]
-        a, b = 0, len(word)
-        if k > 0:
-            while a < b and not word[a].isalnum():
-                a += 1
-        if k < len(words) - 1:
-            while b > a and not word[b - 1].isalnum():
-                b -= 1
-        return a, b
-
-    cut = [words[k][slice(*ends(k))] for k in range(len(words))]
-    return tuple(w for w in cut if w)
-
-
 def _match(
     column: pa.ChunkedArray | pa.Array, words: tuple[str, ...], gap: str = _GAP
 ) -> pa.ChunkedArray | pa.Array:
     if len(words) == 1:
         return pc.match_substring(column, pattern=words[0], ignore_case=True)
-    return pc.match_substring_regex(column, pattern=_regex(words, gap), ignore_case=True)
+    return pc.match_substring_regex(column, pattern=phrase_regex(words, gap), ignore_case=True)
 
 
 def _find(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> np.ndarray:
@@ -191,7 +75,7 @@ def _find(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> np.ndar
     if len(words) == 1:
         found = pc.find_substring(column, pattern=words[0], ignore_case=True)
     else:
-        found = pc.find_substring_regex(column, pattern=_regex(words), ignore_case=True)
+        found = pc.find_substring_regex(column, pattern=phrase_regex(words), ignore_case=True)
     return ti.as_numpy(found, np.int32)
 
 
@@ -199,13 +83,8 @@ def _count(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> np.nda
     if len(words) == 1:
         counts = pc.count_substring(column, pattern=words[0], ignore_case=True)
     else:
-        counts = pc.count_substring_regex(column, pattern=_regex(words), ignore_case=True)
+        counts = pc.count_substring_regex(column, pattern=phrase_regex(words), ignore_case=True)
     return ti.as_numpy(counts, np.int32).astype(np.float64)
-
-
-@functools.lru_cache(maxsize=256)
-def _python_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(_PY_GAP.join(re.escape(w) for w in words), re.IGNORECASE)
 
 
 class _Rows:
@@ -285,7 +164,7 @@ def _tag_positions(index: pa.Table, key: str) -> np.ndarray:
 
 
 def _days(value: Any, name: str) -> int:
-    return parse_date(value, name).toordinal() - ti._EPOCH
+    return ti.day_number(parse_date(value, name))
 
 
 # --- results -------------------------------------------------------------------------------
@@ -345,7 +224,7 @@ def search_in(
 ) -> Results:
     """:func:`search` over a search index (:mod:`journal.search.textindex`)."""
     parsed = parse_query(query)
-    if tag is not None and not _tag_query_key(tag):
+    if tag is not None and not tag_query_key(tag):
         raise ValidationError("tag", f"{tag!r} is not a tag")
     if not parsed.conditions and tag is None and start is None and end is None:
         raise ValidationError("query", "is empty; give words to search for (see `journal search --help`)")
@@ -365,7 +244,7 @@ def search_in(
         rows.require(ok)
     tag_conditions = [c for c in parsed.conditions if c.field == "tag"]
     if tag is not None:
-        tag_conditions.insert(0, Condition("tag", (_tag_query_key(tag),)))
+        tag_conditions.insert(0, Condition("tag", (tag_query_key(tag),)))
     for c in tag_conditions:
         having = np.zeros(index.num_rows, dtype=bool)
         having[_tag_positions(index, c.words[0])] = True
@@ -448,71 +327,6 @@ def search_in(
     return Results(hits, total, parsed)
 
 
-def snippet(text: str, conditions: list[Condition], width: int = SNIPPET_WIDTH) -> str:
-    """About ``width`` characters of the commentary or abstract around the first match
-    of the first of ``conditions`` found there (commentary first); else the start of the
-    commentary (or abstract). White space is collapsed; empty when the entry has neither."""
-    parts = text.split(ti.SEP)
-    fields = [parts[3], parts[2]] if len(parts) in (4, 5) else [text]  # else: a field held SEP
-    for c in conditions:
-        pattern = _python_regex(c.words)
-        for body in fields:
-            found = pattern.search(body)
-            if found:
-                return _around(body, found.start(), found.end(), width)
-    body = next((f for f in fields if f.strip()), "")
-    return _around(body, 0, 0, width)
-
-
-def _around(body: str, start: int, end: int, width: int) -> str:
-    """The window of ``body`` around ``start:end``, white space collapsed in the piece
-    looked at only (a commentary may be long)."""
-    a, b = max(0, start - width), min(len(body), end + 2 * width)
-    if a > 0:  # start and end the piece at white space, so no word is cut
-        space = next((i for i in range(a, start) if body[i].isspace()), start)
-        a = space if space < start else a
-    if b < len(body):
-        space = next((i for i in range(b - 1, end, -1) if body[i].isspace()), end)
-        b = space if space > end else b
-    before, match, after = _flat(body[a:start]), _flat(body[start:end]), _flat(body[end:b])
-    if before and match and body[start - 1].isspace():
-        before += " "
-    if after and (match or before) and body[end].isspace():
-        after = " " + after
-    piece = before + match + after
-    window = _window(piece, len(before), len(before) + len(match), width)
-    if a > 0 and not window.startswith("…"):
-        window = "…" + window
-    if b < len(body) and not window.endswith("…"):
-        window += "…"
-    return window
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _window(body: str, start: int, end: int, width: int) -> str:
-    if len(body) <= width:
-        return body
-    lead = min(start, max(width // 4, width - (len(body) - start)))
-    a = start - lead
-    if a > 0:  # start at a word
-        space = body.find(" ", a, start)
-        a = space + 1 if space >= 0 else a
-    b = min(len(body), a + width)
-    if b < len(body):  # end at a word
-        space = body.rfind(" ", max(end, a + width // 2), b)
-        b = space if space > 0 else b
-    return ("…" if a > 0 else "") + body[a:b] + ("…" if b < len(body) else "")
-
-
-def highlight(text: str, query: Query, before: str = "\x1b[1m", after: str = "\x1b[0m") -> str:
-    """``text`` with the query's words and phrases marked (for a terminal)."""
-    marks = _marker(query)
-    return marks.sub(lambda m: before + m.group(0) + after, text) if marks else text
-
-
 def search_frame(journal: Journal, query: str = "", **options: Any) -> pd.DataFrame:
     """:func:`search` as a DataFrame: ``id``, ``date``, ``title``, ``score``, ``snippet``,
     ``tags``, best first."""
@@ -534,7 +348,7 @@ def hits_text(results: Results, *, width: int | None = None, color: bool = False
     from journal.termtable import width as columns
 
     width = width or shutil.get_terminal_size((100, 24)).columns
-    marks = _marker(results.query)
+    marks = query_pattern(results.query)
     lines = []
     for hit in results.hits:
         lines.append(f"{hit.id}  {hit.date.isoformat()}  {clip(hit.title, max(20, width - 26))}")
@@ -552,8 +366,3 @@ def hits_text(results: Results, *, width: int | None = None, color: bool = False
         text = clip(text, room)
         lines.append("    " + (highlight(text, results.query) if color else text))
     return "\n".join(lines)
-
-
-def _marker(query: Query) -> re.Pattern[str] | None:
-    patterns = sorted((_python_regex(c.words).pattern for c in query.scored), key=len, reverse=True)
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None

@@ -108,7 +108,7 @@ def _probes(text: str) -> list[str]:
 
 def _shortlist(index: object, text: str, own: int) -> np.ndarray:
     """Rows of a big journal that hold the most of the entry's rarest words."""
-    from journal.search.query import _regex
+    from journal.search.query import phrase_regex
 
     texts = index["text"]  # type: ignore[index]
     sample = ti.take(texts, ti.spread(len(texts), SAMPLE))
@@ -122,7 +122,7 @@ def _shortlist(index: object, text: str, own: int) -> np.ndarray:
     probes = [p for _, p in rarity[:PROBES]]
     if not probes:
         return np.empty(0, dtype=np.int64)
-    pattern = "|".join(f"(?:{_regex((p,))})" for p in probes)
+    pattern = "|".join(f"(?:{phrase_regex((p,))})" for p in probes)
     rows = ti.true_positions(pc.match_substring_regex(texts, pattern=pattern, ignore_case=True))
     rows = rows[rows != own]
     if len(rows) <= SHORTLIST:

@@ -142,6 +142,11 @@ def strings(values: pa.Array | pa.ChunkedArray) -> list[str]:
     return [s or "" for s in strings(values)]
 
 
+def day_number(day: dt.date) -> int:
+    """``day`` as the index's ``date`` column holds it: days since 1970-01-01."""
+    return day.toordinal() - _EPOCH
+
+
 def dates(values: pa.Array | pa.ChunkedArray) -> list[dt.date]:
     return [dt.date.fromordinal(_EPOCH + int(d)) for d in as_numpy(values, np.int32)]
 

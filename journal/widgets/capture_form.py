@@ -1,7 +1,8 @@
 """The capture form: fetch a paper, write commentary, tag, save; drafts as you type.
 
 The form holds no storage logic: :mod:`journal.capture.form_values` turns its values into entries (the
-command line's validation), :mod:`journal.capture.drafts` keeps what is typed, the store saves.
+command line's validation), :mod:`journal.widgets.form_drafts` (over :mod:`journal.capture.drafts`)
+keeps what is typed, the store saves.
 Nothing here ever writes a text box back while the reader types into it (that would
 break an input method composing Korean syllables): values flow from the boxes to
 Python, and Python sets them only on load, fetch, restore and reset.
@@ -17,10 +18,11 @@ from typing import Any
 import ipywidgets as w
 
 from journal.capture import form_values as forms
-from journal.capture.drafts import Debouncer, Draft, DraftStore, edit_key, new_key
+from journal.capture.drafts import Draft, DraftStore
 from journal.errors import DuplicateEntry, JournalError, ValidationError
 from journal.model import Entry, normalise_tags
 from journal.search.tags import table_tag_counts
+from journal.widgets.form_drafts import FormDrafts, other_draft_options, restored_note
 
 Fetcher = Callable[[str, Any], dict[str, Any]]
 FIELDS = ("source", "title", "authors", "abstract", "commentary", "tags", "date")
@@ -60,14 +62,13 @@ class CaptureForm(w.VBox):
     ) -> None:
         self.journal = journal
         self.drafts = DraftStore(journal.path)
+        self.form_drafts = FormDrafts(self.drafts, delay=draft_delay)
         self._fetch = fetch
         self._on_saved = [on_saved] if on_saved else []
         self._on_open = on_open
         self._loading = False
         self._fetched: dict[str, Any] = {}
         self.entry: Entry | None = None  # the entry being edited (None: a new entry)
-        self._new_key = new_key()
-        self._writer = Debouncer(self._write_draft, delay=draft_delay)
         self._duplicate_id: str | None = None
 
         self.mode = w.HTML()
@@ -218,7 +219,7 @@ class CaptureForm(w.VBox):
 
     @property
     def draft_key(self) -> str:
-        return edit_key(self.entry.id) if self.entry is not None else self._new_key
+        return self.form_drafts.key_for(self.entry)
 
     # -- drafts ----------------------------------------------------------------------
 
@@ -226,27 +227,17 @@ class CaptureForm(w.VBox):
         if self._loading:
             return
         self._hide_duplicate()
-        self._writer((self.draft_key, self.entry, self.values()))
-
-    def _write_draft(self, job: tuple[str, Entry | None, dict[str, Any]]) -> None:
-        key, entry, values = job
-        unchanged = forms.is_blank(values) if entry is None else values == forms.values_from_entry(entry)
-        if unchanged:
-            self.drafts.delete(key)
-        else:
-            self.drafts.write(key, values)
+        self.form_drafts.queue(self.entry, self.values())
 
     def flush_draft(self) -> None:
         """Write the pending draft now (tests; before anything that changes mode)."""
-        self._writer.flush()
-        if self._writer.errors:
-            error = self._writer.errors.pop()
+        error = self.form_drafts.flush()
+        if error is not None:
             self._show("form", f"Your draft could not be saved: {error}")
 
     def _restore(self, draft: Draft, note: str) -> None:
         self.set_values(draft.values)
-        when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        self.draft_note.value = f"<i>{html.escape(note)} (last typed {when}).</i>"
+        self.draft_note.value = restored_note(draft, note)
         self.discard_button.layout.display = None
 
     def _start_new(self, adopt: bool = False) -> None:
@@ -256,34 +247,20 @@ class CaptureForm(w.VBox):
         self._clear_notes()
         self.mode.value = "<b>New entry</b>"
         self.new_button.layout.display = "none"
-        own = self.drafts.read(self._new_key)
+        own = self.form_drafts.own()
         if own is not None:
             self._restore(own, "Your unsaved new entry")
-        elif adopt and (draft := self._claim_newest()) is not None:
+        elif adopt and (draft := self.form_drafts.claim_newest()) is not None:
             self._restore(draft, "Restored an unsaved draft")
         else:
             self.set_values(forms.blank_values())
         self._list_other_drafts()
 
-    def _claim_newest(self) -> Draft | None:
-        for draft in self.drafts.drafts("new"):
-            if draft.key == self._new_key:
-                continue
-            claimed = self.drafts.claim(draft.key, self._new_key)
-            if claimed is not None:
-                return claimed
-        return None
-
     def _list_other_drafts(self) -> None:
-        others = [d for d in self.drafts.drafts("new") if d.key != self._new_key]
-        options: list[tuple[str, str]] = [("", "")]
-        for d in others:
-            title = str(d.values.get("title") or d.values.get("source") or "(untitled)")[:60]
-            when = d.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            options.append((f"{when} {title}", d.key))
+        others = self.form_drafts.others()
         self._loading = True
         try:
-            self.other_drafts.options = options
+            self.other_drafts.options = other_draft_options(others)
             self.other_drafts.value = ""
         finally:
             self._loading = False
@@ -293,15 +270,12 @@ class CaptureForm(w.VBox):
         if self._loading or not change["new"]:
             return
         self.flush_draft()  # the current text stays on disk, listed as another draft
-        fresh = new_key()
-        claimed = self.drafts.claim(change["new"], fresh)
-        if claimed is not None:
-            self._new_key = fresh
+        self.form_drafts.take(change["new"])
         self._start_new()
 
     def discard_draft(self) -> None:
         """Throw the restored draft away: the entry as stored, or a blank form."""
-        self._writer.cancel()
+        self.form_drafts.cancel()
         self.drafts.delete(self.draft_key)
         if self.entry is not None:
             self.set_values(forms.values_from_entry(self.entry))
@@ -321,8 +295,8 @@ class CaptureForm(w.VBox):
         :func:`journal.capture.form_values.values_from_paper`). What the form held stays on disk as a
         draft, listed under "Other drafts"."""
         self.flush_draft()
-        if self.drafts.read(self._new_key) is not None:
-            self._new_key = new_key()
+        if self.form_drafts.own() is not None:
+            self.form_drafts.renew()
         self._start_new()
         self.set_values(values)
         self._fetched = dict(values.get("fetched") or {})
@@ -337,13 +311,13 @@ class CaptureForm(w.VBox):
             self._show("form", str(e))
             return
         self.flush_draft()
-        kept_new = self.entry is None and self.drafts.read(self._new_key) is not None
+        kept_new = self.entry is None and self.form_drafts.own() is not None
         self.entry = entry
         self._clear_notes()
         self.mode.value = f"<b>Editing</b> <code>{html.escape(entry.id)}</code> {html.escape(entry.title)}"
         self.new_button.layout.display = None
         self.other_drafts.layout.display = "none"
-        draft = self.drafts.read(edit_key(entry.id))
+        draft = self.drafts.read(self.form_drafts.key_for(entry))
         if draft is not None:
             note = "Restored your unsaved changes to this entry"
             if entry.updated_at is not None and entry.updated_at > draft.saved_at:
@@ -444,7 +418,7 @@ class CaptureForm(w.VBox):
             message = str(e) if isinstance(e, JournalError) else f"{type(e).__name__}: {e}"
             self._show("form", f"Not saved: {message}. Your text is kept as a draft.")
             return None
-        self._writer.cancel()
+        self.form_drafts.cancel()
         self.drafts.delete(self.draft_key)
         if written:
             verb = "Updated" if self.entry is not None else "Saved"
@@ -458,7 +432,7 @@ class CaptureForm(w.VBox):
             callback(entry)
         if self.entry is None:
             message = self.status.value
-            self._new_key = new_key()
+            self.form_drafts.renew()
             self._start_new()
             self.status.value = message  # the saved message stays above the blank form
         else:
