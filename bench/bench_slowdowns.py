@@ -146,6 +146,22 @@ _ABSTRACT_BITS = [
 _KOREAN = "인코더-디코더가 이렇게 다시 등장하는군요. 캐시에 대한 압축처럼 사용했군요. 흥미롭네요."
 
 
+_SYLLABLES = _words("ka ze ro mi tu na vo li xe qu pa fi do ge ha ju sch ber mar")
+_ACCENTS = ["{\\'e}", '{\\"o}', "\\v{c}", "{\\c{c}}", "{\\o}", "\\~n", "\\^a", "{\\ss}", "\\'{\\i}", '\\"{u}']
+
+
+def _name(rng: random.Random) -> tuple[str, str]:
+    """A surname and given name; half of them spelt with TeX accents, mostly unique (a real
+    bibliography repeats few names, so pylatexenc's results are rarely reused)."""
+    if rng.random() < 0.3:
+        return rng.choice(_NAMES)
+    parts = [rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))]
+    if rng.random() < 0.5:
+        parts.insert(rng.randint(1, len(parts)), rng.choice(_ACCENTS))
+    first = rng.choice(_SYLLABLES) + rng.choice(["", rng.choice(_ACCENTS)]) + rng.choice(_SYLLABLES)
+    return "".join(parts).capitalize(), first.capitalize()
+
+
 def _sentence(rng: random.Random, bits: list[str], n: int) -> str:
     words = [rng.choice(_WORDS) for _ in range(n)]
     for _ in range(rng.randint(0, 2)):
@@ -159,7 +175,9 @@ def bibtex_file(path: Path, count: int = 900) -> None:
     out = []
     for i in range(count):
         arxiv = f"{rng.randint(2001, 2412)}.{rng.randint(10000, 99999)}"
-        authors = " and ".join(f"{last}, {first}" for last, first in rng.sample(_NAMES, rng.randint(2, 9)))
+        authors = " and ".join(
+            f"{last}, {first}" for last, first in (_name(rng) for _ in range(rng.randint(2, 9)))
+        )
         title = _sentence(rng, _TITLE_BITS, rng.randint(5, 10)).capitalize() + f" {i}"
         year = rng.randint(2017, 2024)
         if i % 2 == 0:  # Zotero
