@@ -1,6 +1,6 @@
 """Search speed on a realistic journal, side by side with the floor it is measured against.
 
-    python bench/bench_search.py [--rows 100000] [--small-rows 4000] [--dir /tmp/journal-bench] [--repeat 11]
+    python bench/bench_search.py [--rows 100000] [--small-rows 4000] [--dir DIR] [--repeat 11]
 
 The floor is one ``pyarrow.compute.match_substring(text, term, ignore_case=True)`` over the
 very text the search scans (title, authors, abstract and commentary of every entry joined
@@ -28,6 +28,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -191,7 +192,11 @@ def main() -> None:
     parser.add_argument(
         "--small-rows", type=int, default=4_000, help="the journal of the fresh-process figures"
     )
-    parser.add_argument("--dir", default="/tmp/journal-bench")
+    parser.add_argument(
+        "--dir",
+        default=str(Path(tempfile.gettempdir()) / "journal-bench"),
+        help="where the journals are made (default: journal-bench in the temp folder)",
+    )
     parser.add_argument("--repeat", type=int, default=11)
     args = parser.parse_args()
     python = sys.executable

@@ -6,7 +6,7 @@ authors, an arXiv URL each, and some commentary that mentions an earlier entry. 
 entry has a topic, so words have realistic frequencies: a topical word such as
 ``diffusion`` is in roughly a tenth of the entries, a method name in a few dozen.
 
-    python bench/make_journal.py /tmp/j100k/entries.parquet 100000
+    python bench/make_journal.py j100k/entries.parquet 100000
 
 Deterministic (seeded); written with one ``Journal.add_many`` (one Parquet file).
 """

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .model import parse_date
+from .wording import count, entries_count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,8 +88,8 @@ def overview(df: pd.DataFrame) -> str:
     first, last = df["date"].min().date(), df["date"].max().date()
     commented = int((df["commentary"].str.strip() != "").sum())
     return (
-        f"**{len(df)} entries** from {first} to {last} "
-        f"({df['date'].dt.normalize().nunique()} days with entries, {commented} with commentary)"
+        f"**{entries_count(len(df))}** from {first} to {last} "
+        f"({count(df['date'].dt.normalize().nunique(), 'day')} with entries, {commented} with commentary)"
     )
 
 

@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .links import LinkIndex, build_index
-from .model import Entry, parse_date
+from .model import Entry, parse_date, tag_key
+from .table import tag_rows
 from .tags import table_tag_counts as tag_counts  # the name browse has always offered
 
 
@@ -147,13 +148,9 @@ class EntryIndex:
         for term in text.split():
             hits = pc.match_substring(self._haystack, pattern=term, ignore_case=True)
             mask &= np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
-        if tag:
-            wanted = tag.strip().lstrip("#")
-            flat = pc.list_flatten(self._tags_col)
-            parents = pc.list_parent_indices(self._tags_col).to_numpy()
-            same = np.asarray(pc.equal(flat, pa.scalar(wanted)).to_numpy(zero_copy_only=False), dtype=bool)
+        if tag and tag_key(tag):  # the one rule of tag matching (case, - and _ ignored)
             has = np.zeros(n, dtype=bool)
-            has[parents[same]] = True
+            has[tag_rows(self._tags_col, tag).to_numpy()] = True
             mask &= has
         for bound, op in ((start, pc.greater_equal), (end, pc.less_equal)):
             if bound not in (None, ""):

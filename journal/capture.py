@@ -100,6 +100,15 @@ def same_paper(journal: Journal, entry: Entry) -> PaperRef | None:
     return None
 
 
+def known_arxiv_paper(journal: Journal, id_or_url: str) -> PaperRef | None:
+    """The most recent entry of the arXiv paper ``id_or_url`` names (any version, any
+    form of id or URL), from the journal alone: ``journal add --arxiv`` refuses a paper
+    already read before asking arXiv anything (so offline too). Raises
+    :class:`~journal.errors.InvalidArxivId` for a malformed id."""
+    arxiv_id, _ = parse_arxiv(id_or_url)
+    return _matches(journal, "arxiv_id", [arxiv_id])
+
+
 def find_same_paper(journal: Journal, entry: Entry) -> Entry | None:
     """An entry of the journal about the same paper as ``entry``, or None.
 

@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 from .errors import CorruptJournal, JournalError, NewerSchema
 from .model import tag_key
 from .table import SCHEMA_VERSION
+from .textrules import CONTROL, clean_text, one_line
+from .wording import count
 
 if TYPE_CHECKING:
     from .model import Entry
@@ -122,6 +124,38 @@ def near_duplicate_tags(entries: list[Entry]) -> list[list[str]]:
     return [sorted(g, key=lambda t: (-g[t], t)) for g in groups.values() if len(g) > 1]
 
 
+def without_controls(entry: Entry) -> Entry | None:
+    """``entry`` under the rule for text (journal.textrules) when it breaks it (written
+    before the rule, or by other tools), else None."""
+    changes: dict[str, object] = {}
+    for name in ("abstract", "commentary"):
+        value = getattr(entry, name)
+        if clean_text(value) != value:
+            changes[name] = clean_text(value).strip()
+    for name in ("title", "url", "source", "layout"):
+        value = getattr(entry, name)
+        if value and CONTROL.search(value):
+            changes[name] = one_line(value) if name == "title" else CONTROL.sub("", value)
+    for name in ("authors", "links", "tags"):
+        values = getattr(entry, name)
+        if any(CONTROL.search(v) for v in values):
+            fold = one_line if name == "authors" else (lambda v: CONTROL.sub("", v))
+            changes[name] = tuple(v for v in map(fold, values) if v)
+    return entry.replace(**changes) if changes else None
+
+
+def _repair_controls(journal: Journal, entries: list[Entry], repair: bool) -> list[Finding]:
+    fixed = [e for e in map(without_controls, entries) if e is not None]
+    if not fixed:
+        return []
+    ids = ", ".join(e.id for e in fixed[:5]) + (" ..." if len(fixed) > 5 else "")
+    what = f"{len(fixed)} entries held control characters (a terminal escape, a page break): {ids}"
+    if not repair:
+        return [Finding("warning", f"{what}; `journal check` removes them")]
+    journal.put_many(fixed)
+    return [Finding("repaired", f"{what}; removed (a page break became a paragraph break)")]
+
+
 def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
     findings: list[Finding] = []
     if not journal.path.exists() and not journal.sidecar.exists():
@@ -150,6 +184,10 @@ def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
     for entry in entries:
         if not entry.title.strip():
             findings.append(Finding("error", f"entry {entry.id} has an empty title"))
+    try:
+        findings += _repair_controls(journal, entries, repair)
+    except JournalError as error:  # e.g. read-only
+        findings.append(Finding("warning", f"control characters not removed: {error}"))
     for group in duplicates(entries):
         listed = ", ".join(f"{e.id} ({e.date})" for e in group)
         findings.append(Finding("warning", f"likely the same paper: {group[0].title!r}: {listed}"))
@@ -164,6 +202,10 @@ def check_journal(journal: Journal, *, repair: bool = True) -> list[Finding]:
     pending = journal.pending_changes()
     if pending:
         findings.append(
-            Finding("info", f"{pending} changes wait beside {journal.path}; `journal compact` folds them in")
+            Finding(
+                "info",
+                f"{count(pending, 'change')} pending beside {journal.path}; "
+                f"`journal compact` folds {'it' if pending == 1 else 'them'} in",
+            )
         )
     return findings

@@ -14,8 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import wording
 from .errors import DuplicateEntry, JournalError, ValidationError
-from .termtable import table
+from .termtable import clip, table, terminal_width, width
+from .wording import entries_count
+
+#: How every error line of every command begins (usage errors too).
+ERROR = "journal: error: "
 
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
@@ -64,18 +69,21 @@ def _entry_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("add")
 def cmd_add(args: argparse.Namespace) -> int:
+    from .capture import known_arxiv_paper, same_paper, with_fresh_id
     from .model import make_entry
 
     fields = _entry_fields(args)
+    j = _open(args)
     if args.arxiv:
         from .capture import fill_from_arxiv
 
+        known = None if args.again else known_arxiv_paper(j, args.arxiv)  # no network needed
+        if known is not None:
+            raise DuplicateEntry(known.id, known.title, known.date.isoformat(), reason="paper")
         fields = fill_from_arxiv(args.arxiv, fields, journal_path=args.journal)
     if "title" not in fields:
         raise ValidationError("title", "is missing; give --title (or --arxiv ID)")
     entry = make_entry(**fields)
-    j = _open(args)
-    from .capture import same_paper, with_fresh_id
 
     if args.again:
         entry = with_fresh_id(j, entry)
@@ -90,10 +98,14 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 @command("show")
 def cmd_show(args: argparse.Namespace) -> int:
+    from .refs import entry_ids
     from .views import entry_text
 
     j = _open(args)
-    print(entry_text(j.get(args.id), journal=j))
+    ids = entry_ids(j, args.id)  # an arXiv id or URL: every entry about the paper, oldest first
+    print("\n\n".join(entry_text(j.get(i), journal=j) for i in ids))
+    if len(ids) > 1:
+        print(f"journal: note: {len(ids)} entries are about this paper (oldest first)", file=sys.stderr)
     return 0
 
 
@@ -114,6 +126,21 @@ def cmd_rm(args: argparse.Namespace) -> int:
     entry = _open(args).delete(args.id)
     print(f"removed {entry.id} {entry.date.isoformat()} {entry.title}")
     return 0
+
+
+#: The date options of every command, by attribute: a bad date names the option as typed.
+_DATE_OPTIONS = {"date": "--date", "start": "--from", "end": "--to", "until": "--until"}
+
+
+def _check_dates(args: argparse.Namespace) -> None:
+    """Refuse a date option that is not a date, naming that option (not the library's
+    parameter): ``journal list --date 2024-02-30`` is about ``--date``."""
+    for dest, flag in _DATE_OPTIONS.items():
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and value != "-":  # add/edit: '-' reads standard input
+            from .model import parse_date
+
+            parse_date(value, flag)
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
@@ -140,7 +167,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         [i or "", d.isoformat() if d else "", title or "", " ".join("#" + t for t in tags or ())]
         for i, d, title, tags in columns
     ]
-    print(table(["id", "date", "title", "tags"], rows, flex=2))
+    print(table(["id", "date", "title", "tags"], rows, flex=2, cut=[3]))  # tags give way to the title
     return 0
 
 
@@ -158,6 +185,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from .formats import importer
+    from .wording import import_line
 
     reader = importer(args.format)
     options = {}
@@ -184,7 +212,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     j = _open(args)
     entries = reader.read(Path(args.source), journal=j, **options)
     result = j.add_many(entries, on_existing="skip")
-    print(f"imported {len(result.added)} entries from {args.source} ({len(result.skipped)} already present)")
+    print(import_line(result, args.source))
     return 0
 
 
@@ -211,13 +239,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     j = _open(args)
     entries = j.entries(**_filters(args))
     options = _only_for(
-        writer.write, args, "export " + args.format, ("feed_days", "base_url", "template_dir")
+        writer.write, args, "export " + args.format, ("feed_days", "base_url", "template_dir", "force")
     )
     count = writer.write(
         entries, Path(args.dest) if args.dest != "-" else args.dest, journal=j, lang=args.lang, **options
     )
     if args.dest != "-":
-        print(f"exported {count} entries to {args.dest}", file=sys.stderr)
+        print(f"exported {entries_count(count)} to {args.dest}", file=sys.stderr)
     return 0
 
 
@@ -236,7 +264,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     findings = check_journal(_open(args), repair=not args.no_repair)
     problems = [f for f in findings if f.severity == "error"]
     for f in findings:  # what is still wrong goes to stderr, as every command's errors do
-        print(f"{f.severity}: {f.message}", file=sys.stderr if f.severity == "error" else sys.stdout)
+        if f.severity == "error":
+            print(f"{ERROR}{f.message}", file=sys.stderr)
+        else:
+            print(f)
     if not findings:
         print("ok: the journal is readable and consistent")
     return 1 if problems else 0
@@ -245,7 +276,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 @command("compact")
 def cmd_compact(args: argparse.Namespace) -> int:
     folded = _open(args).compact()
-    print(f"compacted: {folded} pending changes folded into {args.journal}")
+    print(f"compacted: {wording.count(folded, 'pending change')} folded into {args.journal}")
     return 0
 
 
@@ -322,13 +353,13 @@ def cmd_tags(args: argparse.Namespace) -> int:
     j = _open(args)
     if args.tags_command == "rename":
         changed = tags.rename_tag(j, args.old, args.new)
-        print(f"renamed #{args.old.lstrip('#')} to #{args.new.lstrip('#')} in {changed} entries")
+        print(f"renamed #{args.old.lstrip('#')} to #{args.new.lstrip('#')} in {entries_count(changed)}")
         return 0
     if args.tags_command == "merge":
         changed = tags.merge_tags(j, args.tags, into=args.into)
         print(
             f"merged {' '.join('#' + t.lstrip('#') for t in args.tags)} into #{args.into.lstrip('#')} "
-            f"in {changed} entries"
+            f"in {entries_count(changed)}"
         )
         return 0
     counts = tags.tag_counts(j)
@@ -372,12 +403,13 @@ def cmd_triage(args: argparse.Namespace) -> int:
     read = [r for r in records if r["read"]]
     total = len(result.ranked)
     if ranked:
-        rows = [[str(r["rank"]), f"{r['score']:.2f}", r["title"], r["reason"]] for r in ranked]
-        print(table(["rank", "score", "title", "why"], rows, flex=2))
+        rows = [[str(r["rank"]), f"{r['score']:.2f}", r["arxiv_id"], r["title"], r["reason"]] for r in ranked]
+        print(table(["rank", "score", "arxiv", "title", "why"], rows, flex=3, cut=[4]))  # why gives way
     if read:
         print(f"\nalready in your journal ({len(read)}):")
+        room = terminal_width() - 4
         for r in read:
-            print(f"  {r['arxiv_id']}  {r['title']}")
+            print(f"  {r['arxiv_id']}  {clip(r['title'], room - width(r['arxiv_id']))}")
     more = f"; showing {len(ranked)} (--limit 0 shows all)" if len(ranked) < total else ""
     print(
         f"{result.day.isoformat()}: {total} new papers ranked from {result.source}, "
@@ -427,14 +459,14 @@ def _add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", help="only this day (YYYY-MM-DD)")
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
-    p.add_argument("--tag", help="only entries with this tag")
+    p.add_argument("--tag", help="only entries with this tag (any case; - and _ ignored)")
 
 
 class _Parser(argparse.ArgumentParser):
     """Usage errors are one line too (argparse would print the usage first)."""
 
     def error(self, message: str) -> Any:
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{ERROR}{message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -461,16 +493,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arxiv", metavar="ID_OR_URL", help="fill title, authors and abstract from arXiv")
     p.add_argument("--again", action="store_true", help="add even if the paper is already in the journal")
 
-    p = add("show", "show one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix of at least 4 characters)")
+    p = add("show", "show one entry (or every entry about a paper)")
+    p.add_argument(
+        "id",
+        help="an entry id (or a unique prefix of at least 4 characters), or an arXiv id or URL: "
+        "every entry about that paper",
+    )
 
     p = add("edit", "change fields of one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix)")
+    p.add_argument("id", help="an entry id (or a unique prefix, or the arXiv id or URL of its paper)")
     _add_entry_options(p, editing=True)
     p.add_argument("--no-url", action="store_true", help="remove the URL")
 
     p = add("rm", "remove one entry")
-    p.add_argument("id", help="an entry id (or a unique prefix)")
+    p.add_argument("id", help="an entry id (or a unique prefix, or the arXiv id or URL of its paper)")
 
     p = add("list", "a table of entries (journal order)")
     _add_filter_options(p)
@@ -504,9 +540,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="markdown: remove the entries of notes that are gone from the vault (unless edited since)",
     )
 
-    p = add("export", "export entries to a file or folder")
+    p = add(
+        "export",
+        "export entries to a file or folder",
+        "Export entries to a file (jsonl, csv, bibtex, digest) or a folder (html, markdown). "
+        "An existing file is replaced only when an earlier export of this journal wrote it and "
+        "it is unchanged since (or it is empty); any other file is refused, unchanged, unless "
+        "--force. A folder for html is only reused when an export made it. Files are replaced "
+        "whole (a temporary file, then a rename).",
+    )
     p.add_argument("format", metavar="FORMAT", help=f"one of: {', '.join(sorted(EXPORTERS))}")
     p.add_argument("dest", metavar="DEST", help="the file (or folder) to write; '-' for standard output")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="jsonl, csv, bibtex, digest: replace DEST even if it is not a file this journal exported",
+    )
     _add_filter_options(p)
     p.add_argument("--lang", choices=["ko", "en"], default="ko", help="date line language for digests")
     _add_feed_options(p, "html: ")
@@ -548,7 +598,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tag:NAME and author:NAME filter.",
     )
     p.add_argument("query", nargs="*", metavar="QUERY", help='words, "phrases", -excluded, tag:x, author:y')
-    p.add_argument("--tag", help="only entries with this tag")
+    p.add_argument("--tag", help="only entries with this tag (any case; - and _ ignored)")
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="show the best N (default 20; 0: all)")
@@ -647,10 +697,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.query = [*args.query, *extra]  # -word excludes a word: it is not an option
     if not hasattr(args, "journal"):
         args.journal = default_journal()
+    from .textrules import terminal_stdout
+
     try:
-        return _HANDLERS[args.command](args)
+        _check_dates(args)
+        with terminal_stdout():  # an old journal may hold escape sequences: never shown raw
+            return _HANDLERS[args.command](args)
     except JournalError as e:
-        print(f"journal: error: {e}", file=sys.stderr)
+        print(f"{ERROR}{e}", file=sys.stderr)
         return getattr(e, "exit_code", 1)
     except KeyboardInterrupt:
         print("journal: interrupted; nothing was changed by the unfinished command", file=sys.stderr)

@@ -54,6 +54,34 @@ class AmbiguousId(JournalError, KeyError):
         return str(self.args[0])
 
 
+class PaperNotFound(EntryNotFound):
+    """An arXiv id or URL given where an entry is asked for, and no entry is about it."""
+
+    def __init__(self, given: str, arxiv_id: str) -> None:
+        self.entry_id = given
+        self.arxiv_id = arxiv_id
+        JournalError.__init__(
+            self,
+            f"no entry is about the arXiv paper {arxiv_id}; `journal add --arxiv {arxiv_id}` adds it, "
+            f"`journal search {arxiv_id}` finds entries that mention it",
+        )
+
+
+class AmbiguousPaper(AmbiguousId):
+    """An arXiv id or URL given where one entry is asked for, and several are about it."""
+
+    def __init__(self, given: str, arxiv_id: str, matches: list[str]) -> None:
+        self.entry_id = given
+        self.arxiv_id = arxiv_id
+        self.matches = matches
+        shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+        JournalError.__init__(
+            self,
+            f"several entries are about the arXiv paper {arxiv_id} ({shown}); give one entry's id "
+            f"(`journal show {arxiv_id}` shows them all)",
+        )
+
+
 class DuplicateEntry(JournalError):
     """Adding an entry whose id (or paper) is already in the journal."""
 

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from .errors import ExportFailed, ValidationError
 from .formats.html import day_file, feed_summary
 from .model import EPOCH_UTC, Entry
+from .textrules import for_xml
 
 FEED = "feed.xml"
 #: How many days (those with entries, newest first) a feed holds by default.
@@ -79,7 +80,8 @@ def day_item(day: dt.date, entries: Sequence[Entry], lang: str = "ko") -> FeedIt
     stamps = [e.updated_at or e.created_at for e in entries]
     known = [s for s in stamps if s is not None]
     updated = max(known) if known else dt.datetime.combine(day, dt.time(), dt.timezone.utc)
-    return FeedItem(day, date_line(day, lang), feed_summary(entries, lang), updated)
+    # an old journal may hold control characters, which XML cannot: they are left out
+    return FeedItem(day, date_line(day, lang), for_xml(feed_summary(entries, lang)), updated)
 
 
 def items_of(entries: Iterable[Entry], lang: str = "ko", days: int | None = None) -> list[FeedItem]:
@@ -139,11 +141,34 @@ def feed_xml(items: Sequence[FeedItem], lang: str = "ko", base_url: str | None =
     for item in items:
         fe = fg.add_entry(order="append")
         fe.id(item.id)
-        fe.title(item.title)
+        fe.title(for_xml(item.title))
         fe.link(href=(base or "") + day_file(item.day), rel="alternate")
-        fe.summary(item.summary, type="html")
+        fe.summary(for_xml(item.summary), type="html")
         fe.updated(item.updated)
-    return bytes(fg.atom_str(pretty=True))
+    try:
+        return bytes(fg.atom_str(pretty=True))
+    except ValueError as e:  # lxml refusing a string: not expected once for_xml has run
+        raise ExportFailed(FEED, f"cannot be made ({e}); nothing was written") from None
+
+
+def feed_bytes(
+    folder: Path,
+    items: Sequence[FeedItem],
+    lang: str = "ko",
+    base_url: str | None = None,
+    days: int | None = None,
+    previous: Sequence[FeedItem] | None = None,
+) -> bytes:
+    """What :func:`write_feed` writes, without writing it (an export that writes several
+    files makes them all first: see :func:`journal.fileio.write_all`)."""
+    path = Path(folder) / FEED
+    before = {i.day: i for i in (read_items(path) if previous is None else previous)}
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    newest = [
+        _carry(i, before.get(i.day), now)
+        for i in sorted(items, key=lambda i: i.day, reverse=True)[: check_days(days)]
+    ]
+    return feed_xml(newest, lang, base_url)
 
 
 def write_feed(
@@ -162,14 +187,9 @@ def write_feed(
     from .fileio import write_atomic
 
     path = Path(folder) / FEED
-    before = {i.day: i for i in (read_items(path) if previous is None else previous)}
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    newest = [
-        _carry(i, before.get(i.day), now)
-        for i in sorted(items, key=lambda i: i.day, reverse=True)[: check_days(days)]
-    ]
+    data = feed_bytes(folder, items, lang, base_url, days, previous)
     try:
-        write_atomic(path, feed_xml(newest, lang, base_url), durable=False)  # rebuilt by every export
+        write_atomic(path, data, durable=False)  # rebuilt by every export
     except OSError as e:
         raise ExportFailed(path, f"cannot be written ({e.strerror or e})") from None
     return path
@@ -186,6 +206,26 @@ def _carry(item: FeedItem, old: FeedItem | None, now: dt.datetime) -> FeedItem:
     return item if item.updated > old.updated else replace(item, updated=max(now, old.updated + _SECOND))
 
 
+def days_feed(
+    folder: Path,
+    entries: Sequence[Entry],
+    days: Sequence[dt.date],
+    lang: str = "ko",
+    base_url: str | None = None,
+    feed_days: int | None = None,
+) -> bytes:
+    """``folder/feed.xml`` with ``days`` (and their ``entries``) put in, the other days
+    already there kept, a day without entries left out; not written (see :func:`add_days`)."""
+    wanted = set(days)
+    by_day: dict[dt.date, list[Entry]] = {}
+    for e in entries:
+        if e.date in wanted:
+            by_day.setdefault(e.date, []).append(e)
+    new = [day_item(day, by_day[day], lang) for day in sorted(by_day)]
+    old = read_items(Path(folder) / FEED)
+    return feed_bytes(folder, merge(old, new, wanted), lang, base_url, feed_days, previous=old)
+
+
 def add_days(
     folder: Path,
     entries: Sequence[Entry],
@@ -196,11 +236,12 @@ def add_days(
 ) -> Path:
     """Put ``days`` (with their ``entries``) into ``folder/feed.xml``, keeping the other
     days already there; a day without entries leaves the feed."""
-    wanted = set(days)
-    by_day: dict[dt.date, list[Entry]] = {}
-    for e in entries:
-        if e.date in wanted:
-            by_day.setdefault(e.date, []).append(e)
-    new = [day_item(day, by_day[day], lang) for day in sorted(by_day)]
-    old = read_items(Path(folder) / FEED)
-    return write_feed(folder, merge(old, new, wanted), lang, base_url, feed_days, previous=old)
+    from .fileio import write_atomic
+
+    path = Path(folder) / FEED
+    data = days_feed(folder, entries, days, lang, base_url, feed_days)
+    try:
+        write_atomic(path, data, durable=False)
+    except OSError as e:
+        raise ExportFailed(path, f"cannot be written ({e.strerror or e})") from None
+    return path

@@ -56,3 +56,43 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, tmp_dir: Path
         raise
     if durable:
         fsync_dir(path.parent)
+
+
+def write_all(files: dict[Path, bytes], *, durable: bool = False) -> None:
+    """Write several files as one: every file goes to a temporary file beside it first,
+    and only when all are written are they renamed into place. If any write fails, the
+    temporary files are removed and no file changed. Raises ``OSError``."""
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            if path.is_dir():  # the one thing that would make a rename below fail
+                raise IsADirectoryError(21, "Is a directory", str(path))
+            tmp = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            written.append((tmp, path))
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                if durable:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+    except BaseException:
+        for tmp, _ in written:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
+    renamed = 0
+    try:
+        for tmp, path in written:  # renames in a folder need no space
+            os.replace(tmp, path)
+            renamed += 1
+    except BaseException:
+        for tmp, _ in written[renamed:]:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
+    if durable:
+        for folder in {path.parent for path in files}:
+            fsync_dir(folder)

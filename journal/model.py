@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InvalidArxivId, ValidationError
+from .textrules import check_count, check_size, multi_line, refuse_control
 
 #: Column order of the table, the JSONL objects and the CSV export.
 FIELDS: tuple[str, ...] = (
@@ -143,7 +144,7 @@ _SPACE = re.compile(r"\s")
 def check_url(url: str, field: str = "url") -> str:
     if not isinstance(url, str):
         raise ValidationError(field, f"{url!r} is not a URL (expected text such as https://...)")
-    url = _no_control(url.strip(), field, _NUL)
+    url = check_size(refuse_control(url.strip(), field), field)
     bad = ValidationError(field, f"{url!r} is not a URL (expected http:// or https:// and a host)")
     try:
         parts = urlsplit(url)
@@ -173,21 +174,29 @@ def normalise_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str):
             raise ValidationError("tags", f"{item!r} is not text")
-        tag = _no_control(item.strip().lstrip("#").strip(), "tags", _NUL)
+        tag = check_size(refuse_control(item.strip().lstrip("#").strip(), "tags"), "tags")
         if not tag:
             continue
         if _SPACE.search(tag):
             raise ValidationError("tags", f"{tag!r} contains a space; use - or _ inside a tag")
         if tag not in out:
             out.append(tag)
+    check_count(len(out), "tags")
     return tuple(out)
 
 
 def tag_key(tag: str) -> str:
-    """What two spellings of one tag share: case, ``-``, ``_`` and spaces ignored
-    (``Self-Supervised`` and ``self_supervised`` -> ``selfsupervised``). Search's ``tag:``
-    matches by it; ``journal check`` groups near-duplicate tags by it."""
-    return re.sub(r"[\s_\-]+", "", tag.casefold())
+    """What two spellings of one tag share, the one rule by which a tag is matched
+    everywhere (``list``/``export --tag``, search's ``tag:``, the browser's tag filter,
+    ``tags rename``/``merge``, related entries, ``stats``; ``journal check`` groups
+    near-duplicate tags by it): case (Unicode case folding), compatibility forms (NFKC:
+    full-width letters, decomposed Hangul), a leading ``#``, ``-``, ``_`` and spaces are
+    ignored (``Self-Supervised``, ``self_supervised`` -> ``selfsupervised``). Tags are
+    stored as written."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold())
+    return re.sub(r"[\s_\-]+", "", folded.lstrip("#"))
 
 
 def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -205,37 +214,22 @@ def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str):
             raise ValidationError("authors", f"{item!r} is not text")
-        name = _no_control(" ".join(item.split()), "authors", _NUL)
+        name = check_size(refuse_control(" ".join(item.split()), "authors"), "authors")
         if name:
             out.append(name)
+    check_count(len(out), "authors")
     return tuple(out)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in titles
-_NUL = re.compile(r"\x00")  # not allowed anywhere: it makes text files binary
-
-
-_SURROGATE = re.compile(r"[\ud800-\udfff]")  # bytes that were not UTF-8 (argv, stdin)
-
-
-def _no_control(text: str, field: str, pattern: re.Pattern[str] = _CONTROL) -> str:
-    if _SURROGATE.search(text):
-        raise ValidationError(
-            field, "holds bytes that are not UTF-8 text (a terminal or file in another encoding?); use UTF-8"
-        )
-    found = pattern.search(text)
-    if found:
-        raise ValidationError(field, f"contains the control character {found.group()!r}; remove it")
-    return text
-
-
 def normalise_text(text: str | None, field: str = "text") -> str:
-    """Newlines as ``\\n``, no white space at the ends, no NUL."""
+    """A multi-line field (commentary, abstract) under the rule of :mod:`journal.textrules`:
+    newlines as ``\\n``, a page break as a paragraph break, other control characters
+    dropped, no white space at the ends, at most ``LIMITS[field]`` characters."""
     if text is None:
         return ""
     if not isinstance(text, str):
         raise ValidationError(field, f"{text!r} is not text")
-    return _no_control(text.replace("\r\n", "\n").replace("\r", "\n").strip(), field, _NUL)
+    return multi_line(text, field)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -376,7 +370,7 @@ def make_entry(
     """Validate and normalise user input into an :class:`Entry` (with its id)."""
     if not isinstance(title, str) or not title.strip():
         raise ValidationError("title", "must not be empty")
-    clean_title = _no_control(" ".join(title.split()), "title")
+    clean_title = check_size(refuse_control(" ".join(title.split()), "title"), "title")
     day = dt.date.today() if date is None or date == "" else parse_date(date)
     if not 1 <= day.year <= 9999:
         raise ValidationError("date", f"{day} is out of range (years 1 to 9999)")
@@ -385,7 +379,9 @@ def make_entry(
     clean_links: list[str] = []
     if isinstance(links, str):  # JSONL/CSV may give the links as one space-separated string
         links = links.split()
-    for link in links or ():
+    links = list(links or ())
+    check_count(len(links), "links")
+    for link in links:
         link = check_url(link, "links")
         if link != clean_url and link not in clean_links:
             clean_links.append(link)
@@ -434,8 +430,8 @@ def make_entry(
         abstract=normalise_text(abstract, "abstract"),
         commentary=normalise_text(commentary, "commentary"),
         tags=normalise_tags(tags),
-        source=_no_control(source, "source", _NUL) if source else None,
-        layout=_no_control(layout, "layout", _NUL) if layout else None,
+        source=check_size(refuse_control(source, "source"), "source") if source else None,
+        layout=check_size(refuse_control(layout, "layout"), "layout") if layout else None,
         created_at=parse_timestamp(created_at, "created_at"),
         updated_at=parse_timestamp(updated_at, "updated_at"),
     )

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from . import textindex as ti
 from .errors import ValidationError
 from .links import entry_links
+from .model import tag_key
 from .table import one_of
 
 if TYPE_CHECKING:
@@ -52,9 +53,9 @@ class Related:
 def _doc(text: str) -> tuple[str, str]:
     """(text to compare, authors) from a search index text."""
     parts = text.split(ti.SEP)
-    if len(parts) != 4:
+    if len(parts) not in (4, 5):  # title, authors, abstract, commentary (and the arXiv id)
         return text, ""
-    title, authors, abstract, commentary = parts
+    title, authors, abstract, commentary = parts[:4]
     return f"{title} {abstract} {commentary}", authors
 
 
@@ -160,11 +161,17 @@ def related(journal: Journal, entry: Entry | str, *, limit: int = 10) -> list[Re
     shared_tags: dict[int, list[str]] = {}
     tag_idf: dict[str, float] = {}
     if entry.tags:
-        at = ti.true_positions(one_of(flat, entry.tags))
-        names = ti.strings(ti.take(flat, at))
-        counts = Counter(names)
-        tag_idf = {t: math.log(1 + n / counts[t]) for t in entry.tags if t in counts}
-        for t, row in zip(names, parents[at], strict=True):
+        # tags match by the one rule (model.tag_key: case, - and _ ignored), shown as the entry spells them
+        spelling: dict[str, str] = {}
+        for t in entry.tags:
+            spelling.setdefault(tag_key(t), t)
+        known = [t for t in ti.strings(pc.unique(flat)) if tag_key(t) in spelling]
+        at = ti.true_positions(one_of(flat, known))
+        names = [spelling[tag_key(t)] for t in ti.strings(ti.take(flat, at))]
+        pairs = dict.fromkeys(zip(names, parents[at].tolist(), strict=True))  # two spellings count once
+        counts = Counter(t for t, _ in pairs)
+        tag_idf = {t: math.log(1 + n / counts[t]) for t in spelling.values() if t in counts}
+        for t, row in pairs:
             if row != own:
                 shared_tags.setdefault(int(row), []).append(t)
 

@@ -16,6 +16,7 @@ a background thread while the kernel starts, which hides most of its cost.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -277,14 +278,20 @@ def _make_dir(path: Path) -> None:
         raise RenderFailed(f"{path}: cannot create the folder ({e.strerror or e})") from None
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write ``path`` whole or not at all (a reader never sees half a page)."""
-    from .fileio import write_atomic
+def _write_files(folder: Path, files: dict[Path, str | bytes]) -> None:
+    """Write ``files`` into ``folder`` (made if missing) all or none (a folder this made
+    is removed again when the writing fails)."""
+    from .fileio import write_all
 
+    created = not folder.exists()
+    _make_dir(folder)
     try:
-        write_atomic(path, text.encode("utf-8"), durable=False)  # pages can be rendered again
+        write_all({p: t.encode("utf-8") if isinstance(t, str) else t for p, t in files.items()})
     except OSError as e:
-        raise RenderFailed(f"{path}: cannot write ({e.strerror or e})") from None
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # empty again: write_all left nothing
+        raise RenderFailed(f"{folder}: cannot write ({e.strerror or e}); nothing was written") from None
 
 
 def _notebook_json(nb: Any) -> str:
@@ -342,21 +349,23 @@ def render_days(
         executed, warm = _execute(nb_path, parameters, timeout=timeout)
         bar.set_postfix_str("writing")
         exporter = warm.exporter() if warm else None
-        _make_dir(out)
-        written: list[Path] = []
+        # every file is made before the first is written, and they are written as one:
+        # a render completes or changes nothing in TO_DIR
+        files: dict[Path, str | bytes] = {}
         parts = split_days(executed, days, parameters)
         pages = _DayPages(exporter, parts[0][1])
         for day, nb, markdown in parts:
             stem = out / day.isoformat()
-            _write_text(stem.with_suffix(".ipynb"), _notebook_json(nb))
-            _write_text(
-                stem.with_suffix(".html"), pages.page(nb, markdown, f"Reading journal · {day.isoformat()}")
+            files[stem.with_suffix(".ipynb")] = _notebook_json(nb)
+            files[stem.with_suffix(".html")] = pages.page(
+                nb, markdown, f"Reading journal · {day.isoformat()}"
             )
-            _write_text(stem.with_suffix(".md"), markdown + "\n")
-            written += [stem.with_suffix(s) for s in (".ipynb", ".html", ".md")]
+            files[stem.with_suffix(".md")] = markdown + "\n"
             bar.update(1)
+        written = list(files)
         entries = Journal(journal).entries(start=days[0], end=days[-1])
-        feed.add_days(out, entries, days, lang, base_url, feed_days)
+        files[out / feed.FEED] = feed.days_feed(out, entries, days, lang, base_url, feed_days)
+        _write_files(out, files)
         bar.set_postfix_str(f"written to {out}")
     finally:
         bar.close()
@@ -445,10 +454,8 @@ def render_analysis(
         nb_path, {"journal": str(journal), "start": first, "until": last}, timeout=timeout
     )
     exporter = warm.exporter() if warm else None
-    _make_dir(out)
     name = "analysis" if not (first or last) else f"analysis_{first or 'start'}_{last or 'end'}"
     title = "Reading journal · analysis" + (f" · {first or '…'} to {last or '…'}" if first or last else "")
     paths = [out / f"{name}.ipynb", out / f"{name}.html"]
-    _write_text(paths[0], _notebook_json(executed))
-    _write_text(paths[1], html(executed, title, exporter))
+    _write_files(out, {paths[0]: _notebook_json(executed), paths[1]: html(executed, title, exporter)})
     return paths

@@ -3,7 +3,8 @@
 A query is words separated by white space, all of which must match::
 
     diffusion 학습            both words, anywhere in title, authors, abstract or commentary
-    "key value cache"         a phrase: these words in this order (any white space between)
+    "key value cache"         a phrase: these words in this order (white space or punctuation between)
+    2503.04625                an arXiv paper (any form of its id or URL): its entries and mentions
     -distillation             entries without the word (also -"a phrase")
     tag:efficiency            entries with the tag (case, - and _ ignored; -tag: excludes)
     author:dong               an author name containing "dong" (author:"Li Dong" for two words)
@@ -31,7 +32,8 @@ from . import kernels as pc
 from . import textindex as ti
 from .errors import ValidationError
 from .model import parse_date, tag_key
-from .table import one_of
+from .refs import arxiv_ref
+from .table import tag_rows
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -101,7 +103,8 @@ def parse_query(text: str) -> Query:
         if qualifier:
             kind = qualifier.group(1).lower().rstrip("s")
             i = qualifier.end()
-        if i < n and text[i] == '"':
+        quoted = i < n and text[i] == '"'
+        if quoted:
             end = text.find('"', i + 1)
             end = n if end < 0 else end  # an unclosed quote runs to the end
             value, i = text[i + 1 : end], end + 1
@@ -111,6 +114,10 @@ def parse_query(text: str) -> Query:
                 i += 1
             value = text[start:i]
         words = tuple(value.split())
+        if len(words) > 1:
+            words = _phrase_words(list(words))
+        if kind == "text" and not quoted and len(words) == 1:
+            words = (arxiv_ref(value) or value,)  # a paper by any form of its id or URL
         if kind == "tag":
             key = _tag_query_key(value)
             if not key:
@@ -128,25 +135,55 @@ def parse_query(text: str) -> Query:
 
 def _tag_query_key(text: str) -> str:
     """The :func:`~journal.model.tag_key` of a tag as typed in a query (``#`` allowed)."""
-    return tag_key(text.replace("#", ""))
+    return tag_key(text)
 
 
 # --- matching ------------------------------------------------------------------------------
 
 
-def _regex(words: tuple[str, ...]) -> str:
-    """An RE2 pattern for a phrase: the words literally, any white space between."""
+# Between the words of a phrase: one or more characters that are neither letters nor
+# digits (white space, punctuation, symbols), never the field separator of the index; in
+# the authors column never a comma either (it separates two authors).
+_GAP = r"[^\p{L}\p{N}\x{1f}]+"
+_AUTHORS_GAP = r"[^\p{L}\p{N}\x{1f},]+"
+_PY_GAP = r"[\W_]+"  # the same in Python's re, for snippets and highlighting
+
+
+def _regex(words: tuple[str, ...], gap: str = _GAP) -> str:
+    """An RE2 pattern for a phrase: the words literally, white space or punctuation between."""
 
     def literal(word: str) -> str:
         return "".join(c if c.isalnum() else f"\\x{{{ord(c):x}}}" for c in word)
 
-    return r"[\s\p{Z}\x{85}]+".join(literal(w) for w in words)
+    return gap.join(literal(w) for w in words)
 
 
-def _match(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> pa.ChunkedArray | pa.Array:
+def _phrase_words(words: list[str]) -> tuple[str, ...]:
+    """The words of a phrase as matched: punctuation where two words meet belongs to the
+    gap between them (``"linear, time"`` is ``linear`` then ``time``); the phrase's own
+    two ends stay as typed."""
+
+    def ends(k: int) -> tuple[int, int]:
+        word = words[k]
+        a, b = 0, len(word)
+        if k > 0:
+            while a < b and not word[a].isalnum():
+                a += 1
+        if k < len(words) - 1:
+            while b > a and not word[b - 1].isalnum():
+                b -= 1
+        return a, b
+
+    cut = [words[k][slice(*ends(k))] for k in range(len(words))]
+    return tuple(w for w in cut if w)
+
+
+def _match(
+    column: pa.ChunkedArray | pa.Array, words: tuple[str, ...], gap: str = _GAP
+) -> pa.ChunkedArray | pa.Array:
     if len(words) == 1:
         return pc.match_substring(column, pattern=words[0], ignore_case=True)
-    return pc.match_substring_regex(column, pattern=_regex(words), ignore_case=True)
+    return pc.match_substring_regex(column, pattern=_regex(words, gap), ignore_case=True)
 
 
 def _find(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> np.ndarray:
@@ -168,7 +205,7 @@ def _count(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> np.nda
 
 @functools.lru_cache(maxsize=256)
 def _python_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+    return re.compile(_PY_GAP.join(re.escape(w) for w in words), re.IGNORECASE)
 
 
 class _Rows:
@@ -208,12 +245,13 @@ class _Rows:
 
     def matches(self, name: str, words: tuple[str, ...]) -> np.ndarray:
         """Which current rows have ``words`` in column ``name`` (boolean per row)."""
+        gap = _AUTHORS_GAP if name == "authors" else _GAP
         if self._scan_all():
             hits = np.zeros(self.size, dtype=bool)
-            hits[ti.true_positions(_match(self.index[name], words))] = True
+            hits[ti.true_positions(_match(self.index[name], words, gap))] = True
             return hits if self.whole else hits[self.positions]
         hits = np.zeros(len(self), dtype=bool)
-        hits[ti.true_positions(_match(self._column(name), words))] = True
+        hits[ti.true_positions(_match(self._column(name), words, gap))] = True
         return hits
 
     def find(self, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -242,14 +280,8 @@ class _Rows:
 
 
 def _tag_positions(index: pa.Table, key: str) -> np.ndarray:
-    """Rows having a tag whose :func:`tag_key` is ``key``."""
-    flat = pc.list_flatten(index["tags"])
-    names = [t for t in ti.strings(pc.unique(flat)) if tag_key(t) == key]
-    if not names:
-        return np.empty(0, dtype=np.int64)
-    parents = ti.as_numpy(pc.list_parent_indices(index["tags"]), np.int64)
-    hit = ti.true_positions(one_of(flat, names))
-    return ti.distinct(parents[hit])
+    """Rows having a tag whose :func:`tag_key` is ``key`` (the one rule: :func:`tag_rows`)."""
+    return ti.as_numpy(tag_rows(index["tags"], key), np.int64)
 
 
 def _days(value: Any, name: str) -> int:
@@ -421,7 +453,7 @@ def snippet(text: str, conditions: list[Condition], width: int = SNIPPET_WIDTH) 
     of the first of ``conditions`` found there (commentary first); else the start of the
     commentary (or abstract). White space is collapsed; empty when the entry has neither."""
     parts = text.split(ti.SEP)
-    fields = [parts[3], parts[2]] if len(parts) == 4 else [text]  # else: a field held SEP
+    fields = [parts[3], parts[2]] if len(parts) in (4, 5) else [text]  # else: a field held SEP
     for c in conditions:
         pattern = _python_regex(c.words)
         for body in fields:

@@ -49,6 +49,7 @@ except ImportError:  # pragma: no cover - Windows: filelock instead
 import pyarrow.parquet as pq
 
 from . import kernels as pc
+from . import writable
 from .errors import (
     AmbiguousId,
     CorruptJournal,
@@ -61,6 +62,7 @@ from .errors import (
 )
 from .fileio import fsync_dir, sidecar_of, write_atomic
 from .model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
+from .refs import not_found, resolve_paper
 from .table import (
     EPOCH,
     GENERATION_KEY,
@@ -80,6 +82,7 @@ from .table import (
     rows_to_table,
     split_legacy_sources,
     strings,
+    tag_rows,
 )
 
 if TYPE_CHECKING:
@@ -110,10 +113,14 @@ class WriteResult:
     """What a batch write did."""
 
     added: list[Entry] = field(default_factory=list)
+    #: entries whose id was already in the journal
     skipped: list[Entry] = field(default_factory=list)
+    #: entries whose id came earlier in the same batch (a line repeated in a file)
+    repeated: list[Entry] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"{len(self.added)} added, {len(self.skipped)} already present"
+        text = f"{len(self.added)} added, {len(self.skipped)} already present"
+        return text + (f", {len(self.repeated)} repeated" if self.repeated else "")
 
 
 @dataclass
@@ -356,18 +363,15 @@ class Journal:
     ) -> pa.Table:
         table = self.to_arrow()
         if date is not None:
-            start = end = date
+            start = end = parse_date(date, "date")  # an error names the parameter given
         if start is not None or end is not None:
             table = date_slice(
                 table,
                 None if start is None else parse_date(start, "from"),
                 None if end is None else parse_date(end, "to"),
             )
-        if tag:
-            flat = pc.list_flatten(table["tags"])
-            parents = pc.list_parent_indices(table["tags"])
-            hits = pc.unique(pc.filter(parents, equals(flat, tag.lstrip("#"))))
-            table = pc.take(table, pc.take(hits, pc.sort_indices(hits)))
+        if tag:  # the one rule of tag matching: case and separators ignored (model.tag_key)
+            table = pc.take(table, tag_rows(table["tags"], tag))
         return table
 
     def entries(
@@ -402,18 +406,22 @@ class Journal:
         return isinstance(entry_id, str) and entry_id in self._live_ids()
 
     def resolve(self, id_or_prefix: str) -> str:
-        """The full id for an id or a unique prefix of one (at least 4 characters)."""
+        """The full id for an id, a unique prefix of one (at least 4 characters), or the
+        arXiv id or URL of the one entry about that paper (:mod:`journal.refs`)."""
         key = id_or_prefix.strip()
         ids = self._live_ids()
         if key in ids:
             return key
+        paper = resolve_paper(self, key)
+        if paper is not None:
+            return paper
         if len(key) >= 4:
             matches = sorted(i for i in ids if i.startswith(key))
             if len(matches) == 1:
                 return matches[0]
             if matches:
                 raise AmbiguousId(key, matches)
-        raise EntryNotFound(key)
+        raise not_found(key)
 
     def get(self, id_or_prefix: str) -> Entry:
         """One entry by id (or a unique prefix of its id)."""
@@ -524,13 +532,18 @@ class Journal:
         if check_file:
             self._snapshot_info(self._snapshot_key())  # the footer only, and kept for _commit
         if self.path.exists() and not os.access(self.path, os.W_OK):
-            raise JournalFileError(self.path, "is read-only; make it writable (chmod u+w) to change it")
+            raise JournalFileError(
+                self.path, writable.advice(*writable.probe(self.path)) or "cannot be written"
+            )
         try:
             with self._locked():
                 yield
         except OSError as e:  # a full disk, a read-only folder, a file where a folder should be
             where = f" ({e.filename})" if e.filename else ""
-            raise JournalFileError(self.path, f"cannot be written: {e.strerror or e}{where}") from None
+            told = writable.advice_after(e)
+            raise JournalFileError(
+                self.path, told or f"cannot be written: {e.strerror or e}{where}"
+            ) from None
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -703,8 +716,9 @@ class Journal:
     def add_many(self, entries: Iterable[Entry], *, on_existing: str = "skip") -> WriteResult:
         """Add entries in one atomic change: all of them or (on any error) none.
 
-        ``on_existing``: ``"skip"`` (count entries whose id exists, as imports do) or
-        ``"error"``. Identical ids within the batch collapse to the first.
+        ``on_existing``: ``"skip"`` (count entries whose id exists, as imports do, in
+        ``skipped``) or ``"error"``. Identical ids within the batch collapse to the first
+        (the others are counted in ``repeated``).
         """
         if on_existing not in ("skip", "error"):
             raise ValueError("on_existing must be 'skip' or 'error'")
@@ -716,13 +730,16 @@ class Journal:
             seen: set[str] = set()
             fresh: list[Entry] = []
             for e in batch:
-                if e.id in ids or e.id in seen:
-                    if on_existing == "error" and e.id in ids:
+                if e.id in seen:
+                    result.repeated.append(e)
+                    continue
+                seen.add(e.id)
+                if e.id in ids:
+                    if on_existing == "error":
                         existing = self.get(e.id)
                         raise DuplicateEntry(existing.id, existing.title, existing.date.isoformat())
                     result.skipped.append(e)
                     continue
-                seen.add(e.id)
                 fresh.append(e)
             if fresh:
                 stamped = self._stamp_new(fresh)

@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .mdtext import autolink, code_span, escape, fenced, link, paragraphs
-from .model import Entry
+from .model import Entry, tag_key
 from .termtable import table
+from .wording import entries_count
 
 
 def per_month(entries: Sequence[Entry]) -> list[tuple[str, int]]:
@@ -25,7 +26,24 @@ def per_month(entries: Sequence[Entry]) -> list[tuple[str, int]]:
 
 
 def top_tags(entries: Sequence[Entry], n: int = 10) -> list[tuple[str, int]]:
-    return Counter(t for e in entries for t in e.tags).most_common(n)
+    """The most used tags, spellings of one tag (:func:`~journal.model.tag_key`) counted
+    together under the most used spelling."""
+    tags: list[str] = []
+    for e in entries:
+        once: dict[str, str] = {}  # an entry holding two spellings of a tag counts once
+        for t in e.tags:
+            once.setdefault(tag_key(t), t)
+        tags.extend(once.values())
+    return _by_tag_key(tags).most_common(n)
+
+
+def _by_tag_key(tags: Sequence[str]) -> Counter[str]:
+    """Counts of ``tags`` by the one rule of tag matching, each under its most used
+    spelling (the first seen of equally used ones)."""
+    spellings: dict[str, Counter[str]] = {}
+    for t in tags:
+        spellings.setdefault(tag_key(t), Counter())[t] += 1
+    return Counter({c.most_common(1)[0][0]: c.total() for c in spellings.values()})
 
 
 def top_authors(entries: Sequence[Entry], n: int = 10) -> list[tuple[str, int]]:
@@ -38,7 +56,7 @@ def stats_text(entries: Sequence[Entry]) -> str:
     first, last = entries[0].date, entries[-1].date
     with_commentary = sum(1 for e in entries if e.commentary)
     parts = [
-        f"{len(entries)} entries from {first} to {last}; {with_commentary} with commentary",
+        f"{entries_count(len(entries))} from {first} to {last}; {with_commentary} with commentary",
         "",
         table(["month", "entries"], [[m, str(c)] for m, c in per_month(entries)], flex=0),
         "",
@@ -235,13 +253,14 @@ class _Context:
         self.tag_ids: dict[str, list[str]] = {}
         self.tag_days: dict[str, list[dt.date]] = {}
         for e in entries:
-            for t in e.tags:
-                self.tag_ids.setdefault(t, []).append(e.id)
-                self.tag_days.setdefault(t, []).append(e.date)
+            for key in dict.fromkeys(tag_key(t) for t in e.tags):  # the one rule of tag matching
+                self.tag_ids.setdefault(key, []).append(e.id)
+                self.tag_days.setdefault(key, []).append(e.date)
 
     def earlier_with_tag(self, tag: str, day: dt.date) -> list[str]:
-        """Ids of the entries before ``day`` that carry ``tag``."""
-        return self.tag_ids.get(tag, [])[: bisect_left(self.tag_days.get(tag, []), day)]
+        """Ids of the entries before ``day`` that carry ``tag`` (any spelling of it)."""
+        key = tag_key(tag)
+        return self.tag_ids.get(key, [])[: bisect_left(self.tag_days.get(key, []), day)]
 
 
 def day_summary(
@@ -254,8 +273,8 @@ def day_summary(
 def _summary(day: dt.date, todays: list[Entry], context: _Context, lang: str, limit: int) -> DaySummary:
     from .formats.digest import render_day
 
-    tags = Counter(t for e in todays for t in e.tags)
-    order = list(dict.fromkeys(t for e in todays for t in e.tags))
+    tags = _by_tag_key([t for e in todays for t in e.tags])
+    order = list(tags)  # each tag once, in order of first use
     by_id = context.by_id
     linked: dict[str, list[Entry]] = {}
     for e in todays:
@@ -271,10 +290,10 @@ def _summary(day: dt.date, todays: list[Entry], context: _Context, lang: str, li
     rest = heapq.nsmallest(
         max(limit, 0), (i for i in counts if i not in linked), key=lambda i: (-counts[i], -position[i])
     )
-    day_tags = set(order)
+    day_tags = {tag_key(t) for t in order}
 
     def shared(entry_id: str) -> tuple[str, ...]:
-        return tuple(x for x in by_id[entry_id].tags if x in day_tags)
+        return tuple(x for x in by_id[entry_id].tags if tag_key(x) in day_tags)
 
     related = [Related(by_id[i], tuple(fs), shared(i)) for i, fs in linked.items()]
     related += [Related(by_id[i], (), shared(i)) for i in rest]

@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from . import kernels as pc
-from .model import EPOCH_UTC, FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp
+from .errors import ValidationError
+from .model import EPOCH_UTC, FIELDS, LEGACY_LAYOUT_PATTERN, Entry, format_timestamp, tag_key
 
 #: 2: the layout of an imported note has its own column (version 1 kept it in ``source``).
 SCHEMA_VERSION = 2
@@ -228,6 +229,19 @@ def one_of(column: pa.ChunkedArray | pa.Array, values: Iterable[str]) -> pa.Chun
     wanted = sorted(set(values))
     pattern = "^(?:" + "|".join(re.escape(v) for v in wanted) + ")$" if wanted else "[^\\s\\S]"
     return pc.match_substring_regex(column, pattern=pattern)
+
+
+def tag_rows(tags: pa.ChunkedArray | pa.Array, tag: str) -> pa.Array:
+    """The positions (ascending, int64) of the rows of a list-of-tags column that hold
+    ``tag`` by the one rule of tag matching, :func:`~journal.model.tag_key`."""
+    key = tag_key(tag)
+    if not key:
+        raise ValidationError("tag", f"{tag!r} is not a tag")
+    flat = pc.list_flatten(tags)
+    names = [t for t in strings(pc.unique(flat)) if t is not None and tag_key(t) == key]
+    parents = pc.list_parent_indices(tags)
+    hits = pc.unique(pc.filter(parents, one_of(flat, names)))
+    return pc.take(hits, pc.sort_indices(hits))
 
 
 def date_slice(table: pa.Table, start: dt.date | None, end: dt.date | None) -> pa.Table:

@@ -42,20 +42,25 @@ def _one_tag(text: str, what: str) -> str:
 
 def _unknown(tag: str, known: Iterable[str]) -> ValidationError:
     known = list(known)
-    close = [t for t in known if tag_key(t) == tag_key(tag)]
-    close += [t for t in difflib.get_close_matches(tag, known, n=5, cutoff=0.6) if t not in close]
+    close = difflib.get_close_matches(tag, known, n=5, cutoff=0.6)
     hint = f"; did you mean {', '.join('#' + t for t in close[:5])}?" if close else "; see `journal tags`"
     return ValidationError("tags", f"no entry has the tag #{tag}{hint}")
 
 
 def _rewrite(entries: list[Entry], sources: set[str], into: str) -> list[Entry]:
-    """Entries whose tags change: each of ``sources`` becomes ``into``, in place (first
-    occurrence kept, later duplicates dropped)."""
+    """Entries whose tags change: each tag whose :func:`~journal.model.tag_key` is one of
+    ``sources`` (any spelling: the one rule of tag matching) becomes ``into``, in place; a
+    tag that then appears twice (in any spelling) is kept once, at its first place."""
     changed = []
     for e in entries:
-        if not sources.intersection(e.tags):
+        keys = [tag_key(t) for t in e.tags]
+        if not sources.intersection(keys):
             continue
-        tags = tuple(dict.fromkeys(into if t in sources else t for t in e.tags))
+        tags = tuple(into if k in sources else t for t, k in zip(e.tags, keys, strict=True))
+        once: dict[str, str] = {}
+        for t in tags:
+            once.setdefault(tag_key(t), t)
+        tags = tuple(once.values())
         if tags != e.tags:
             changed.append(e.replace(tags=tags))
     return changed
@@ -64,21 +69,24 @@ def _rewrite(entries: list[Entry], sources: set[str], into: str) -> list[Entry]:
 def merge_tags(journal: Journal, tags: Iterable[str], *, into: str) -> int:
     """Replace each of ``tags`` by ``into`` in every entry, in one atomic change.
 
-    ``into`` may be new or one of ``tags``. Every tag given must be in use (else nothing
-    changes and the error lists close matches). Returns how many entries changed."""
+    Tags match by the one rule (:func:`~journal.model.tag_key`: case, ``-``, ``_``
+    ignored), so every spelling of a tag given becomes ``into``. ``into`` may be new or
+    one of ``tags``. Every tag given must be in use (else nothing changes and the error
+    lists close matches). Returns how many entries changed."""
     target = _one_tag(into, "into")
     sources = list(dict.fromkeys(_one_tag(t, "tags") for t in tags))
     if not sources:
         raise ValidationError("tags", "give at least one tag to merge")
 
     def check(known: set[str]) -> None:
+        keys = {tag_key(t) for t in known}
         for tag in sources:
-            if tag not in known:
+            if tag_key(tag) not in keys:
                 raise _unknown(tag, known)
 
     def change(entries: list[Entry]) -> list[Entry]:
         check({t for e in entries for t in e.tags})  # again under the lock: tags may have moved
-        return _rewrite(entries, set(sources) - {target}, target)
+        return _rewrite(entries, {tag_key(t) for t in sources}, target)
 
     check({t for t, _ in tag_counts(journal)})  # before the lock creates any file
 
@@ -86,9 +94,11 @@ def merge_tags(journal: Journal, tags: Iterable[str], *, into: str) -> int:
 
 
 def rename_tag(journal: Journal, old: str, new: str) -> int:
-    """Rename tag ``old`` to ``new`` in every entry, in one atomic change (renaming to a
-    tag already in use merges the two). Returns how many entries changed."""
+    """Rename tag ``old`` (every spelling of it, as :func:`merge_tags`) to ``new`` in every
+    entry, in one atomic change (renaming to a tag already in use merges the two; renaming
+    ``ml`` to ``ML`` spells every ``ml`` and ``Ml`` as ``ML``). Returns how many entries changed."""
     source, target = _one_tag(old, "old"), _one_tag(new, "new")
-    if source == target:
+    spellings = {t for t, _ in tag_counts(journal) if tag_key(t) == tag_key(source)}
+    if source == target and spellings <= {target}:
         raise ValidationError("new", f"#{target} is already the tag's name; nothing to rename")
     return merge_tags(journal, [source], into=target)

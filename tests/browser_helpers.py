@@ -1,8 +1,8 @@
 """Start JupyterLab / Voila on a notebook and drive them with Debian's Chromium.
 
-Used by ``tests/test_browser.py`` and ``docs/make_screenshot.py``. Facts behind the flags:
-``/work/shared/notes/browser-tests.md`` (never ``playwright install``: the system
-Chromium is used).
+Used by ``tests/test_browser.py`` and ``docs/make_screenshots.py``. Facts behind the flags:
+``../shared/notes/browser-tests.md``, beside the repository (never ``playwright install``:
+the system Chromium is used).
 """
 
 from __future__ import annotations

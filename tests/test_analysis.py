@@ -109,6 +109,7 @@ def test_overview(df: pd.DataFrame) -> None:
         == "**5 entries** from 2024-04-29 to 2024-05-21 (4 days with entries, 3 with commentary)"
     )
     assert analysis.overview(df.iloc[0:0]) == "**No entries in this range.**"
+    assert analysis.overview(df.iloc[0:1]).startswith("**1 entry** from 2024-04-29 to 2024-04-29 (1 day with")
 
 
 @pytest.mark.parametrize("empty", [False, True])

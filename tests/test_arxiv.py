@@ -468,3 +468,26 @@ def test_cli_subprocess_uses_the_api_variable(fake_arxiv: FakeArxiv, journal_pat
     assert result.returncode == 0, result.stderr
     (entry,) = Journal(journal_path).entries()
     assert entry.arxiv_id == "hep-th/9711200" and entry.arxiv_version == 3 and entry.tags == ("holography",)
+
+
+@pytest.mark.parametrize(
+    "given", ["2405.05254", "2405.05254v1", "arXiv:2405.05254v2", "https://arxiv.org/pdf/2405.05254v2.pdf"]
+)
+def test_cli_paper_already_read_is_refused_offline(
+    seed_journal: Path, closed_port_api: str, cli, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    # no network and no metadata cache: the refusal needs neither
+    monkeypatch.setenv("JOURNAL_ARXIV_API", closed_port_api)
+    j = ["--journal", str(seed_journal)]
+    code, out, _ = cli("add", *j, "--title", "YOCO", "--arxiv-id", "2405.05254v2", "--date", "2024-05-10")
+    assert code == 0
+    yoco = out.split()[1]
+    code, out, err = cli("add", *j, "--arxiv", given)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"journal: error: this paper is already in the journal: {yoco} (2024-05-10)")
+    assert "cannot reach" not in err
+    assert len(Journal(seed_journal).entries()) == 6
+    # --again adds it all the same: then arXiv (or the cache) must answer
+    code, _, err = cli("add", *j, "--arxiv", given, "--again")
+    assert code == 1 and err.startswith(f"journal: error: cannot reach arXiv at {closed_port_api} (")
+    assert len(Journal(seed_journal).entries()) == 6

@@ -493,7 +493,7 @@ def test_cli_import_twice_adds_nothing(journal_path: Path, cli) -> None:
     code, out, _ = cli("import", "bibtex", str(BIB / "zotero.bib"), *j)
     assert code == 0 and out.startswith("imported 5 entries")
     code, out, _ = cli("import", "bibtex", str(BIB / "zotero.bib"), *j)
-    assert code == 0 and out.startswith("imported 0 entries") and "(5 already present)" in out
+    assert code == 0 and out.startswith("imported 0 entries") and "(5 already present in the journal)" in out
 
 
 def test_cli_import_date_option(journal_path: Path, cli) -> None:

@@ -153,7 +153,7 @@ def test_check_reports_what_it_cannot_repair_on_stderr(cli, seed_journal: Path, 
     _damage(seed_journal, how)  # the shipped journal has no backup to restore from
     code, out, err = cli("check", "--journal", str(seed_journal))
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and err.startswith("error: ") and "entries.parquet" in err
+    assert err.count("\n") == 1 and err.startswith("journal: error: ") and "entries.parquet" in err
     assert "run `journal check`" not in err  # it is running
 
 
@@ -177,7 +177,10 @@ def test_export_through_a_link_or_into_a_pipe(cli, seed_journal: Path) -> None:
     real = folder / "real.jsonl"
     real.write_text("old\n", encoding="utf-8")
     (folder / "link.jsonl").symlink_to(real)
-    code, _, err = cli("export", "jsonl", str(folder / "link.jsonl"), "--journal", str(seed_journal))
+    refused(cli, folder, "export", "jsonl", str(folder / "link.jsonl"), "--journal", str(seed_journal))
+    code, _, err = cli(
+        "export", "jsonl", str(folder / "link.jsonl"), "--force", "--journal", str(seed_journal)
+    )
     assert code == 0, err
     assert (folder / "link.jsonl").is_symlink() and len(real.read_text(encoding="utf-8").splitlines()) == 5
 

@@ -86,10 +86,38 @@ def test_day_page_shows_every_part_of_an_entry(seed_journal: Path, tmp_path: Pat
         in text
     )
     assert '<p class="authors">OpenAI</p>' in text
-    assert text.count('<details class="abstract" open>') == 3  # three entries have an abstract
+    assert text.count('<details class="abstract">') == 3  # three entries have an abstract
     assert '<a href="tags.html#tag-efficiency">#efficiency</a>' in text
     # commentary: one <p> per paragraph, URLs linked
     assert text.count("<p>LMSYS에서") == 1 and '<a href="https://arxiv.org/abs/2309.15807">' in text
+
+
+class _Details(HTMLParser):
+    """The attributes of every ``<details>`` element of a page."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict[str, str | None]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "details":
+            self.found.append(dict(attrs))
+
+
+def test_abstracts_are_folded_as_the_docs_say(seed_journal: Path, tmp_path: Path) -> None:
+    """docs/bibtex-html.md: the abstract is "folded away with <details>": closed until clicked."""
+    assert "the abstract (folded away with `<details>`" in (
+        DATA.parent.parent / "docs/bibtex-html.md"
+    ).read_text(encoding="utf-8")
+    folder = _site(Journal(seed_journal).entries(), tmp_path)
+    details = _Details((folder / "2024-05-09.html").read_text(encoding="utf-8")).found
+    assert len(details) == 3 and all(d.get("class") == "abstract" for d in details)
+    assert not [d for d in details if "open" in d]  # folded: no `open` attribute
+    # one entry alone (html.render_entry) folds it too
+    with_abstract = next(e for e in Journal(seed_journal).entries() if e.abstract)
+    alone = _Details(html.render_entry(with_abstract)).found
+    assert len(alone) == 1 and "open" not in alone[0]
 
 
 def test_index_by_month_and_tag(journal_path: Path, tmp_path: Path) -> None:

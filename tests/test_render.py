@@ -470,6 +470,6 @@ def test_kernel_error_is_one_clear_error(tmp_path: Path) -> None:
 def test_write_failure_is_a_journal_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(render.RenderFailed, match="cannot write"):
-        render._write_text(tmp_path / "file" / "2024-05-09.md", "text")
+        render._write_files(tmp_path, {tmp_path / "file" / "2024-05-09.md": "text"})
     with pytest.raises(render.RenderFailed, match="cannot create"):
         render._make_dir(tmp_path / "file" / "sub")

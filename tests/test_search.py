@@ -552,7 +552,7 @@ def test_cli_no_match_and_errors(j, cli):
     code, out, err = cli("search", "--journal", str(j.path))
     assert code == 1 and out == "" and "empty" in err
     code, _, err = cli("search", "x", "--from", "yesterday-ish", "--journal", str(j.path))
-    assert code == 1 and err.startswith("journal: error: from:")
+    assert code == 1 and err.startswith("journal: error: --from:")
 
 
 def test_cli_mistyped_option_is_not_a_search_word(j, capsys):
@@ -610,3 +610,69 @@ def test_terminal_lines_keep_the_first_match_in_view():
     assert "목표어" in line and line.startswith("    …") and width(line) <= 60
     colored = hits_text(results, width=60, color=True).splitlines()[1]
     assert "\x1b[1m목표어\x1b[0m" in colored
+
+
+# --- phrases across punctuation ------------------------------------------------------------
+
+PUNCTUATED = [
+    dict(title="Linear-Time Sequence Modeling", date="2024-06-01", authors="Albert Gu, Tri Dao"),
+    dict(title="Attention", date="2024-06-02", commentary="It runs in linear, time-bounded steps."),
+    dict(title="Runs in linear", date="2024-06-03", authors="Time Lord", commentary="separate fields"),
+    dict(title="Lineartime", date="2024-06-04", commentary="lineartime has no gap"),
+    dict(title="학습", date="2024-06-05", commentary="재학습, 방법을 바꾸면 (학습·방법) 달라집니다."),
+]
+
+
+@pytest.fixture
+def punctuated(tmp_path):
+    return _add(tmp_path / "entries.parquet", PUNCTUATED)
+
+
+def test_phrase_matches_words_across_punctuation(punctuated):
+    both = {"Linear-Time Sequence Modeling", "Attention"}
+    assert found(punctuated, '"linear time"') == both
+    assert found(punctuated, '"Linear, Time"') == both  # punctuation typed between words is a gap too
+    assert found(punctuated, '"linear - time"') == both
+    assert found(punctuated, '"time linear"') == set()
+    assert found(punctuated, "linear-time") == {"Linear-Time Sequence Modeling"}  # one word: as typed
+    assert found(punctuated, '"학습 방법"') == {"학습"}  # Korean words still match inside longer ones
+    assert found(punctuated, 'author:"gu tri"') == set()  # never from one author to the next
+    assert found(punctuated, 'author:"albert gu"') == {"Linear-Time Sequence Modeling"}
+    (attention,) = [h for h in search(punctuated, '"linear time"').hits if h.title == "Attention"]
+    assert "linear, time" in attention.snippet
+
+
+def test_a_phrase_never_spans_two_fields(punctuated):
+    # "Runs in linear" + authors "Time Lord": the fields are joined by a separator in the index
+    assert "Runs in linear" not in found(punctuated, '"linear time"')
+    assert found(punctuated, '"in linear"') == {"Runs in linear", "Attention"}
+
+
+GAP_CHARS = " \n\t.,;:!?-–—_/()[]{}'`*&%·…、。「」"
+WORD_CHARS = "abcxyzABCXYZ0129가각학습모델ßΣσ"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.text(alphabet=WORD_CHARS, min_size=1, max_size=6), min_size=2, max_size=5),
+    st.data(),
+)
+def test_a_phrase_matches_its_words_joined_by_any_punctuation(words, data):
+    gaps = [data.draw(st.text(alphabet=GAP_CHARS, min_size=1, max_size=4)) for _ in words[1:]]
+    joined = words[0] + "".join(g + w for g, w in zip(gaps, words[1:], strict=True))
+    before = data.draw(st.text(alphabet=WORD_CHARS + GAP_CHARS, max_size=8))
+    after = data.draw(st.text(alphabet=WORD_CHARS + GAP_CHARS, max_size=8))
+    # another case (simple case folding: a letter for a letter, so not ß -> SS)
+    typed = ["".join(c.swapcase() if len(c.swapcase()) == 1 else c for c in w) for w in words]
+    typed = [t if data.draw(st.booleans()) else w for t, w in zip(typed, words, strict=True)]
+    index = _index(
+        [
+            dict(title="x", date="2024-01-01", commentary=before + joined + after),
+            dict(title="y", date="2024-01-02", commentary=" ".join(reversed(words)) + "없음"),
+        ]
+    )
+    query = '"' + " ".join(typed) + '"'
+    results = search_in(index, query, limit=None)
+    assert "x" in titles(results)
+    (hit,) = [h for h in results.hits if h.title == "x"]
+    assert re.search(r"[\W_]+".join(map(re.escape, words)), hit.snippet, re.IGNORECASE)

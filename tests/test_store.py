@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 from pathlib import Path
 
@@ -166,7 +165,9 @@ def test_add_many_is_all_or_nothing(journal_path: Path) -> None:
         j.add_many(batch, on_existing="error")
     assert [e.title for e in j.entries()] == ["existing"]
     result = j.add_many([*batch, make_entry(title="new", date="2024-05-09")])
-    assert [e.title for e in result.added] == ["new"] and len(result.skipped) == 2
+    assert (
+        [e.title for e in result.added] == ["new"] and len(result.skipped) == 1 and len(result.repeated) == 1
+    )
     assert len(j.add_many(batch).added) == 0  # importing twice adds nothing
 
 
@@ -225,6 +226,7 @@ def test_readers_never_create_files(tmp_path: Path) -> None:
 # --- entry -> store -> entry ---------------------------------------------------------
 
 _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80)
+_line = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=80)  # one-line fields refuse Cc
 _tag = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc", "Zl", "Zp"), blacklist_characters="#,"),
     min_size=1,
@@ -234,12 +236,12 @@ _tag = st.text(
 
 @st.composite
 def entries(draw: st.DrawFn):
-    title = draw(_text.filter(lambda s: s.strip() and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", s)))
+    title = draw(_line.filter(lambda s: s.strip()))
     return make_entry(
         title=title,
         date=draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31))),
         authors=draw(
-            st.lists(_text.filter(lambda s: s.strip()).map(lambda s: s.replace(",", " ")), max_size=4)
+            st.lists(_line.filter(lambda s: s.strip()).map(lambda s: s.replace(",", " ")), max_size=4)
         ),
         url=draw(st.sampled_from([None, "https://example.org/a?b=c", "https://arxiv.org/abs/2405.05254v3"])),
         abstract=draw(_text),

@@ -65,8 +65,24 @@ def test_rename_keeps_order_and_other_fields(j):
 
 
 def test_rename_to_an_existing_tag_merges_without_duplicates(j):
-    assert T.rename_tag(j, "Self-Supervised", "self-supervised") == 1
-    assert tags_of(j)["B"] == ["self-supervised", "contrastive"]  # the first place is kept
+    assert T.rename_tag(j, "vision", "diffusion") == 2
+    assert tags_of(j)["C"] == ["diffusion", "self-supervised"]  # the first place is kept
+    assert tags_of(j)["A"] == ["self_supervised", "diffusion"]
+
+
+@pytest.mark.parametrize("old", ["Self-Supervised", "SELF_SUPERVISED", "self-supervised"])
+def test_rename_takes_every_spelling_of_the_tag(j, old):
+    # one rule of tag matching everywhere: case, - and _ ignored (model.tag_key)
+    assert T.rename_tag(j, old, "self-supervised") == 2  # A and B; C already says so
+    assert tags_of(j) == {
+        "A": ["self-supervised", "vision"],
+        "B": ["self-supervised", "contrastive"],
+        "C": ["vision", "self-supervised", "diffusion"],
+        "D": ["diffusion"],
+        "E": [],
+    }
+    with pytest.raises(ValidationError, match="already the tag's name"):
+        T.rename_tag(j, "self-supervised", "self-supervised")  # nothing left to respell
 
 
 def test_merge_several_into_one(j):
@@ -92,9 +108,9 @@ def test_merge_into_a_new_tag(j):
 def test_unknown_tag_changes_nothing_and_lists_close_matches(j):
     before = j.entries()
     with pytest.raises(ValidationError) as info:
-        T.merge_tags(j, ["vision", "selfsupervised"], into="x")
+        T.merge_tags(j, ["vision", "selfsupervise"], into="x")
     message = str(info.value)
-    assert "#selfsupervised" in message
+    assert "#selfsupervise;" in message
     for close in ("#self_supervised", "#Self-Supervised", "#self-supervised"):
         assert close in message
     with pytest.raises(ValidationError, match="see `journal tags`"):
@@ -254,7 +270,7 @@ def test_cli_rename_and_merge(j, cli):
 
 
 def test_cli_unknown_tag_is_one_line_error(j, cli):
-    code, out, err = cli("tags", "rename", "Vision", "x", "--journal", str(j.path))
+    code, out, err = cli("tags", "rename", "Visoin", "x", "--journal", str(j.path))
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and "did you mean #vision" in err
 
@@ -288,3 +304,68 @@ def test_no_changes_file_left_behind(j):
     T.rename_tag(j, "vision", "visual")
     leftovers = os.listdir(j.tmp_dir) if j.tmp_dir.exists() else []
     assert leftovers == []
+
+
+# --- one rule of tag matching everywhere -----------------------------------------------------
+
+
+@pytest.fixture
+def cased(tmp_path):
+    """Tags spelled several ways, as a journal gathered over years has them."""
+    j = journal.open(str(tmp_path / "cased.parquet"))
+    j.add_many(
+        [
+            make_entry(title="Chain of thought", date="2024-01-01", tags="Reasoning math"),
+            make_entry(title="Tree search", date="2024-01-02", tags="reasoning"),
+            make_entry(title="Verifier", date="2024-01-03", tags="REASONING Reasoning"),
+            make_entry(title="Full width", date="2024-01-04", tags="ＲＥＡＳＯＮＩＮＧ"),
+            make_entry(title="Diffusion", date="2024-01-05", tags="diffusion reasoning-free"),
+        ]
+    )
+    return j
+
+
+REASONING = {"Chain of thought", "Tree search", "Verifier", "Full width"}
+
+
+@pytest.mark.parametrize("typed", ["Reasoning", "reasoning", "REASONING", "#Reasoning", "ｒｅａｓｏｎｉｎｇ"])
+def test_list_export_and_search_find_the_same_entries_for_any_case(cased, cli, tmp_path, typed):
+    import csv
+    import json
+
+    from journal.browse import EntryIndex
+    from journal.search import search
+
+    where = ["--journal", str(cased.path)]
+    code, out, _ = cli("list", "--tag", typed, *where)
+    listed = {line.split("  ")[2].strip() for line in out.splitlines()[1:]}
+    assert code == 0 and listed == REASONING
+    assert cli("export", "csv", str(tmp_path / "out.csv"), "--tag", typed, *where)[0] == 0
+    exported = {row["title"] for row in csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8"))}
+    assert exported == REASONING
+    code, out, _ = cli("search", f"tag:{typed}", "--json", "--limit", "0", *where)
+    assert code == 0 and {json.loads(line)["title"] for line in out.splitlines()} == REASONING
+    code, out, _ = cli("search", "--tag", typed, "--json", "--limit", "0", *where)
+    assert code == 0 and {json.loads(line)["title"] for line in out.splitlines()} == REASONING
+    assert {e.title for e in cased.entries(tag=typed)} == REASONING
+    assert {r.title for r in EntryIndex(cased).filter(tag=typed).rows} == REASONING
+    assert {h.title for h in search(cased, f"-tag:{typed}", limit=None).hits} == {"Diffusion"}
+
+
+def test_tags_are_stored_as_written_and_stats_count_spellings_together(cased, cli):
+    assert [e.tags for e in cased.entries()][2] == ("REASONING", "Reasoning")
+    code, out, _ = cli("stats", "--journal", str(cased.path))
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()]
+    assert ["#Reasoning", "4"] in rows  # the most used spelling; "Verifier" counts once
+    assert not any(
+        r and r[0].casefold() in ("#reasoning", "#ｒｅａｓｏｎｉｎｇ") and r[0] != "#Reasoning" for r in rows
+    )
+
+
+def test_related_entries_share_a_tag_in_any_spelling(cased):
+    from journal.related import related
+
+    found = {r.entry.title: r.reason for r in related(cased, cased.entries()[1].id)}
+    for title in ("Chain of thought", "Verifier", "Full width"):
+        assert "#reasoning" in found[title]

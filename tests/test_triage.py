@@ -376,7 +376,7 @@ def test_triage_listing_prints_ranked_then_read(reader: Path, cli) -> None:
     code, out, err = cli("triage", "--listing", str(TRIAGE / "listing.jsonl"), "--journal", str(reader))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[:4] == ["rank", "score", "title", "why"]
+    assert lines[0].split() == ["rank", "score", "arxiv", "title", "why"]
     assert [line.split()[0] for line in lines[1:21]] == [str(n) for n in range(1, 21)]
     assert "already in your journal (1):" in out and READ_ID in out.split("already in your journal")[1]
     assert "2025-01-15: 23 new papers ranked" in err and "1 already read" in err

@@ -14,7 +14,7 @@ from stub_server import StubServer
 import journal
 from journal import arxiv
 from journal.errors import ArxivBadResponse, ArxivUnreachable, ListingError, NoAnnouncements
-from journal.triage import feed, listings
+from journal.triage import categories, feed, listings
 
 RSS = DATA / "triage" / "rss"
 DAY = dt.date(2025, 1, 15)  # a Wednesday: the day the recorded feeds hold
@@ -175,14 +175,67 @@ def test_an_answer_that_is_not_a_feed(journal_path: Path, fake: FakeFeed) -> Non
     fake.files["cs.CL"] = "!Rate exceeded."
     with pytest.raises(ArxivBadResponse, match=r"did not answer with an RSS feed.*JOURNAL_ARXIV_RSS"):
         feed.fetch_listing(journal.open(journal_path), ["cs.CL"], today=DAY)
-    with pytest.raises(ArxivBadResponse, match=r"cs.XX did not answer with an RSS feed"):
-        feed.fetch_listing(journal.open(journal_path), ["cs.XX"], today=DAY)
+    with pytest.raises(ArxivBadResponse, match=r"cs.RO did not answer with an RSS feed"):
+        feed.fetch_listing(journal.open(journal_path), ["cs.RO"], today=DAY)  # a 404 page
 
 
-@pytest.mark.parametrize("cats", ["cs.CL,not a category", ","])
-def test_bad_categories(journal_path: Path, cli, cats: str) -> None:
-    code, _, err = cli("triage", "--cat", cats, "--journal", str(journal_path))
-    assert code == 1 and "is not an arXiv category list" in err
+@pytest.mark.parametrize(
+    ("cats", "message"),
+    [
+        ("cs.CL,not a category", "not a category: is not an arXiv category; the archives are astro-ph, "),
+        (",", "--cat: is not an arXiv category list"),
+        ("cs.XX", "cs.XX: is not an arXiv category; cs has cs.AI, cs.AR, "),
+        ("cs.CL,stat.XX", "stat.XX: is not an arXiv category; stat has stat.AP, stat.CO, stat.ME, stat.ML"),
+    ],
+)
+def test_bad_categories_are_refused_before_any_request(
+    journal_path: Path, fake: FakeFeed, cli, cats: str, message: str
+) -> None:
+    code, out, err = cli("triage", "--cat", cats, "--journal", str(journal_path))
+    assert code == 1 and out == "" and err.count("\n") == 1 and message in err
+    assert fake.requests == [] and not journal_path.with_name(journal_path.name + ".d").exists()
+
+
+def test_category_names_are_taken_as_arxiv_spells_them(journal_path: Path, fake: FakeFeed, cli) -> None:
+    code, _, err = cli("triage", "--cat", "CS.cl,cs.AI,cs.ai", "--json", "--journal", str(journal_path))
+    assert code == 0, err
+    assert fake.requests == ["/rss/cs.CL", "/rss/cs.AI"]
+    assert set(categories.CATEGORIES) >= {
+        "cs.CL",
+        "stat.ML",
+        "math.PR",
+        "hep-th",
+        "cond-mat.str-el",
+        "q-bio.MN",
+    }
+
+
+# --- a recorded day ----------------------------------------------------------------------
+
+
+def test_a_recorded_day_is_ranked_from_the_record_offline(journal_path: Path, cli) -> None:
+    listing = str(DATA / "triage" / "listing.jsonl")
+    code, first, err = cli("triage", "--listing", listing, "--json", "--journal", str(journal_path))
+    assert code == 0, err
+    # arXiv unreachable (JOURNAL_ARXIV_RSS points nowhere): the day comes from the record
+    code, again, err = cli("triage", "2025-01-15", "--json", "--journal", str(journal_path))
+    assert code == 0, err
+    assert again == first
+    code, out, err = cli("triage", "2025-01-14", "--journal", str(journal_path))
+    assert code == 0 and "2025-01-14: 24 new papers ranked from the listing recorded for 2025-01-14" in err
+    code, out, err = cli(
+        "triage", "2025-01-15", "--cat", "cs.AI", "--json", "--limit", "0", "--journal", str(journal_path)
+    )
+    assert code == 0, err
+    assert {json.loads(line)["category"] for line in out.splitlines()} == {"cs.AI"}
+
+
+def test_a_day_neither_recorded_nor_reachable_is_one_line_naming_listing(journal_path: Path, cli) -> None:
+    code, out, err = cli("triage", "2025-03-07", "--cat", "cs.CL", "--journal", str(journal_path))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "2025-03-07: is not recorded beside the journal" in err
+    assert "only the latest announcement day" in err and "journal triage --listing FILE" in err
+    assert not listings.listings_dir(journal_path).exists()
 
 
 def test_requests_keep_the_arxiv_rate_limit(journal_path: Path, fake: FakeFeed, tmp_path: Path) -> None:

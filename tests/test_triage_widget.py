@@ -98,12 +98,37 @@ def test_capture_keeps_what_the_form_held_as_a_draft(reader: Path) -> None:
     assert app.form.other_drafts.layout.display != "none"
 
 
-def test_an_error_is_shown_and_the_list_kept(reader: Path, tmp_path: Path) -> None:
-    panel = make_app(reader, rank_now=True).triage
-    before = panel.papers.children
-    panel.listing.value = str(tmp_path / "missing.csv")
-    assert panel.run() is False
-    assert "no such file" in panel.status.value and panel.papers.children == before
+@pytest.mark.parametrize(
+    ("box", "value", "message"),
+    [
+        ("listing", "missing.csv", "no such file"),
+        ("date", dt.date(2025, 1, 20), "has no papers on 2025-01-20"),
+    ],
+)
+def test_an_error_clears_the_day_shown_before(
+    reader: Path, tmp_path: Path, box: str, value: Any, message: str
+) -> None:
+    panel = make_app(reader).triage
+    panel.rank_button.click()  # a good day
+    assert "<b>2025-01-15</b>" in panel.status.value and panel.papers.children and panel.read.value
+    getattr(panel, box).value = str(tmp_path / value) if box == "listing" else value
+    panel.rank_button.click()  # a day that fails
+    assert message in panel.status.value and panel.status.value.startswith('<span style="color:#c62828">')
+    assert "<b>" not in panel.status.value and "new papers" not in panel.status.value  # no date heading
+    assert panel.papers.children == () and panel.read.value == ""
+    assert panel.records == [] and panel.capture_buttons == {}
+
+
+def test_the_tab_ranks_a_recorded_day_offline(reader: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOURNAL_ARXIV_RSS", "http://127.0.0.1:9/rss/")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(reader.parent / "xdg"))
+    panel = make_app(reader).triage
+    panel.rank_button.click()  # records both days of the file
+    panel.listing.value = ""
+    panel.date.value = dt.date(2025, 1, 14)
+    panel.rank_button.click()
+    assert "<b>2025-01-14</b>: 24 new papers from the listing recorded for 2025-01-14" in panel.status.value
+    assert len(panel.papers.children) == 20
 
 
 def test_fetch_errors_show_in_the_panel(reader: Path, monkeypatch: pytest.MonkeyPatch) -> None:

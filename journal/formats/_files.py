@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import ExportFailed, ImportFailed
 from ..fileio import write_atomic
@@ -55,6 +56,36 @@ def write_text(dest: Path | str, text: str) -> None:
         write_atomic(path, text.encode("utf-8"))
     except OSError as e:
         raise ExportFailed(path, f"cannot be written ({e.strerror})") from None
+
+
+def write_export(dest: Path | str, text: str, *, journal: Any = None, force: bool = False) -> None:
+    """Write a single-file export: as :func:`write_text`, but an existing file is only
+    replaced when ``journal``'s export wrote it and it is unchanged since (see
+    :mod:`.exported`), when it is empty, or with ``force``; any other is refused and left
+    as it was. ``-`` (standard output), pipes and devices are written as before."""
+    from . import exported
+
+    if str(dest) == "-":
+        write_text(dest, text)
+        return
+    path = Path(dest)
+    real = Path(os.path.realpath(path))
+    if (
+        not force
+        and real.is_file()
+        and real.stat().st_size
+        and not _is_parquet(real)  # write_text refuses that one even with force
+        and not exported.wrote(journal, real)
+    ):
+        raise ExportFailed(
+            path,
+            "already exists and is not a file this journal exported (or it was changed since); "
+            "nothing was written; pass --force to replace it",
+        )
+    data = text.encode("utf-8")
+    write_text(path, text)
+    if real.is_file():  # not a pipe or device
+        exported.remember(journal, real, data)
 
 
 def _write_into(path: Path, text: str) -> None:

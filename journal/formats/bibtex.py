@@ -18,8 +18,9 @@ from typing import Any
 
 from ..errors import ImportFailed, ValidationError
 from ..model import Entry, abs_url, make_entry, parse_arxiv, parse_date, split_paragraphs
+from ..textrules import clean_text
 from . import _latex
-from ._files import read_text, write_text
+from ._files import read_text, write_export
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _STOPWORDS = frozenset(
@@ -212,8 +213,10 @@ def render(entries: Sequence[Entry], journal: Any = None) -> str:
     return "\n".join(blocks)
 
 
-def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -> int:
-    write_text(dest, render(entries, journal))
+def write(entries: Sequence[Entry], dest: Path, journal: Any = None, *, force: bool = False, **_: Any) -> int:
+    """:func:`render` into ``dest``; replaces only a file this journal's export wrote,
+    unless ``force`` (see :func:`._files.write_export`)."""
+    write_export(dest, render(entries, journal), journal=journal, force=force)
     return len(entries)
 
 
@@ -234,8 +237,9 @@ def _text(value: str) -> str:
 
 def _paragraphs(value: str) -> str:
     """Multi-paragraph text (abstract, commentary): blank lines and ``\\par`` separate
-    paragraphs; a line's indentation is layout, not content."""
-    value = re.sub(r"\\par\b\s*", "\n\n", value)
+    paragraphs; a line's indentation is layout, not content; the journal's rule for text
+    (:mod:`journal.textrules`) comes first, so a page break is a paragraph break too."""
+    value = re.sub(r"\\par\b\s*", "\n\n", clean_text(value))
     paragraphs = []
     for para in split_paragraphs(value):
         lines = [" ".join(line.split()) for line in _latex.decode(para).split("\n")]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import FIELDS, Entry, format_timestamp
-from ._files import write_text
+from ._files import write_export
 
 
 def row(entry: Entry) -> list[str]:
@@ -31,11 +31,13 @@ def row(entry: Entry) -> list[str]:
     return out
 
 
-def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -> int:
+def write(entries: Sequence[Entry], dest: Path, journal: Any = None, *, force: bool = False, **_: Any) -> int:
+    """A header row and one row per entry; replaces only a file this journal's export
+    wrote, unless ``force`` (see :func:`._files.write_export`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FIELDS)
     for e in entries:
         writer.writerow(row(e))
-    write_text(dest, buffer.getvalue())
+    write_export(dest, buffer.getvalue(), journal=journal, force=force)
     return len(entries)

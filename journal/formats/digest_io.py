@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ImportFailed
 from ..model import Entry
 from . import digest
-from ._files import read_text, write_text
+from ._files import read_text, write_export
 
 
 def read(source: Path, journal: Any = None) -> list[Entry]:
@@ -22,7 +22,17 @@ def read(source: Path, journal: Any = None) -> list[Entry]:
         raise ImportFailed(source, str(e).split(": ", 1)[1], line=e.line) from None
 
 
-def write(entries: Sequence[Entry], dest: Path, journal: Any = None, *, lang: str = "ko", **_: Any) -> int:
+def write(
+    entries: Sequence[Entry],
+    dest: Path,
+    journal: Any = None,
+    *,
+    lang: str = "ko",
+    force: bool = False,
+    **_: Any,
+) -> int:
+    """The digest of ``entries`` into ``dest``; replaces only a file this journal's export
+    wrote, unless ``force`` (see :func:`._files.write_export`)."""
     text = digest.render(entries, lang)
-    write_text(dest, text + "\n" if text else "")
+    write_export(dest, text + "\n" if text else "", journal=journal, force=force)
     return len(entries)

@@ -21,6 +21,7 @@ links are only ever ``http(s)``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import re
@@ -30,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExportFailed
+from ..fileio import write_all
 from ..links import WIKI_LINK, wiki_label
 from ..model import Entry, abs_url
+from ..wording import count, entries_count
 from . import _templates
-from ._files import write_text
 from .digest import MONTHS
 
 MARKER = ".journal-site"
@@ -128,7 +130,7 @@ def _month_title(year: int, month: int, lang: str) -> str:
 def _count(entries: int, days: int, lang: str) -> str:
     if lang == "ko":
         return f"{entries}편 · {days}일"
-    return f"{entries} {'entry' if entries == 1 else 'entries'} · {days} {'day' if days == 1 else 'days'}"
+    return f"{entries_count(entries)} · {count(days, 'day')}"
 
 
 class _Site:
@@ -193,7 +195,7 @@ def shipped_article(
     if entry.abstract:
         abstract = "".join(f"<p>{_linkify(p)}</p>" for p in entry.abstract.split("\n\n"))
         parts.append(
-            f'<details class="abstract" open><summary>{_e(labels["abstract"])}</summary>{abstract}</details>\n'
+            f'<details class="abstract"><summary>{_e(labels["abstract"])}</summary>{abstract}</details>\n'
         )
     for paragraph in entry.paragraphs:
         parts.append("<p>" + "<br>\n".join(_linkify(line, wiki) for line in paragraph.split("\n")) + "</p>\n")
@@ -342,14 +344,23 @@ def write(
         raise ExportFailed(folder, f"folder {folder.parent} does not exist")
     feed.check_base_url(base_url)
     feed_days = feed.check_days(feed_days)
+    # every file is made before the first is written, and they are written as one
+    # (journal.fileio.write_all): an export completes or changes nothing
     pages = render_site(entries, lang, template_dir)
     items = feed.items_of(entries, lang, feed_days)
+    files = {folder / MARKER: b"This folder is a static site written by `journal export html`.\n"}
+    files.update((folder / name, text.encode("utf-8")) for name, text in pages.items())
+    files[folder / feed.FEED] = feed.feed_bytes(folder, items, lang, base_url, feed_days)
+    created = not folder.exists()
     try:
         folder.mkdir(exist_ok=True)
     except OSError as e:
         raise ExportFailed(folder, f"cannot be created ({e.strerror})") from None
-    write_text(folder / MARKER, "This folder is a static site written by `journal export html`.\n")
-    for name, text in pages.items():
-        write_text(folder / name, text)
-    feed.write_feed(folder, items, lang, base_url, feed_days)
+    try:
+        write_all(files)
+    except OSError as e:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise ExportFailed(folder, f"cannot be written ({e.strerror or e}); nothing was written") from None
     return len(entries)

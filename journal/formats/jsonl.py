@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ImportFailed, ValidationError
 from ..model import Entry, entry_from_mapping
-from ._files import read_text, write_text
+from ._files import read_text, write_export
 
 
 def read(source: Path, journal: Any = None) -> list[Entry]:
@@ -40,6 +40,8 @@ def dumps(entry: Entry) -> str:
     return json.dumps(entry.to_json_dict(), ensure_ascii=False)
 
 
-def write(entries: Sequence[Entry], dest: Path, journal: Any = None, **_: Any) -> int:
-    write_text(dest, "".join(dumps(e) + "\n" for e in entries))
+def write(entries: Sequence[Entry], dest: Path, journal: Any = None, *, force: bool = False, **_: Any) -> int:
+    """One line per entry into ``dest``; an existing file is replaced only when this
+    journal's export wrote it, or with ``force`` (see :func:`._files.write_export`)."""
+    write_export(dest, "".join(dumps(e) + "\n" for e in entries), journal=journal, force=force)
     return len(entries)

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import ExportFailed, ImportFailed, ValidationError
 from ..model import Entry, make_entry
+from ..textrules import clean_text
 
 # The note format (:mod:`.markdown_note`) is imported where notes are parsed or written:
 # re-importing an unchanged vault only walks it and never needs it.
@@ -351,6 +352,9 @@ def read_note(
     from .markdown_note import parse_note, render_text, split_newlines, verbatim_layout
 
     lf_text, newline, _exact = split_newlines(text)
+    # the journal's rule for text (journal.textrules): a page break is a paragraph break,
+    # other control characters are dropped; such a note is the one kind not kept byte for byte
+    lf_text = clean_text(lf_text)
     if found is not None:
         date, origin = found[0], DATE_FROM_NAME
     else:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import wording
 from ..errors import ImportFailed, JournalError, JournalFileError
 from ..fileio import sidecar_of, write_atomic
 from ..model import EPOCH_UTC, FIELDS, Entry, format_timestamp, utc_now
@@ -297,7 +298,9 @@ def sync(
     report.skipped = [(note_path(root, rel), why) for rel, why in sorted(skipped.items())]
     if strict and report.skipped:
         path, reason = report.skipped[0]
-        more = f" (and {len(report.skipped) - 1} more notes)" if len(report.skipped) > 1 else ""
+        more = (
+            f" (and {wording.count(len(report.skipped) - 1, 'more note')})" if len(report.skipped) > 1 else ""
+        )
         raise ImportFailed(path, f"{reason}{more}")
     gone = [rel for rel in known_notes if rel not in found.notes and rel not in skipped] if whole else []
     # a gone note whose entry another note of the vault holds was moved (an export after

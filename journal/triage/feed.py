@@ -28,6 +28,7 @@ from .. import arxiv
 from ..errors import ArxivBadResponse, ArxivError, ArxivUnreachable, ListingError, NoAnnouncements
 from ..fileio import write_atomic
 from ..model import parse_arxiv
+from .categories import CATEGORIES, check_categories
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +43,6 @@ DEFAULT_CATEGORIES = ("cs.CL", "cs.LG", "cs.AI")
 MAX_GUESSED = 4
 KEEP = ("new", "cross")
 CACHE_FOLDER = "arxiv-rss"
-_CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")
 _ABSTRACT = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", re.S)
 
 
@@ -54,19 +54,11 @@ def rss_base() -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def check_categories(categories: list[str]) -> list[str]:
-    bad = [c for c in categories if not _CATEGORY.fullmatch(c)]
-    if bad or not categories:
-        raise ListingError(
-            ",".join(bad) or "--cat", "is not an arXiv category list; give e.g. --cat cs.CL,cs.LG,stat.ML"
-        )
-    return list(dict.fromkeys(categories))
-
-
 def default_categories(journal: Journal) -> list[str]:
     """The primary categories of the journal's arXiv papers as ``--arxiv`` capture cached
     them (those of at least 2 papers and 5% of them, most first, up to
-    :data:`MAX_GUESSED`), else :data:`DEFAULT_CATEGORIES`."""
+    :data:`MAX_GUESSED`; retired ones such as ``cmp-lg`` left out), else
+    :data:`DEFAULT_CATEGORIES`."""
     # where capture keeps it: $JOURNAL_CACHE, else beside the journal
     folder = arxiv.cache_dir_for(journal.path) or journal.sidecar / arxiv.CACHE_FOLDER
     counts: Counter[str] = Counter()
@@ -79,7 +71,7 @@ def default_categories(journal: Journal) -> list[str]:
             record = json.loads((folder / name).read_text(encoding="utf-8"))["record"]
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        if isinstance(record, dict) and record.get("primary_category"):
+        if isinstance(record, dict) and record.get("primary_category") in CATEGORIES:  # not retired ones
             counts[record["primary_category"]] += 1
     total = sum(counts.values())
     chosen = [c for c, n in counts.most_common(MAX_GUESSED) if n >= 2 and n >= 0.05 * total]

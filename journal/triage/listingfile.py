@@ -2,8 +2,8 @@
 
 Columns ``arxiv_id``, ``title``, ``authors``, ``abstract`` and optionally ``date`` (the
 announcement day) and ``category`` (the layout of arXiv's daily listings as the
-``listings`` store records them). ``authors`` is a list, or one comma-separated string
-(as a CSV file must hold it).
+``listings`` store records them). ``authors`` is a list, or a string in one of the
+forms :func:`parse_authors` reads (as a CSV file must hold it).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ListingError
-from ..model import _CONTROL as CONTROL_CHARS
+from ..textrules import clean_text, one_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,19 +27,98 @@ _VERSION = re.compile(r"v\d+$")
 ARXIV_BEGAN = dt.date(1991, 8, 14)
 
 
-def _authors(value: Any) -> list[str]:
+AUTHOR_FORMS = "a list; ['A', 'B'] (pandas' to_csv of a list); 'A; B'; or 'A, B'"
+
+
+# one string literal as repr() and numpy write them (an optional u/r prefix), or a comma
+_ITEM = re.compile(r"""\s*(?:((?:[uUrR])?(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"))|(,))""", re.S)
+
+
+def _literal_names(text: str) -> list[str] | None:
+    """The names of ``['A', 'B']`` / ``('A', 'B')`` (a Python literal) or ``['A' 'B']``
+    (numpy's form: what ``DataFrame.to_csv`` writes for a Parquet list column), else
+    None. Strings side by side are separate names here, never one joined name."""
+    if len(text) < 2 or (text[0], text[-1]) not in (("[", "]"), ("(", ")")):
+        return None
+    body, pos, end = text, 1, len(text) - 1
+    items: list[str] = []
+    separators: set[str] = set()  # "," or "" (side by side)
+    expect_item = True
+    while True:
+        match = _ITEM.match(body, pos, end)
+        if match is None:
+            break
+        pos = match.end()
+        if match.group(1) is not None:
+            if not expect_item:
+                separators.add("")
+            items.append(match.group(1))
+            expect_item = False
+        elif expect_item:
+            return None  # [, 'A'] or ['A',, 'B']
+        else:
+            separators.add(",")
+            expect_item = True
+    if body[pos:end].strip() or len(separators) > 1:
+        return None  # something else, or ['A', 'B' 'C'] (ambiguous)
+    if text[0] == "(" and separators == {""} and len(items) > 1:
+        return None  # ('A' 'B') is one string in Python
+    names = []
+    for item in items:
+        if "\\" in item or item[0] not in "'\"":  # an escape or a prefix: Python reads it
+            try:
+                value = ast.literal_eval(item)
+            except (ValueError, SyntaxError):
+                return None
+        else:
+            value = item[1:-1]
+        if value.strip():
+            names.append(value.strip())
+    return names
+
+
+def parse_authors(value: Any) -> list[str]:
+    """The names of an ``authors`` cell: a list (JSON, Parquet), or a string holding
+    ``['A', 'B']`` (or numpy's ``['A' 'B']``), ``A; B`` or ``A, B``; empty: no authors.
+    Raises :class:`ValueError` saying what the cell is, for anything else."""
     if value is None or (isinstance(value, float) and value != value):  # NaN from CSV
         return []
     if isinstance(value, str):
-        if value.startswith("[") and value.endswith("]"):  # a list as DataFrame.to_csv writes it
-            try:
-                parsed = ast.literal_eval(value)
-            except (ValueError, SyntaxError):
-                parsed = None
-            if isinstance(parsed, list):
-                return _authors(parsed)
-        return [a.strip() for a in value.split(",") if a.strip()]
-    return [str(a).strip() for a in value if str(a).strip()]
+        text = value.strip()
+        if text.startswith(("[", "(", "{")):
+            names = _literal_names(text)
+            if names is None:
+                raise ValueError(f"{_shown(text)} is not a list of names")
+            return names
+        if "\n" in text or "\r" in text:
+            raise ValueError(f"{_shown(text)} holds a line break")
+        separator = ";" if ";" in text else ","
+        return [a.strip() for a in text.split(separator) if a.strip()]
+    if isinstance(value, (bytes, dict)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"{_shown(repr(value))} is not a list of names")
+    names = []
+    for name in value:
+        if not isinstance(name, str):
+            raise ValueError(f"{_shown(repr(name))} is not a name (a string)")
+        if name.strip():
+            names.append(name.strip())
+    return names
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _authors_column(values: Any, source: str) -> list[list[str]]:
+    out = []
+    for row, value in enumerate(values, start=1):
+        try:
+            out.append(parse_authors(value))
+        except ValueError as e:
+            raise ListingError(
+                source, f"row {row}: authors cell {e}; write authors as {AUTHOR_FORMS} (see docs/triage.md)"
+            ) from None
+    return out
 
 
 def bare_id(text: Any) -> str:
@@ -89,11 +168,13 @@ def normalize(frame: pd.DataFrame, source: str, *, day: dt.date | None = None) -
     if ids.isna().any() or (ids.astype(str).str.strip() == "").any():
         raise ListingError(source, "has rows without an arxiv_id; every paper needs one")
     out["arxiv_id"] = [bare_id(a) for a in ids]
-    # control characters (a terminal escape) are what a journal title may not hold
+    # the journal's rule for text (journal.textrules): control characters (a terminal
+    # escape) are dropped, so a listing's paper can become an entry and reach a terminal
     titles = frame["title"].reset_index(drop=True).fillna("").astype(str)
-    out["title"] = titles.str.replace(CONTROL_CHARS, "", regex=True).str.strip()
-    out["authors"] = [[CONTROL_CHARS.sub("", a) for a in _authors(a)] for a in frame["authors"]]
-    out["abstract"] = frame["abstract"].reset_index(drop=True).fillna("").astype(str).str.strip()
+    out["title"] = [one_line(t) for t in titles]
+    out["authors"] = [[one_line(a) for a in names] for names in _authors_column(frame["authors"], source)]
+    abstracts = frame["abstract"].reset_index(drop=True).fillna("").astype(str)
+    out["abstract"] = [clean_text(a).strip() for a in abstracts]
     category = frame["category"].reset_index(drop=True) if "category" in frame.columns else None
     out["category"] = category.astype(object).where(category.notna(), None) if category is not None else None
     return out

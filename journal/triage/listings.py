@@ -11,7 +11,8 @@ lives in the folder name only. Each file holds ``arxiv_id`` (no version), ``titl
 
 Recording a day replaces its file whole (temp file in ``.d/tmp``, fsync, rename, fsync
 the folder), under the journal's write lock: a kill leaves the day as it was or as it
-becomes, never part; recording the same day again merges, one row per paper. Readers
+becomes, never part; recording the same day again merges, one row per paper, and never
+leaves the day holding less than before (see :func:`record_days`). Readers
 take no lock and read only the day folders they are asked for (a million recorded
 papers cost a range read no more than a few).
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,18 +100,74 @@ def _day_table(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=SCHEMA)
 
 
-def _merge(old: pa.Table, new: pa.Table) -> pa.Table:
-    """One row per paper: the new row wins, old papers keep their place."""
-    new_ids = set(new["arxiv_id"].to_pylist())
-    keep = [i for i, a in enumerate(old["arxiv_id"].to_pylist()) if a not in new_ids]
-    return pa.concat_tables([old.take(pa.array(keep, type=pa.int64())), new])
+def _loses(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    """Whether row ``new`` holds less than recorded row ``old``: no title or abstract where
+    the record has one, or fewer authors."""
+    return any(bool(old[name]) and not new[name] for name in ("title", "abstract")) or len(
+        new["authors"] or ()
+    ) < len(old["authors"] or ())
+
+
+@dataclass
+class Recorded:
+    """What :func:`record_days` did: the ``days`` written and, per day recorded before,
+    how many recorded papers were ``kept`` over a listing row that holds less and how
+    many the listing ``lacked`` (they stay recorded)."""
+
+    days: list[dt.date]
+    kept: dict[dt.date, int] = field(default_factory=dict)
+    lacked: dict[dt.date, int] = field(default_factory=dict)
+
+    def note(self) -> str:
+        """What the reader should know, or "" when every day simply took the listing."""
+        parts = []
+        for day in sorted(set(self.kept) | set(self.lacked)):
+            said = []
+            if self.kept.get(day):
+                said.append(
+                    f"kept the recorded version of {self.kept[day]} papers the listing gives with fewer "
+                    "authors or without a title or abstract"
+                )
+            if self.lacked.get(day):
+                said.append(f"{self.lacked[day]} recorded papers the listing lacks stay recorded")
+            parts.append(f"{day.isoformat()} was recorded before: {'; '.join(said)}")
+        return "; ".join(parts)
+
+
+def _merge(old: pa.Table, new: pa.Table) -> tuple[pa.Table, int, int]:
+    """One row per paper, and never less than the record held (see :func:`record_days`):
+    the merged table, how many recorded rows were kept over the listing's, and how many
+    recorded papers the listing lacks."""
+    old_rows = {row["arxiv_id"]: row for row in old.to_pylist()}
+    new_ids = new["arxiv_id"].to_pylist()
+    worse = {
+        a
+        for a, row in zip(new_ids, new.to_pylist(), strict=True)
+        if a in old_rows and _loses(row, old_rows[a])
+    }
+    listed = set(new_ids)
+    keep = [i for i, a in enumerate(old["arxiv_id"].to_pylist()) if a not in listed or a in worse]
+    taken = [i for i, a in enumerate(new_ids) if a not in worse]
+    merged = pa.concat_tables(
+        [old.take(pa.array(keep, type=pa.int64())), new.take(pa.array(taken, type=pa.int64()))]
+    )
+    return merged, len(worse), sum(1 for a in old_rows if a not in listed)
 
 
 def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFrame) -> list[dt.date]:
+    """Record ``listing`` (columns of :data:`COLUMNS`, ``date`` holding dates) as seen;
+    returns the days written (see :func:`record_days`)."""
+    return record_days(journal, listing).days
+
+
+def record_days(journal: Journal | str | os.PathLike[str], listing: pd.DataFrame) -> Recorded:
     """Record ``listing`` (columns of :data:`COLUMNS`, ``date`` holding dates) as seen.
 
-    Each day is merged into its recorded file (one row per ``arxiv_id``, the new row
-    wins) and replaced atomically. Returns the days written.
+    Each day is merged into its recorded file and replaced atomically, and a record never
+    comes to hold less than it did: one row per ``arxiv_id``; the listing's row replaces a
+    recorded one unless it has fewer authors, or no title or abstract where the record has
+    one (then the recorded row stays); recorded papers the listing lacks stay. The
+    returned :class:`Recorded` says what was kept.
     """
     import pandas as pd
 
@@ -119,26 +177,30 @@ def record_listing(journal: Journal | str | os.PathLike[str], listing: pd.DataFr
     j = as_journal(journal)
     root = listings_dir(j)
     frame = listing.assign(date=pd.to_datetime(listing["date"]).dt.date)  # strings, timestamps, dates
-    days = sorted(set(frame["date"]))
+    report = Recorded(sorted(set(frame["date"])))
     with j.write_lock():
         new_root = not root.exists()
         root.mkdir(exist_ok=True)
         if new_root:
             fsync_dir(root.parent)
-        for day in days:
+        for day in report.days:
             rows = frame[frame["date"] == day].drop_duplicates("arxiv_id", keep="last")
             table = _day_table(rows)
             folder = _day_dir(root, day)
             target = folder / FILE_NAME
             if target.exists():
-                table = _merge(_read_file(target), table)
+                table, kept, lacked = _merge(_read_file(target), table)
+                if kept:
+                    report.kept[day] = kept
+                if lacked:
+                    report.lacked[day] = lacked
             elif not folder.exists():
                 folder.mkdir()
                 fsync_dir(root)
             sink = pa.BufferOutputStream()
             pq.write_table(table, sink, compression="zstd")
             write_atomic(target, sink.getvalue().to_pybytes(), tmp_dir=j.tmp_dir)
-    return days
+    return report
 
 
 def _read_file(path: Path) -> pa.Table:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ListingError
 from ..store import as_journal
 from .listingfile import REQUIRED, pick_day
-from .listings import read_listings, record_listing
+from .listings import read_listings, record_days
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,11 +88,33 @@ def triage_listing(
 ) -> TriageResult:
     """Record every day of ``listing`` (normalized: see ``listingfile.normalize``) as seen,
     then rank ``day`` (default: its latest). A day without papers raises
-    :class:`~journal.errors.ListingError` before anything is recorded."""
+    :class:`~journal.errors.ListingError` before anything is recorded. Where the record
+    kept its own row of a paper (the listing's holds less: see ``listings.record_days``),
+    that row is ranked, and ``note`` says so."""
     chosen, papers = pick_day(listing, source, day)
     j = as_journal(journal)
-    record_listing(j, listing)
-    return TriageResult(chosen, rank(j, papers, day=chosen), source)
+    recorded = record_days(j, listing)
+    if recorded.kept.get(chosen):  # rank the better rows the record kept
+        kept = read_listings(j, start=chosen, end=chosen).set_index("arxiv_id")
+        papers = kept.loc[list(papers["arxiv_id"])].reset_index()[papers.columns]
+    return TriageResult(chosen, rank(j, papers, day=chosen), source, note=recorded.note())
+
+
+def rank_recorded(
+    journal: Journal | str | os.PathLike[str], day: dt.date, categories: list[str] | None = None
+) -> TriageResult | None:
+    """Rank ``day`` from its recorded listing, with no request: the papers of
+    ``categories`` (None: all; papers recorded without a category count as any), or None
+    when the day is not recorded or holds none of them."""
+    j = as_journal(journal)
+    papers = read_listings(j, start=day, end=day)
+    if categories is not None and len(papers):
+        papers = papers[papers["category"].isna() | papers["category"].isin(categories)]
+    if papers.empty:
+        return None
+    return TriageResult(
+        day, rank(j, papers.reset_index(drop=True), day=day), f"the listing recorded for {day}"
+    )
 
 
 def triage_file(
@@ -144,13 +166,34 @@ def triage_fetch(
     *,
     day: dt.date | None = None,
 ) -> TriageResult:
-    """Fetch (or read from the cache) the announcements of ``day`` (default: the latest)
-    in ``categories`` (default: :func:`feed.default_categories`), record and rank them."""
-    from .feed import default_categories, fetch_listing
+    """Rank the announcements of ``day`` (default: the latest) in ``categories`` (default:
+    :func:`feed.default_categories`; checked against arXiv's taxonomy before anything
+    else). A day whose feed answers are cached is read from them; else a recorded day is
+    ranked from its record (:func:`rank_recorded`); else the feed is fetched, recorded and
+    ranked. A day that is neither recorded nor reachable is one error pointing to
+    ``--listing FILE``."""
+    from ..errors import ArxivUnreachable
+    from .feed import FeedCache, check_categories, default_categories, fetch_listing
 
     j = as_journal(journal)
-    categories = default_categories(j) if categories is None else categories
-    listing = fetch_listing(j, categories, day=day)
-    result = triage_listing(j, listing, source=f"arXiv {','.join(categories)}")
-    result.note = str(listing.attrs.get("note") or "")
+    if categories is not None:
+        categories = check_categories(categories)
+    chosen = default_categories(j) if categories is None else categories
+    if day is not None and not all(FeedCache(j).get(day, c) for c in chosen):
+        recorded = rank_recorded(j, day, categories)
+        if recorded is not None:
+            return recorded
+    try:
+        listing = fetch_listing(j, chosen, day=day)
+    except ArxivUnreachable as error:
+        if day is None:
+            raise
+        raise ListingError(
+            day.isoformat(),
+            f"is not recorded beside the journal, and arXiv (at {error.api}) cannot be reached to "
+            "see whether its feed, which holds only the latest announcement day, has it; rank a "
+            "listing file of that day: journal triage --listing FILE (see docs/triage.md)",
+        ) from None
+    result = triage_listing(j, listing, source=f"arXiv {','.join(chosen)}")
+    result.note = "; ".join(n for n in (str(listing.attrs.get("note") or ""), result.note) if n)
     return result

@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ..browse import EntryIndex, Matches
 from ..errors import JournalError
+from ..wording import count
 from .render import entry_html
 
 _ANY = ""
@@ -136,7 +137,7 @@ class JournalBrowser(w.VBox):
         shown = len(self.matches.rows)
         total, size = self.matches.total, len(self.index)
         more = f" (showing the newest {shown})" if total > shown else ""
-        self.count.value = f"{total:,} of {size:,} entries{more}"
+        self.count.value = f"{total:,} of {count(size, 'entry', 'entries', grouped=True)}{more}"
         keep = select or self.list.value
         self._busy = True
         try:

@@ -93,8 +93,8 @@ class TriagePanel(w.VBox):
             self.run()
 
     def run(self) -> bool:
-        """Rank the day as the boxes say; shows the papers, or what went wrong (then the
-        list shown before stays). Returns whether it ranked."""
+        """Rank the day as the boxes say; shows the papers, or only what went wrong (the
+        list shown before is cleared). Returns whether it ranked."""
         from ..triage.service import paper_records, triage_fetch, triage_file
 
         self.status.value = "<i>Ranking…</i>"
@@ -105,6 +105,9 @@ class TriagePanel(w.VBox):
                 cats = [c.strip() for c in self.categories.value.split(",") if c.strip()] or None
                 result = triage_fetch(self.journal, cats, day=self.date.value)
         except JournalError as e:
+            # the list shown before was another day's: it goes, and only the error shows
+            self.records, self.capture_buttons = [], {}
+            self.papers.children, self.read.value = (), ""
             self.status.value = f'<span style="color:#c62828">{html.escape(str(e))}</span>'
             return False
         self.records = paper_records(result, limit=self.limit.value)
