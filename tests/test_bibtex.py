@@ -377,6 +377,56 @@ def test_latex_decoding_is_pylatexenc(value: str) -> None:
         assert _latex.decode(value) == whole
 
 
+_NAMES_TEX = st.lists(
+    st.sampled_from(
+        [
+            *"aZ{}~ ,.-'\"`\\$%&",
+            "\\",
+            "가",
+            r"{\"o}",
+            r"\"{u}",
+            r"\'e",
+            r"\'{\i}",
+            r"{\'\i}",
+            r"\'\i",
+            r"\v{r}",
+            r"{\c{c}}",
+            r"\c c",
+            r"\~n",
+            r"\^a",
+            r"{\ss}",
+            r"\ss",
+            r"\ss{}",
+            r"{\L}",
+            r"\L{}",
+            r"{\AA}",
+            r"\o",
+            r"{\i}",
+            r"\&",
+            r"\%",
+            r"\$",
+            r"\_",
+            r"\emph{",
+            r"\foo",
+            "i",
+            "j",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NAMES_TEX)
+def test_accents_read_alone_read_as_in_their_word(value: str) -> None:
+    """A word whose commands are all accents, letters or escaped characters has each read
+    by pylatexenc alone (names rarely repeat, their accents do): as the word is read whole."""
+    balanced = value.count("{") == value.count("}")
+    if balanced and not value.endswith("\\"):
+        whole = "".join(p if m else _latex._pylatexenc(p) for m, p in _latex.split_math(value))
+        assert _latex.decode(value) == whole
+
+
 # --- round trips -------------------------------------------------------------------------
 
 _SAFE = string.ascii_letters + string.digits + " .,:;!?'\"()[]<>/@*+=|-&%#_{}~^\\$" + "가나다한글éüßøΩ"

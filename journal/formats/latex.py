@@ -182,7 +182,30 @@ def _decode_text(text: str) -> str:
     # pylatexenc parses ~30 µs per character: only the words that hold a command or a
     # dollar go through it; the rest hold only groups and ties, which are read here
     # exactly as pylatexenc reads them (the property tests compare the two)
-    return "".join(_pylatexenc(c) if "\\" in c or "$" in c else _plain(c) for c in _chunks(text))
+    return "".join(_decode_word(c) if "\\" in c or "$" in c else _plain(c) for c in _chunks(text))
+
+
+_ARG = r"(?:[a-zA-Z]|\\[ij](?![a-zA-Z]))"
+#: an accent, letter or escaped character that reads the same alone as in its word:
+#: ``{\"o}``, ``\'{e}``, ``\'e``, ``\v{c}``, ``{\c{c}}``, ``{\'\i}``, ``{\ss}``, ``\L{}``, ``\&``
+_ACCENT = (
+    r"\\[`'^\"~=.](?:" + _ARG + r"|\{" + _ARG + r"\})"
+    r"|\\[uvHckbdrt]\{" + _ARG + r"\}"
+    r"|\\(?:ss|o|O|l|L|ae|AE|oe|OE|aa|AA|i|j)(?=\})"  # only inside braces: no space to eat
+    r"|\\(?:ss|o|O|l|L|ae|AE|oe|OE|aa|AA)\{\}"
+    r"|\\[&%$#_]"
+)
+_ACCENTS = re.compile(r"(\{(?:" + _ACCENT + r")\}|" + _ACCENT + r")")
+
+
+def _decode_word(word: str) -> str:
+    # names and words with accents rarely repeat in a bibliography, their accents do: when
+    # every command of a word is one of those, each is read by pylatexenc alone (and
+    # remembered) and the text between as in _plain; anything else, the word as a whole
+    pieces = _ACCENTS.split(word)
+    if len(pieces) == 1 or any("\\" in p or "$" in p for p in pieces[::2]):
+        return _pylatexenc(word)
+    return "".join(_pylatexenc(p) if i % 2 else _plain(p) for i, p in enumerate(pieces))
 
 
 _PLAIN = re.compile(r"[{}~]")

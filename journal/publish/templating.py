@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +50,30 @@ def stylesheet(template_dir: str | Path | None = None) -> str:
     raise ExportFailed(TEMPLATES_DIR / STYLESHEET, "is missing; reinstall journal")
 
 
-def _finalize(value: Any) -> Any:
+@cache
+def _markup_type() -> Any:
     from markupsafe import Markup
 
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return Markup(html.escape(value, quote=True))
+    return Markup
+
+
+def markup(text: str) -> Any:
+    """``text`` as HTML that the templates insert as it is (``Markup``)."""
+    # what Markup(text) gives for a str, without its Python-level __new__ (every link,
+    # linkified paragraph and entry of a page is one)
+    return str.__new__(_markup_type(), text)
+
+
+def _finalize(value: Any) -> Any:
+    # Jinja then escapes every value with markupsafe, which spells quotes &#39; and &#34;
+    # and the rest as html.escape does: only a text holding a quote needs html.escape's
+    # spelling (most hold none, and this runs for every value of every page)
+    if type(value) is str:
+        if "'" in value or '"' in value:
+            return markup(html.escape(value, quote=True))
+        return value
+    if isinstance(value, str) and not isinstance(value, _markup_type()):
+        return markup(html.escape(value, quote=True))
     return value
 
 
