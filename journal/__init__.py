@@ -60,7 +60,10 @@ MOVED_MODULES = {
     "summary": "journal.publish.summary",
     "table": "journal.store.schema",
     "tags": "journal.search.tags",
+    "termtable": "journal.text.termtable",
     "textindex": "journal.search.textindex",
+    "kernels": "journal.store.kernels",
+    "views": "journal.cli.views",
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from journal.errors import InvalidArxivId, ValidationError
-from journal.textrules import check_count, check_size, multi_line, refuse_control
+from journal.text.rules import check_count, check_size, multi_line, refuse_control
 
 #: Column order of the table, the JSONL objects and the CSV export.
 FIELDS: tuple[str, ...] = (
@@ -222,7 +222,7 @@ def normalise_authors(authors: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def normalise_text(text: str | None, field: str = "text") -> str:
-    """A multi-line field (commentary, abstract) under the rule of :mod:`journal.textrules`:
+    """A multi-line field (commentary, abstract) under the rule of :mod:`journal.text.rules`:
     newlines as ``\\n``, a page break as a paragraph break, other control characters
     dropped, no white space at the ends, at most ``LIMITS[field]`` characters."""
     if text is None:

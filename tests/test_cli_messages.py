@@ -164,7 +164,7 @@ def test_every_error_line_starts_the_same_way(seed_journal: Path, tmp_path: Path
 
 
 def test_count_helper() -> None:
-    from journal.wording import count, entries_count
+    from journal.text.wording import count, entries_count
 
     assert [entries_count(n) for n in (0, 1, 2)] == ["0 entries", "1 entry", "2 entries"]
     assert count(1, "day") == "1 day" and count(3, "day") == "3 days"

@@ -17,7 +17,7 @@ from journal.formats.note_layout import Layout, split_source
 from journal.model import make_entry
 from journal.search.links import build_index
 from journal.store import Journal
-from journal.textrules import CONTROL, clean_text
+from journal.text.rules import CONTROL, clean_text
 
 VAULT = Path(__file__).resolve().parent / "data" / "vault"
 NOTES = vault_files.walk(str(VAULT))
@@ -392,7 +392,7 @@ def test_any_utf8_note_round_trips_byte_for_byte(text: str) -> None:
 @given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r")))
 def test_a_note_with_control_characters_is_read_under_the_rule_for_text(text: str) -> None:
     """The other case that is not byte-identical: a page break becomes a paragraph break,
-    other control characters are dropped (journal.textrules), everything else is kept."""
+    other control characters are dropped (journal.text.rules), everything else is kept."""
     _, out = _round_trip(text)
     assert out.decode("utf-8") == clean_text(text)
 

@@ -603,7 +603,7 @@ def test_cli_subprocess_korean_argv(j):
 
 def test_terminal_lines_keep_the_first_match_in_view():
     from journal.search.query import Hit, Results, hits_text
-    from journal.termtable import width
+    from journal.text.termtable import width
 
     long = "앞부분 " * 40 + "목표어 뒤에 오는 문장"
     hit = Hit("abc123", __import__("datetime").date(2024, 5, 9), "제목", 1.0, long)

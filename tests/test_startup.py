@@ -23,7 +23,7 @@ import journal
 from journal.search import textindex as ti
 from journal.search.query import search
 from journal.store import SideState, kernels
-from journal.termtable import clip, table, width
+from journal.text.termtable import clip, table, width
 
 PROBE = (
     "import json, sys; from journal.cli import main; code = main(sys.argv[1:]); "

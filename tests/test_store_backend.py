@@ -254,14 +254,3 @@ def test_the_store_is_in_no_import_circle() -> None:
     internals = {"journal.store.local", "journal.store.local_check", "journal.store.entrystore"}
     for module in graph.modules - store:  # the rest uses what journal.store hands on
         assert not graph.find_modules_directly_imported_by(module) & internals, module
-
-
-def test_old_top_level_modules_still_import_with_a_warning() -> None:
-    import importlib
-
-    import journal
-
-    for old, new in journal.MOVED_MODULES.items():
-        with pytest.warns(DeprecationWarning, match=f"journal.{old} moved to {new}"):
-            module = getattr(journal, old)
-        assert module is importlib.import_module(new)

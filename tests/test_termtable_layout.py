@@ -13,7 +13,7 @@ import pytest
 from conftest import DATA
 
 import journal
-from journal.termtable import table
+from journal.text.termtable import table
 
 TRIAGE = DATA / "triage"
 WIDTHS = [80, 120, 200]

@@ -1,4 +1,4 @@
-"""The rule for control characters and sizes of text (journal.textrules): every way in
+"""The rule for control characters and sizes of text (journal.text.rules): every way in
 (command line, capture form, JSONL, BibTeX, markdown) meets it in the model; terminals and
 the feed never see control characters; an export completes or writes nothing."""
 
@@ -93,7 +93,7 @@ def on_terminal(*args: str) -> tuple[int, str, str]:
 
 @given(st.text(st.characters(blacklist_categories=("Cs",))))
 def test_multi_line_text_holds_no_control_but_tab_and_newline(text: str) -> None:
-    from journal.textrules import clean_text
+    from journal.text.rules import clean_text
 
     clean = normalise_text(text, "commentary")
     assert no_controls(clean) and "\u2028" not in clean and "\u2029" not in clean

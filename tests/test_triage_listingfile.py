@@ -14,7 +14,7 @@ from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journal.textrules import one_line
+from journal.text.rules import one_line
 from journal.triage import listings
 from journal.triage.listingfile import AUTHOR_FORMS, parse_authors, read_listing_file
 

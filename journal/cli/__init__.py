@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         setattr(args, command.loose_words, [*getattr(args, command.loose_words), *extra])
     if not hasattr(args, "journal"):
         args.journal = default_journal()
-    from journal.textrules import terminal_stdout
+    from journal.text.rules import terminal_stdout
 
     try:
         check_dates(args)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from journal import wording
 from journal.cli.common import ERROR, Command, open_journal
+from journal.text import wording
 
 # --- check -----------------------------------------------------------------------------
 

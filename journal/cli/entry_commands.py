@@ -9,7 +9,7 @@ from typing import Any
 
 from journal.cli.common import Command, add_filter_options, filters, open_journal
 from journal.errors import DuplicateEntry, ValidationError
-from journal.termtable import table
+from journal.text.termtable import table
 
 #: The help of an ``id`` argument that also takes a paper's arXiv id or URL.
 ENTRY_ID_HELP = "an entry id (or a unique prefix, or the arXiv id or URL of its paper)"

@@ -11,7 +11,7 @@ from typing import Any
 
 from journal.cli.common import Command, add_feed_options, add_filter_options, filters, open_journal
 from journal.errors import ValidationError
-from journal.wording import entries_count
+from journal.text.wording import entries_count
 
 # --- import ----------------------------------------------------------------------------
 
@@ -36,7 +36,7 @@ def import_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
 
 def cmd_import(args: argparse.Namespace) -> int:
     from journal.formats import importer
-    from journal.wording import import_line
+    from journal.text.wording import import_line
 
     reader = importer(args.format)
     options = {}

@@ -8,8 +8,8 @@ import argparse
 import sys
 
 from journal.cli.common import Command, open_journal
-from journal.termtable import table
-from journal.wording import entries_count
+from journal.text.termtable import table
+from journal.text.wording import entries_count
 
 # --- search ----------------------------------------------------------------------------
 

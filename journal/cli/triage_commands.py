@@ -8,7 +8,7 @@ import sys
 
 from journal.cli.common import Command
 from journal.errors import ValidationError
-from journal.termtable import clip, table, terminal_width, width
+from journal.text.termtable import clip, table, terminal_width, width
 
 
 def triage_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:

@@ -20,7 +20,7 @@ from journal.errors import ImportFailed, ValidationError
 from journal.formats import latex as _latex
 from journal.formats.files import read_text, write_export
 from journal.model import Entry, abs_url, make_entry, parse_arxiv, parse_date, split_paragraphs
-from journal.textrules import clean_text
+from journal.text.rules import clean_text
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _STOPWORDS = frozenset(
@@ -238,7 +238,7 @@ def _text(value: str) -> str:
 def _paragraphs(value: str) -> str:
     """Multi-paragraph text (abstract, commentary): blank lines and ``\\par`` separate
     paragraphs; a line's indentation is layout, not content; the journal's rule for text
-    (:mod:`journal.textrules`) comes first, so a page break is a paragraph break too."""
+    (:mod:`journal.text.rules`) comes first, so a page break is a paragraph break too."""
     value = re.sub(r"\\par\b\s*", "\n\n", clean_text(value))
     paragraphs = []
     for para in split_paragraphs(value):

@@ -24,7 +24,7 @@ from journal.formats.vault_files import decode_note, locate, note_path, progress
 from journal.formats.vault_names import file_title, is_safe_relative, name_date, new_note_path, redate_path
 from journal.formats.vault_record import record_export, unsynced_notes
 from journal.model import Entry, make_entry
-from journal.textrules import clean_text
+from journal.text.rules import clean_text
 
 # The note format (:mod:`.markdown_note`) is imported where notes are parsed or written:
 # re-importing an unchanged vault only walks it and never needs it.
@@ -94,7 +94,7 @@ def read_note(
     from journal.formats.markdown_note import parse_note, render_text, split_newlines, verbatim_layout
 
     lf_text, newline, _exact = split_newlines(text)
-    # the journal's rule for text (journal.textrules): a page break is a paragraph break,
+    # the journal's rule for text (journal.text.rules): a page break is a paragraph break,
     # other control characters are dropped; such a note is the one kind not kept byte for byte
     lf_text = clean_text(lf_text)
     if found is not None:

@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journal import wording
 from journal.errors import ImportFailed
 from journal.formats.markdown import DATE_FROM_MTIME, DATE_FROM_NAME, read_note
 from journal.formats.vault_files import Scan, locate, note_path, progress, read_bytes
 from journal.formats.vault_record import Record, digest_of, load_state, record, update_state, vault_key
 from journal.model import EPOCH_UTC, FIELDS, Entry, format_timestamp, utc_now
+from journal.text import wording
 
 if TYPE_CHECKING:
     from journal.store import Batch, Journal

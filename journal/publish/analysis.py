@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from journal.model import parse_date
-from journal.wording import count, entries_count
+from journal.text.wording import count, entries_count
 
 if TYPE_CHECKING:
     import pandas as pd

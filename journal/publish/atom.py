@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from journal.errors import ExportFailed, ValidationError
 from journal.model import EPOCH_UTC, Entry
 from journal.publish.htmllinks import day_file, escape, link, linkify
-from journal.textrules import for_xml
+from journal.text.rules import for_xml
 
 FEED = "feed.xml"
 #: How many days (those with entries, newest first) a feed holds by default.

@@ -37,7 +37,7 @@ from journal.model import Entry, abs_url
 from journal.publish import atom as feed
 from journal.publish import templating
 from journal.publish.htmllinks import day_file, escape, link, linkify, safe_href
-from journal.wording import count, entries_count
+from journal.text.wording import count, entries_count
 
 MARKER = ".journal-site"
 

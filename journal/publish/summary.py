@@ -16,8 +16,8 @@ from typing import Any
 
 from journal.model import Entry, tag_key
 from journal.publish.mdtext import autolink, code_span, escape, fenced, link, paragraphs
-from journal.termtable import table
-from journal.wording import entries_count
+from journal.text.termtable import table
+from journal.text.wording import entries_count
 
 
 def per_month(entries: Sequence[Entry]) -> list[tuple[str, int]]:

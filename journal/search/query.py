@@ -344,8 +344,8 @@ def hits_text(results: Results, *, width: int | None = None, color: bool = False
     its first match shows (Korean takes two columns a character)."""
     import shutil
 
-    from journal.termtable import clip
-    from journal.termtable import width as columns
+    from journal.text.termtable import clip
+    from journal.text.termtable import width as columns
 
     width = width or shutil.get_terminal_size((100, 24)).columns
     marks = query_pattern(results.query)

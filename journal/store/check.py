@@ -11,8 +11,8 @@ from typing import Protocol
 from journal.errors import JournalError
 from journal.model import Entry, tag_key
 from journal.store.backend import Finding
-from journal.textrules import CONTROL, clean_text, one_line
-from journal.wording import count
+from journal.text.rules import CONTROL, clean_text, one_line
+from journal.text.wording import count
 
 __all__ = [
     "Finding",
@@ -54,7 +54,7 @@ def near_duplicate_tags(entries: list[Entry]) -> list[list[str]]:
 
 
 def without_controls(entry: Entry) -> Entry | None:
-    """``entry`` under the rule for text (journal.textrules) when it breaks it (written
+    """``entry`` under the rule for text (journal.text.rules) when it breaks it (written
     before the rule, or by other tools), else None."""
     changes: dict[str, object] = {}
     for name in ("abstract", "commentary"):

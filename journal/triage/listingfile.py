@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journal.errors import ListingError
-from journal.textrules import clean_text, one_line
+from journal.text.rules import clean_text, one_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -168,7 +168,7 @@ def normalize(frame: pd.DataFrame, source: str, *, day: dt.date | None = None) -
     if ids.isna().any() or (ids.astype(str).str.strip() == "").any():
         raise ListingError(source, "has rows without an arxiv_id; every paper needs one")
     out["arxiv_id"] = [bare_id(a) for a in ids]
-    # the journal's rule for text (journal.textrules): control characters (a terminal
+    # the journal's rule for text (journal.text.rules): control characters (a terminal
     # escape) are dropped, so a listing's paper can become an entry and reach a terminal
     titles = frame["title"].reset_index(drop=True).fillna("").astype(str)
     out["title"] = [one_line(t) for t in titles]

@@ -16,8 +16,8 @@ import ipywidgets as w
 
 from journal.errors import JournalError
 from journal.search.browse import EntryIndex, Matches
+from journal.text.wording import count
 from journal.widgets.entry_html import entry_html
-from journal.wording import count
 
 _ANY = ""
 
