@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from journal.model import Entry, make_entry
 from journal.publish import site as html
 
-SHIPPED = Path(html.__file__).resolve().parents[1] / "templates" / "entry.html.j2"
+SHIPPED = Path(html.__file__).resolve().parent / "templates" / "entry.html.j2"
 _TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30)
 _TAG = st.text(
     st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp"), blacklist_characters="#,"),
