@@ -90,6 +90,7 @@ class DeltaBackend:
         self._options: dict[str, str] | None = None
         self._dt: DeltaTable | None = None
         self._snap: tuple[int, pa.Table] | None = None
+        self._files: dict[str, pa.Table] = {}  # data file -> its rows
 
     def __repr__(self) -> str:
         return f"<DeltaBackend {self.url!r}>"
@@ -144,11 +145,26 @@ class DeltaBackend:
             dt = self._dt
             if dt is None or dt.version() != key:
                 dt = DeltaTable(self.where.table_uri, version=key, storage_options=self.options)
-            return dt.to_pyarrow_dataset().to_table()
+            return self._read_files(dt)
 
         table = fold(reading(self.url, load))
         self._snap = (key, table)
         return table
+
+    def _read_files(self, dt: DeltaTable) -> pa.Table:
+        """The rows of the table's files at ``dt``'s version. Data files never change once
+        written, so those read for an earlier version are kept: a new version costs only
+        its new files."""
+        dataset = dt.to_pyarrow_dataset()
+        parts, kept = [], {}
+        for fragment in dataset.get_fragments():
+            rows = self._files.get(fragment.path)
+            if rows is None:
+                rows = fragment.to_table(schema=dataset.schema)
+            kept[fragment.path] = rows
+            parts.append(rows)
+        self._files = kept
+        return pa.concat_tables(parts) if parts else empty_table(dataset.schema)
 
     def snapshot_columns(self, key: Any, columns: list[str]) -> pa.Table:
         return self.snapshot(key).select(columns)
