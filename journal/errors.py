@@ -209,3 +209,28 @@ class NoAnnouncements(ListingError):
         self.last_day = last_day
         hint = f"; the last announcement day is {last_day} (journal triage {last_day})" if last_day else ""
         super().__init__(day, f"arXiv announced no papers on that day ({reason}){hint}")
+
+
+class StoreError(JournalError):
+    """A journal kept in object storage (``s3://...``) cannot be reached or used; nothing
+    was changed. The message names the URL and what to do, never a credential."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        super().__init__(f"{url}: {message}")
+
+
+class StoreUnreachable(StoreError):
+    """The storage endpoint does not answer."""
+
+
+class StoreAccessDenied(StoreError):
+    """The storage refused these credentials."""
+
+
+class StoreNotFound(StoreError):
+    """The bucket does not exist."""
+
+
+class StoreConflict(StoreError):
+    """Other writers kept changing the table; the change was retried and then given up."""

@@ -134,10 +134,10 @@ def test_a_file_url_is_the_local_store(tmp_path: Path) -> None:
 
 def test_an_unknown_scheme_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UnknownLocation) as caught:
-        journal.open("s3://bucket/prefix")
+        journal.open("gs://bucket/prefix")
     message = str(caught.value)
     assert isinstance(caught.value, JournalError)
-    assert message.startswith("s3://bucket/prefix: no journal backend for s3:// locations")
+    assert message.startswith("gs://bucket/prefix: no journal backend for gs:// locations")
     for scheme in known_schemes():
         assert f"{scheme}://" in message
     assert "file://" in message
@@ -146,7 +146,7 @@ def test_an_unknown_scheme_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_the_cli_says_an_unknown_scheme_in_one_line(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "journal", "list", "--journal", "s3://bucket/prefix"],
+        [sys.executable, "-m", "journal", "list", "--journal", "gs://bucket/prefix"],
         capture_output=True,
         text=True,
         env=cli_env(),
@@ -156,7 +156,7 @@ def test_the_cli_says_an_unknown_scheme_in_one_line(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
-    assert "no journal backend for s3:// locations" in proc.stderr and "file://" in proc.stderr
+    assert "no journal backend for gs:// locations" in proc.stderr and "file://" in proc.stderr
 
 
 # --- a second backend, through the public API -----------------------------------------------

@@ -31,7 +31,15 @@ def local_backend(location: str) -> StorageBackend:
     return LocalParquetBackend(location)
 
 
-_BACKENDS: dict[str, Factory] = {"file": local_backend}
+def s3_backend(location: str) -> StorageBackend:
+    """The Delta Lake table at an ``s3://bucket/prefix`` URL (:mod:`journal.store.delta`,
+    imported on first use: it needs the ``s3`` extra)."""
+    from journal.store.delta import DeltaBackend
+
+    return DeltaBackend(location)
+
+
+_BACKENDS: dict[str, Factory] = {"file": local_backend, "s3": s3_backend}
 
 
 def register_backend(scheme: str, factory: Factory) -> None:

@@ -1,0 +1,288 @@
+"""A journal kept as a Delta Lake table on S3-compatible storage (``s3://bucket/prefix``),
+written by several machines at once with no server and no lock service.
+
+The entries are the Delta table at ``<prefix>/entries`` (the store's Arrow schema,
+:mod:`journal.store.schema`), read and written through delta-rs (``deltalake``, the ``s3``
+extra). A journal state is one table version: the snapshot is the table at that version
+and no changes are ever pending (``commit`` applies change rows to the table at once).
+
+Concurrency comes from Delta's conditional commits, not from a lock: a commit is a PUT of
+``_delta_log/<version>.json`` with ``If-None-Match: *``, so of two writers racing for a
+version one wins and the other retries on top of it (jittered backoff,
+:func:`journal.store.delta_io.retrying`). A commit that fails may still have happened, so
+every write is idempotent: new entries are appended only if their ids are not in the table
+yet, changes and deletions are a MERGE on ``id`` (values set, never incremented), and reads
+fold the table by id (the row with the latest ``updated_at`` wins) should an id ever be
+stored twice. The table stays at protocol reader 1 / writer 2 with no table features, so
+every Delta reader can read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pyarrow as pa
+
+from journal.errors import JournalError
+from journal.store import kernels as pc
+from journal.store.backend import Finding, Layers, SideState
+from journal.store.delta_io import parse_location, reading, retrying, storage_options
+from journal.store.schema import ORDER, SCHEMA, cast_table, empty_table, rows_to_table, strings
+
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
+
+T = TypeVar("T")
+MERGE_COLUMNS = {name: f"s.{name}" for name in SCHEMA.names}
+PROTOCOL = (1, 2)  # reader, writer: what every Delta reader reads
+
+
+def fold(raw: pa.Table) -> pa.Table:
+    """The rows of a Delta table as the journal's entries: the store's schema, one row per
+    id (the latest ``updated_at`` wins, should a retried write have doubled one), in
+    journal order."""
+    columns = [raw[f.name] if f.name in raw.column_names else pa.nulls(raw.num_rows, f.type) for f in SCHEMA]
+    table = cast_table(pa.Table.from_arrays(columns, schema=SCHEMA.remove_metadata()), SCHEMA)
+    ids = strings(table["id"])
+    if len(set(ids)) != len(ids):
+        updated = pc.cast(table["updated_at"], pa.int64()).to_pylist()
+        best: dict[str | None, int] = {}
+        for i, entry_id in enumerate(ids):
+            j = best.get(entry_id)
+            if j is None or (updated[i] or 0) > (updated[j] or 0):
+                best[entry_id] = i
+        table = pc.take(table, pa.array(sorted(best.values()), pa.int64()))
+    return pc.take(table, pc.sort_indices(table, sort_keys=ORDER))
+
+
+def latest_rows(data: bytes) -> dict[str, dict[str, Any]]:
+    """Encoded change rows folded by id (the last row of an id wins), in commit order."""
+    rows: dict[str, dict[str, Any]] = {}
+    for line in data.splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows.pop(row["id"], None)
+            rows[row["id"]] = row
+    return rows
+
+
+def encode_rows(rows: list[dict[str, Any]]) -> bytes:
+    return b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows)
+
+
+class DeltaBackend:
+    """The journal at ``s3://bucket/prefix`` (see the module doc)."""
+
+    def __init__(self, location: str) -> None:
+        if importlib.util.find_spec("deltalake") is None:
+            raise JournalError(f"{location}: S3 journals need the s3 extra: pip install 'journal[s3]'")
+        self.where = parse_location(location)
+        self.location = location
+        self.url = self.where.url
+        # messages and code that take a path see this machine's cache of the journal;
+        # side_path_for(self.path, kind) is side_path(kind)
+        self.path: Path = self.where.cache_root() / "entries"
+        self._options: dict[str, str] | None = None
+        self._dt: DeltaTable | None = None
+        self._snap: tuple[int, pa.Table] | None = None
+        self._files: dict[str, pa.Table] = {}  # data file -> its rows
+
+    def __repr__(self) -> str:
+        return f"<DeltaBackend {self.url!r}>"
+
+    @property
+    def options(self) -> dict[str, str]:
+        if self._options is None:
+            self._options = storage_options()
+        return self._options
+
+    def side_path(self, kind: SideState) -> Path:
+        """This machine's folder for side state: ``<cache>/entries.d/<kind>`` under
+        ``$JOURNAL_CACHE/<bucket>/<prefix>`` or ``~/.cache/journal/<bucket>/<prefix>``.
+
+        Local kinds (caches, drafts, the search index, tmp) belong there. Shared kinds (the
+        recorded listings, the vault sync record) are local too in this first step, so one
+        machine does not see another's: they move into the bucket next."""
+        return self.path.with_name("entries.d") / SideState(kind).value
+
+    # -- reading ------------------------------------------------------------------
+
+    def table(self) -> DeltaTable | None:
+        """The table at its latest version (None: no journal here yet)."""
+        from deltalake import DeltaTable
+        from deltalake.exceptions import TableNotFoundError
+
+        def load() -> DeltaTable | None:
+            if self._dt is None:
+                try:
+                    self._dt = DeltaTable(self.where.table_uri, storage_options=self.options)
+                except TableNotFoundError:
+                    return None
+            else:
+                self._dt.update_incremental()
+            return self._dt
+
+        return reading(self.url, load)
+
+    def exists(self) -> bool:
+        """Whether the table exists (at least one commit)."""
+        return self.table() is not None
+
+    def snapshot(self, key: Any) -> pa.Table:
+        """The entries of table version ``key`` (kept for the last version read)."""
+        if key is None:
+            return empty_table(SCHEMA)
+        if self._snap is not None and self._snap[0] == key:
+            return self._snap[1]
+        from deltalake import DeltaTable
+
+        def load() -> pa.Table:
+            dt = self._dt
+            if dt is None or dt.version() != key:
+                dt = DeltaTable(self.where.table_uri, version=key, storage_options=self.options)
+            return self._read_files(dt)
+
+        table = fold(reading(self.url, load))
+        self._snap = (key, table)
+        return table
+
+    def _read_files(self, dt: DeltaTable) -> pa.Table:
+        """The rows of the table's files at ``dt``'s version. Data files never change once
+        written, so those read for an earlier version are kept: a new version costs only
+        its new files."""
+        dataset = dt.to_pyarrow_dataset()
+        parts, kept = [], {}
+        for fragment in dataset.get_fragments():
+            rows = self._files.get(fragment.path)
+            if rows is None:
+                rows = fragment.to_table(schema=dataset.schema)
+            kept[fragment.path] = rows
+            parts.append(rows)
+        self._files = kept
+        return pa.concat_tables(parts) if parts else empty_table(dataset.schema)
+
+    def snapshot_columns(self, key: Any, columns: list[str]) -> pa.Table:
+        return self.snapshot(key).select(columns)
+
+    def snapshot_fields(self, key: Any) -> list[str]:
+        return list(SCHEMA.names)
+
+    def change_rows(self, names: tuple[str, ...]) -> bytes:
+        return b""  # nothing is ever pending: every commit is a table version
+
+    def read_layers(self, read: Callable[[Layers], T]) -> T:
+        """``read(layers)`` on the table's latest version (a version never changes, so one
+        run suffices)."""
+        dt = self.table()
+        return read(Layers(self, None if dt is None else dt.version(), ()))
+
+    def pending_changes(self) -> int:
+        return 0
+
+    # -- writing ------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_lock(self, *, check_file: bool = True) -> Iterator[None]:
+        """No lock: writers on any machine commit at once, and a conditional commit makes
+        a racing one retry on top of the winner (see the module doc). Side state written
+        under this context is per machine (:meth:`side_path`)."""
+        yield
+
+    def commit(self, data: bytes, rows: int) -> None:
+        """Apply ``data`` (encoded change rows) to the table as one commit, retried on a
+        conflict: new ids appended, other puts and deletions merged on ``id``."""
+        latest = latest_rows(data)
+        if not latest:
+            return
+        puts = [r for r in latest.values() if not r.get("_deleted")]
+        put_table = cast_table(rows_to_table(encode_rows(puts)), SCHEMA) if puts else None
+        retrying(self.url, "the change", lambda: self._apply(latest, put_table))
+
+    def _apply(self, latest: dict[str, dict[str, Any]], put_table: pa.Table | None) -> None:
+        """One attempt at a commit, doing only what the latest version still lacks."""
+        from deltalake import write_deltalake
+
+        dt = self.table()
+        if dt is None:
+            if put_table is not None:  # the first write creates the table (version 0)
+                write_deltalake(self.where.table_uri, put_table, mode="append", storage_options=self.options)
+            return
+        stored = set(strings(self.snapshot(dt.version())["id"]))
+        touched = stored & set(latest)
+        if not touched:  # only new entries: a blind append, which no other writer's commit can conflict with
+            if put_table is not None:
+                write_deltalake(dt, put_table, mode="append")
+            return
+        source = rows_to_table(encode_rows(list(latest.values())))
+        (
+            dt.merge(source, "t.id = s.id", source_alias="s", target_alias="t", streamed_exec=False)
+            .when_matched_delete(predicate="s._deleted")
+            .when_matched_update(updates=MERGE_COLUMNS, predicate="NOT s._deleted")
+            .when_not_matched_insert(updates=MERGE_COLUMNS, predicate="NOT s._deleted")
+            .execute()
+        )
+
+    def compact(self) -> int:
+        """Rewrite the table's small files into few (``optimize.compact``), write a
+        checkpoint and remove files unreferenced for longer than the retention (7 days,
+        Delta's default: readers of older versions keep working). Two compactions at once:
+        the loser retries on the new version, where there is little left to do. Returns
+        how many files were folded."""
+        if self.table() is None:
+            return 0
+
+        def step() -> int:
+            dt = self.table()
+            assert dt is not None
+            metrics = dt.optimize.compact()
+            return int(metrics.get("numFilesRemoved", 0))
+
+        removed = retrying(self.url, "the compaction", step, attempts=6)
+        dt = self.table()
+        assert dt is not None
+        reading(self.url, dt.create_checkpoint)
+        reading(self.url, lambda: dt.vacuum(dry_run=False))
+        return removed
+
+    def upgrade(self) -> bool:
+        """Nothing to upgrade: the table has the current schema since its first commit."""
+        return False
+
+    def check_storage(self, *, repair: bool) -> list[Finding]:
+        """The table's version, files and protocol (it must stay reader 1 / writer 2 with
+        no table features), and ids stored more than once (folded on reading)."""
+        dt = self.table()
+        if dt is None:
+            return [Finding("error", f"{self.url}: no journal here (the first `journal add` creates one)")]
+        protocol = dt.protocol()
+        findings = []
+        found = (protocol.min_reader_version, protocol.min_writer_version)
+        features = [*(protocol.reader_features or []), *(protocol.writer_features or [])]
+        if found != PROTOCOL or features:
+            findings.append(
+                Finding(
+                    "warning",
+                    f"{self.url}: the table needs Delta reader {found[0]} / writer {found[1]}"
+                    + (f" with {', '.join(features)}" if features else "")
+                    + "; some Delta readers may not read it (the journal writes reader 1 / writer 2)",
+                )
+            )
+        actions = pa.table(reading(self.url, dt.get_add_actions))
+        rows = sum(n or 0 for n in actions["num_records"].to_pylist())
+        entries = self.snapshot(dt.version()).num_rows
+        if rows > entries:
+            findings.append(
+                Finding("warning", f"{self.url}: {rows - entries} rows repeat an id (the latest is read)")
+            )
+        findings.append(
+            Finding(
+                "info",
+                f"{self.url}: Delta table version {dt.version()}, {actions.num_rows} data files, {entries} entries",
+            )
+        )
+        return findings
