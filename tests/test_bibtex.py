@@ -380,7 +380,7 @@ def test_latex_decoding_is_pylatexenc(value: str) -> None:
 _NAMES_TEX = st.lists(
     st.sampled_from(
         [
-            *"aZ{}~ ,.-'\"`\\$%&",
+            *"aZé{}~ \n,.-'\"`\\$%&",
             "\\",
             "가",
             r"{\"o}",
@@ -416,7 +416,7 @@ _NAMES_TEX = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(_NAMES_TEX)
 def test_accents_read_alone_read_as_in_their_word(value: str) -> None:
     """A word whose commands are all accents, letters or escaped characters has each read

@@ -182,10 +182,14 @@ def _decode_text(text: str) -> str:
     # pylatexenc parses ~30 µs per character: only the words that hold a command or a
     # dollar go through it; the rest hold only groups and ties, which are read here
     # exactly as pylatexenc reads them (the property tests compare the two)
+    if "\\" in text or "$" in text:
+        pieces = _ACCENTS.split(text)
+        if _only_accents(pieces):  # a whole value at once, as _decode_word does a word
+            return _read_accents(pieces)
     return "".join(_decode_word(c) if "\\" in c or "$" in c else _plain(c) for c in _chunks(text))
 
 
-_ARG = r"(?:[a-zA-Z]|\\[ij](?![a-zA-Z]))"
+_ARG = r"(?:[a-zA-Z]|\\[ij](?![^\W\d_]|\s))"  # \i eats letters and spaces after it
 #: an accent, letter or escaped character that reads the same alone as in its word:
 #: ``{\"o}``, ``\'{e}``, ``\'e``, ``\v{c}``, ``{\c{c}}``, ``{\'\i}``, ``{\ss}``, ``\L{}``, ``\&``
 _ACCENT = (
@@ -203,8 +207,15 @@ def _decode_word(word: str) -> str:
     # every command of a word is one of those, each is read by pylatexenc alone (and
     # remembered) and the text between as in _plain; anything else, the word as a whole
     pieces = _ACCENTS.split(word)
-    if len(pieces) == 1 or any("\\" in p or "$" in p for p in pieces[::2]):
-        return _pylatexenc(word)
+    return _read_accents(pieces) if _only_accents(pieces) else _pylatexenc(word)
+
+
+def _only_accents(pieces: list[str]) -> bool:
+    """Whether the text between the accents of ``_ACCENTS.split`` holds no other command."""
+    return len(pieces) > 1 and not any("\\" in p or "$" in p for p in pieces[::2])
+
+
+def _read_accents(pieces: list[str]) -> str:
     return "".join(_pylatexenc(p) if i % 2 else _plain(p) for i, p in enumerate(pieces))
 
 
