@@ -31,6 +31,7 @@ import pyarrow as pa
 from journal.errors import JournalError
 from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SideState
+from journal.store.delta_cache import TableCache
 from journal.store.delta_io import parse_location, reading, retrying, storage_options
 from journal.store.schema import ORDER, SCHEMA, cast_table, empty_table, rows_to_table, strings
 
@@ -90,7 +91,7 @@ class DeltaBackend:
         self._options: dict[str, str] | None = None
         self._dt: DeltaTable | None = None
         self._snap: tuple[int, pa.Table] | None = None
-        self._files: dict[str, pa.Table] = {}  # data file -> its rows
+        self._cache: TableCache | None = None
 
     def __repr__(self) -> str:
         return f"<DeltaBackend {self.url!r}>"
@@ -100,6 +101,13 @@ class DeltaBackend:
         if self._options is None:
             self._options = storage_options()
         return self._options
+
+    @property
+    def cache(self) -> TableCache:
+        """This machine's cache of the table (the version is always asked of the store)."""
+        if self._cache is None:
+            self._cache = TableCache(self.where, self.options, self.where.cache_root() / "table-cache")
+        return self._cache
 
     def side_path(self, kind: SideState) -> Path:
         """This machine's folder for side state: ``<cache>/entries.d/<kind>`` under
@@ -130,41 +138,19 @@ class DeltaBackend:
         return reading(self.url, load)
 
     def exists(self) -> bool:
-        """Whether the table exists (at least one commit)."""
-        return self.table() is not None
+        """Whether the table exists (at least one commit): one listing of its log."""
+        return self.cache.latest_version() is not None
 
     def snapshot(self, key: Any) -> pa.Table:
-        """The entries of table version ``key`` (kept for the last version read)."""
+        """The entries of table version ``key`` (kept for the last version read), read
+        through this machine's cache of the table (:mod:`journal.store.delta_cache`)."""
         if key is None:
             return empty_table(SCHEMA)
         if self._snap is not None and self._snap[0] == key:
             return self._snap[1]
-        from deltalake import DeltaTable
-
-        def load() -> pa.Table:
-            dt = self._dt
-            if dt is None or dt.version() != key:
-                dt = DeltaTable(self.where.table_uri, version=key, storage_options=self.options)
-            return self._read_files(dt)
-
-        table = fold(reading(self.url, load))
+        table = fold(self.cache.read(key, SCHEMA.remove_metadata()))
         self._snap = (key, table)
         return table
-
-    def _read_files(self, dt: DeltaTable) -> pa.Table:
-        """The rows of the table's files at ``dt``'s version. Data files never change once
-        written, so those read for an earlier version are kept: a new version costs only
-        its new files."""
-        dataset = dt.to_pyarrow_dataset()
-        parts, kept = [], {}
-        for fragment in dataset.get_fragments():
-            rows = self._files.get(fragment.path)
-            if rows is None:
-                rows = fragment.to_table(schema=dataset.schema)
-            kept[fragment.path] = rows
-            parts.append(rows)
-        self._files = kept
-        return pa.concat_tables(parts) if parts else empty_table(dataset.schema)
 
     def snapshot_columns(self, key: Any, columns: list[str]) -> pa.Table:
         return self.snapshot(key).select(columns)
@@ -176,10 +162,9 @@ class DeltaBackend:
         return b""  # nothing is ever pending: every commit is a table version
 
     def read_layers(self, read: Callable[[Layers], T]) -> T:
-        """``read(layers)`` on the table's latest version (a version never changes, so one
-        run suffices)."""
-        dt = self.table()
-        return read(Layers(self, None if dt is None else dt.version(), ()))
+        """``read(layers)`` on the table's latest version, found by one listing of its log
+        (a version never changes, so one run suffices)."""
+        return read(Layers(self, self.cache.latest_version(), ()))
 
     def pending_changes(self) -> int:
         return 0

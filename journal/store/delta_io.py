@@ -41,8 +41,17 @@ _DENIED = (
     "SignatureDoesNotMatch",
     "ExpiredToken",
     "InvalidToken",
+    "ACCESS_DENIED",  # pyarrow.fs (the table cache's listing)
 )
-_UNREACHABLE = ("client error (Connect)", "tcp connect error", "dns error", "Connection refused", "timed out")
+_UNREACHABLE = (
+    "client error (Connect)",
+    "tcp connect error",
+    "dns error",
+    "Connection refused",
+    "timed out",
+    "NETWORK_CONNECTION",  # pyarrow.fs
+    "Couldn't connect",
+)
 _CONFLICT = ("conflict", "concurrent", "already exists", "transaction failed", "version mismatch")
 
 

@@ -1,0 +1,176 @@
+"""This machine's cache of an ``s3://`` journal's Delta table, so that an unchanged journal
+costs one request and a changed one only its new files.
+
+Layout, under ``$JOURNAL_CACHE/<bucket>/<prefix>/table-cache/``::
+
+    state.json              {"table": <table URI>, "version": V, "files": [<data file paths>]}
+    files/<sha>.parquet     a data file of the table, as downloaded (keyed by its path)
+
+Data files never change once written, so a file is cached by its path for good. The
+version is never trusted from the cache: each read first lists ``_delta_log/`` (one
+request: :meth:`TableCache.latest_version`) and uses the cache only for that version. If
+the table moved on, the new commits' JSON files are read and only their new data files
+downloaded; when that cannot be followed (the cache is empty, a commit is gone or does
+more than add and remove files), delta-rs loads the table and the files it lists that
+are not cached are downloaded. The cache is never a second source of truth: no read is
+answered from it without the store saying which version is the latest, and deleting
+the folder only costs the next read its downloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from journal.fileio import write_atomic
+from journal.store.delta_io import S3Location, reading
+from journal.store.objects import Bucket, filesystem
+
+LOG = "_delta_log"
+_COMMIT = re.compile(r"^(\d{20})\.json$")
+
+
+class Unfollowable(Exception):
+    """A commit the cache cannot replay by itself: load the table through delta-rs."""
+
+
+class TableCache:
+    """The cached table of the journal at ``where`` (see the module doc)."""
+
+    def __init__(self, where: S3Location, options: dict[str, str], folder: Path) -> None:
+        self.where = where
+        self.options = options
+        self.folder = folder
+        self._bucket: Bucket | None = None
+        self._state: dict[str, Any] | None = None
+
+    @property
+    def bucket(self) -> Bucket:
+        """The table's folder in the bucket (``<prefix>/entries``)."""
+        if self._bucket is None:
+            root = "/".join(p for p in (self.where.bucket, self.where.prefix, "entries") if p)
+            self._bucket = Bucket(self.where.url, filesystem(self.options), root)
+        return self._bucket
+
+    # -- the version -----------------------------------------------------------------
+
+    def latest_version(self) -> int | None:
+        """The table's latest version by one listing of ``_delta_log/`` (None: no table)."""
+        versions = [int(m.group(1)) for o in self.bucket.list(LOG) if (m := _COMMIT.match(o.name))]
+        return max(versions) if versions else None
+
+    # -- the state -------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """What the cache holds: ``version`` (None: nothing) and ``files``."""
+        if self._state is None:
+            try:
+                state = json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
+                if state.get("table") != self.where.table_uri or not isinstance(state.get("files"), list):
+                    raise ValueError("another table")
+            except (OSError, ValueError):
+                state = {"version": None, "files": []}
+            self._state = state
+        return self._state
+
+    def _keep(self, version: int, files: list[str]) -> None:
+        state = {"table": self.where.table_uri, "version": version, "files": files}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            write_atomic(self.folder / "state.json", json.dumps(state).encode("utf-8"), durable=False)
+        except OSError:
+            pass  # a cache that cannot be written costs the next read its downloads, nothing else
+        self._state = state
+
+    def _file(self, path: str) -> Path:
+        return self.folder / "files" / f"{hashlib.sha256(path.encode('utf-8')).hexdigest()[:40]}.parquet"
+
+    # -- reading ---------------------------------------------------------------------
+
+    def files_at(self, version: int) -> list[str]:
+        """The data files of ``version``, with every one of them in the cache."""
+        state = self.state()
+        files: list[str] | None = None
+        if state["version"] == version:
+            files = list(state["files"])
+        elif state["version"] is not None and state["version"] < version:
+            try:
+                files = self._follow(state["version"], version, list(state["files"]))
+            except Unfollowable:
+                files = None
+        if files is None:
+            files = self._load(version)
+        for path in files:
+            self._download(path)
+        if state["version"] is None or version >= state["version"]:
+            self._keep(version, files)
+        return files
+
+    def read(self, version: int, schema: pa.Schema) -> pa.Table:
+        """The rows of ``version`` (every data file), from the cache: the columns of
+        ``schema`` each file has, cast to its types (delta-rs writes strings as views
+        in some files and not in others)."""
+        tables = []
+        for path in self.files_at(version):
+            with pq.ParquetFile(self._file(path)) as file:
+                raw = file.read()
+            fields = [f for f in schema if f.name in raw.column_names]
+            tables.append(
+                pa.Table.from_arrays([raw[f.name].cast(f.type) for f in fields], schema=pa.schema(fields))
+            )
+        if not tables:
+            return pa.table({})
+        return pa.concat_tables(tables, promote_options="default")
+
+    def _follow(self, start: int, version: int, files: list[str]) -> list[str]:
+        """The files of ``version`` from those of ``start`` and the commits in between."""
+        live = dict.fromkeys(files)
+        for v in range(start + 1, version + 1):
+            data = self.bucket.get(f"{LOG}/{v:020d}.json")
+            if data is None:
+                raise Unfollowable(v)  # cleaned up: the log starts at a checkpoint now
+            for line in data.splitlines():
+                if not line.strip():
+                    continue
+                action = json.loads(line)
+                if "metaData" in action or "protocol" in action:
+                    raise Unfollowable(v)
+                if "add" in action:
+                    add = action["add"]
+                    if add.get("deletionVector") or "://" in add["path"]:
+                        raise Unfollowable(v)
+                    live[unquote(add["path"])] = None
+                elif "remove" in action:
+                    live.pop(unquote(action["remove"]["path"]), None)
+        return list(live)
+
+    def _load(self, version: int) -> list[str]:
+        """The files of ``version`` as delta-rs reads the log (checkpoint and commits)."""
+        from deltalake import DeltaTable
+
+        def load() -> list[str]:
+            dt = DeltaTable(self.where.table_uri, version=version, storage_options=self.options)
+            paths = pa.table(dt.get_add_actions(flatten=True))["path"].to_pylist()
+            return [unquote(str(p)) for p in paths]
+
+        return reading(self.where.url, load)
+
+    def _download(self, path: str) -> None:
+        target = self._file(path)
+        if target.exists():
+            return
+        data = self.bucket.get(path)
+        if data is None:
+            raise FileNotFoundError(path)  # vacuumed: the caller reads the latest version again
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_atomic(target, data, durable=False)
+        except OSError:
+            pass

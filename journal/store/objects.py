@@ -1,0 +1,118 @@
+"""The bucket of an ``s3://`` journal as plain objects, through ``pyarrow.fs.S3FileSystem``
+(pyarrow is there already; no boto3, no delta-rs): list a folder, get and put whole
+objects. What the table cache (:mod:`journal.store.delta_cache`) and the shared side state
+(recorded listings) need, each call one S3 request (a listing: one per 1000 keys).
+
+The filesystem takes the same settings as delta-rs (:func:`journal.store.delta_io.storage_options`);
+its errors become the same one-line :class:`~journal.errors.StoreError` as the table's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from journal.errors import JournalError
+from journal.store.delta_io import store_error
+
+if TYPE_CHECKING:
+    from pyarrow.fs import FileSystem
+
+
+def filesystem(options: dict[str, str]) -> FileSystem:
+    """A ``pyarrow.fs.S3FileSystem`` for delta-rs ``options`` (endpoint, keys, region)."""
+    from pyarrow.fs import S3FileSystem
+
+    endpoint = options.get("AWS_ENDPOINT_URL")
+    scheme = "http" if endpoint and endpoint.lower().startswith("http://") else "https"
+    return S3FileSystem(
+        access_key=options.get("AWS_ACCESS_KEY_ID"),
+        secret_key=options.get("AWS_SECRET_ACCESS_KEY"),
+        session_token=options.get("AWS_SESSION_TOKEN"),
+        region=options.get("AWS_REGION") or "us-east-1",
+        endpoint_override=endpoint,
+        scheme=scheme,
+        # the bucket must exist: never create one, and say so if it is missing
+        allow_bucket_creation=False,
+        allow_bucket_deletion=False,
+    )
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One object of a listing: its path under the listed folder, size and time (ns)."""
+
+    name: str
+    size: int
+    mtime_ns: int
+
+
+@contextlib.contextmanager
+def store_errors(url: str) -> Iterator[None]:
+    """Storage errors inside as one clear :class:`~journal.errors.StoreError` for ``url``."""
+    try:
+        yield
+    except (JournalError, FileNotFoundError):
+        raise
+    except OSError as e:
+        raise store_error(url, e) from None
+
+
+class Bucket:
+    """Objects under one folder of a bucket (``bucket/prefix``), for the journal at ``url``."""
+
+    def __init__(self, url: str, fs: FileSystem, root: str) -> None:
+        self.url = url
+        self.fs = fs
+        self.root = root.rstrip("/")
+
+    def key(self, name: str) -> str:
+        return f"{self.root}/{name}" if name else self.root
+
+    def list(self, folder: str = "", *, recursive: bool = False) -> list[Listed]:
+        """The objects in ``folder`` (below the root), none if it is not there."""
+        from pyarrow.fs import FileSelector, FileType
+
+        base = self.key(folder)
+        try:  # not allow_not_found: that would hide a missing bucket too
+            with store_errors(self.url):
+                infos = self.fs.get_file_info(FileSelector(base, recursive=recursive))
+        except FileNotFoundError:
+            return []
+        return [
+            Listed(i.path[len(base) + 1 :], i.size or 0, i.mtime_ns or 0)
+            for i in infos
+            if i.type == FileType.File
+        ]
+
+    def get(self, name: str) -> bytes | None:
+        """The bytes of object ``name`` (one GET), None if there is none."""
+        try:
+            with store_errors(self.url), self.fs.open_input_stream(self.key(name)) as stream:
+                return bytes(stream.read())
+        except FileNotFoundError:
+            return None
+
+    def put(self, name: str, data: bytes, options: dict[str, str]) -> None:
+        """Replace object ``name`` by ``data`` (one PUT: readers see the old or the new).
+        Through boto3 (the ``s3`` extra): pyarrow's output stream makes a multipart upload
+        of even a small object, which not every S3-compatible store completes."""
+        import boto3
+        import botocore.exceptions
+
+        bucket, _, prefix = self.root.partition("/")
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=options.get("AWS_ENDPOINT_URL"),
+            aws_access_key_id=options.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=options.get("AWS_SECRET_ACCESS_KEY"),
+            aws_session_token=options.get("AWS_SESSION_TOKEN"),
+            region_name=options.get("AWS_REGION") or "us-east-1",
+        )
+        key = f"{prefix}/{name}" if prefix else name
+        try:
+            s3.put_object(Bucket=bucket, Key=key, Body=data)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            raise store_error(self.url, OSError(str(e))) from None
