@@ -1,7 +1,7 @@
 """The bucket of an ``s3://`` journal as plain objects, through ``pyarrow.fs.S3FileSystem``
-(pyarrow is there already; no boto3, no delta-rs): list a folder, get and put whole
+(pyarrow is there already; no boto3, no delta-rs): list a folder, get whole
 objects. What the table cache (:mod:`journal.store.delta_cache`) and the shared side state
-(recorded listings) need, each call one S3 request (a listing: one per 1000 keys).
+(recorded listings) need: a listing is one request per 1000 keys, a get two (a HEAD, then the GET).
 
 The filesystem takes the same settings as delta-rs (:func:`journal.store.delta_io.storage_options`);
 its errors become the same one-line :class:`~journal.errors.StoreError` as the table's.
@@ -88,31 +88,9 @@ class Bucket:
         ]
 
     def get(self, name: str) -> bytes | None:
-        """The bytes of object ``name`` (one GET), None if there is none."""
+        """The bytes of object ``name`` (a HEAD and a GET), None if there is none."""
         try:
             with store_errors(self.url), self.fs.open_input_stream(self.key(name)) as stream:
                 return bytes(stream.read())
         except FileNotFoundError:
             return None
-
-    def put(self, name: str, data: bytes, options: dict[str, str]) -> None:
-        """Replace object ``name`` by ``data`` (one PUT: readers see the old or the new).
-        Through boto3 (the ``s3`` extra): pyarrow's output stream makes a multipart upload
-        of even a small object, which not every S3-compatible store completes."""
-        import boto3
-        import botocore.exceptions
-
-        bucket, _, prefix = self.root.partition("/")
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=options.get("AWS_ENDPOINT_URL"),
-            aws_access_key_id=options.get("AWS_ACCESS_KEY_ID"),
-            aws_secret_access_key=options.get("AWS_SECRET_ACCESS_KEY"),
-            aws_session_token=options.get("AWS_SESSION_TOKEN"),
-            region_name=options.get("AWS_REGION") or "us-east-1",
-        )
-        key = f"{prefix}/{name}" if prefix else name
-        try:
-            s3.put_object(Bucket=bucket, Key=key, Body=data)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            raise store_error(self.url, OSError(str(e))) from None
