@@ -140,3 +140,58 @@ def test_a_version_2_journal_opens_and_is_upgraded_on_its_first_write(
     after = {e.id: e for e in journal.open(journal_path).entries()}
     assert after == {**before, added.id: added} and added.reader == "ada"
     assert table["reader"].to_pylist() == [None, None, "ada"]
+
+
+# --- the command line ---------------------------------------------------------------
+
+
+def _two_readers(cli, journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for reader in ("ada", "grace"):
+        monkeypatch.setenv("JOURNAL_READER", reader)
+        code, _, err = cli(
+            "add", "--journal", str(journal_path), "--title", "You Only Cache Once", "--arxiv-id", "2405.05254",
+            "--date", "2024-05-09", "--commentary", f"{reader} thinks the cache is clever", "--tags", "efficiency",
+        )  # fmt: skip
+        assert code == 0, err
+    monkeypatch.setenv("JOURNAL_READER", "ada")
+    assert cli("add", "--journal", str(journal_path), "--title", "Only ada's", "--date", "2024-05-09")[0] == 0
+
+
+def test_list_search_export_and_digest_take_reader(
+    cli, journal_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _two_readers(cli, journal_path, monkeypatch)
+    j = ["--journal", str(journal_path)]
+    code, out, _ = cli("list", *j)
+    assert code == 0 and out.count("You Only Cache Once") == 2 and "Only ada's" in out
+    code, out, _ = cli("list", *j, "--reader", "grace")
+    assert code == 0 and out.count("You Only Cache Once") == 1 and "Only ada's" not in out
+    code, out, _ = cli("search", *j, "cache", "--reader", "grace", "--json")
+    assert code == 0 and len(out.splitlines()) == 1
+    assert len(cli("search", *j, "cache", "--json")[1].splitlines()) == 2
+    code, out, _ = cli("digest", *j, "2024-05-09", "--reader", "grace")
+    assert code == 0 and "grace thinks" in out and "ada thinks" not in out and "Only ada's" not in out
+    dest = tmp_path / "ada.jsonl"
+    assert cli("export", *j, "jsonl", str(dest), "--reader", "ada")[0] == 0
+    lines = dest.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and all('"reader": "ada"' in line for line in lines)
+    code, out, _ = cli("list", *j, "--reader", "nobody")
+    assert code == 0 and "You Only" not in out
+
+
+def test_edit_and_rm_refuse_another_readers_entry_without_any_reader(
+    cli, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _two_readers(cli, journal_path, monkeypatch)
+    mine = next(e for e in journal.open(journal_path).entries() if e.title == "Only ada's")
+    monkeypatch.setenv("JOURNAL_READER", "grace")
+    j = ["--journal", str(journal_path)]
+    code, _, err = cli("edit", *j, mine.id, "--commentary", "grace's words")
+    assert code == 1 and "written by 'ada'" in err and "--any-reader" in err and len(err.splitlines()) == 1
+    code, _, err = cli("rm", *j, mine.id)
+    assert code == 1 and "--any-reader" in err
+    assert journal.open(journal_path).get(mine.id) == mine
+    assert cli("edit", *j, mine.id, "--commentary", "grace's words", "--any-reader")[0] == 0
+    assert journal.open(journal_path).get(mine.id).reader == "ada"
+    assert cli("rm", *j, mine.id, "--any-reader")[0] == 0
+    assert mine.id not in journal.open(journal_path)

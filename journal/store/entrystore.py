@@ -136,6 +136,7 @@ class Journal:
         start: Any = None,
         end: Any = None,
         tag: str | None = None,
+        reader: str | None = None,
     ) -> pd.DataFrame:
         """All entries (or those matching the filters) as a DataFrame, columns of SPEC 1.
 
@@ -146,11 +147,17 @@ class Journal:
         """
         import pandas as pd
 
-        table = self._filtered(date=date, start=start, end=end, tag=tag)
+        table = self._filtered(date=date, start=start, end=end, tag=tag, reader=reader)
         return table.to_pandas(types_mapper={pa.int32(): pd.Int32Dtype()}.get)
 
     def _filtered(
-        self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None
+        self,
+        *,
+        date: Any = None,
+        start: Any = None,
+        end: Any = None,
+        tag: str | None = None,
+        reader: str | None = None,
     ) -> pa.Table:
         table = self.to_arrow()
         if date is not None:
@@ -163,14 +170,14 @@ class Journal:
             )
         if tag:  # the one rule of tag matching: case and separators ignored (model.tag_key)
             table = pc.take(table, tag_rows(table["tags"], tag))
+        if reader is not None:  # one reader's entries
+            table = pc.filter(table, equals(table["reader"], reader))
         return table
 
-    def entries(
-        self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None
-    ) -> list[Entry]:
+    def entries(self, **filters: Any) -> list[Entry]:
         """Entries in journal order, optionally for one ``date``, a ``start``..``end``
-        range (inclusive) and/or one ``tag``."""
-        return entries_from_table(self._filtered(date=date, start=start, end=end, tag=tag))
+        range (inclusive), one ``tag`` and/or one ``reader`` (the filters of :meth:`columns`)."""
+        return entries_from_table(self._filtered(**filters))
 
     def columns(
         self,
@@ -180,12 +187,13 @@ class Journal:
         start: Any = None,
         end: Any = None,
         tag: str | None = None,
+        reader: str | None = None,
     ) -> pa.Table:
         """The ``names`` columns of the entries (or of those matching the filters, as in
         :meth:`entries`), in journal order, as an Arrow table: no Entry objects, no
         pandas (``journal list`` shows four of fourteen fields). The whole snapshot is
         still read, so that damage anywhere in it is found."""
-        return self._filtered(date=date, start=start, end=end, tag=tag).select(list(names))
+        return self._filtered(date=date, start=start, end=end, tag=tag, reader=reader).select(list(names))
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries())
@@ -322,10 +330,8 @@ class Journal:
         return bool(getattr(self.backend, "shared", False))
 
     def _taken(self, entry_id: str) -> bool:
-        if self._ids is None and not self._added_before:
-            # a first add (the CLI's only one): scanning one column beats building the
-            # id set; later adds of this Journal build the set once and keep it current
-            return bool(self.lookup("id", [entry_id]))
+        if self._ids is None and not self._added_before:  # a first add (the CLI's only one):
+            return bool(self.lookup("id", [entry_id]))  # one column, not the whole id set
         return entry_id in self._live_ids()
 
     def _owner_of(self, entry_id: str) -> str | None:
