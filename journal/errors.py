@@ -234,3 +234,23 @@ class StoreNotFound(StoreError):
 
 class StoreConflict(StoreError):
     """Other writers kept changing the table; the change was retried and then given up."""
+
+
+class ConfigError(JournalError):
+    """The config file (``$XDG_CONFIG_HOME/journal/config.toml``) cannot be used."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {problem}; fix or remove the file (or set $JOURNAL_READER)")
+
+
+class NotYourEntry(JournalError):
+    """A reader's edit or removal of an entry another reader wrote."""
+
+    def __init__(self, entry_id: str, owner: str, reader: str) -> None:
+        self.entry_id = entry_id
+        self.owner = owner
+        super().__init__(
+            f"entry {entry_id} was written by {owner!r}, not by you ({reader!r}); "
+            "pass --any-reader to change it anyway"
+        )

@@ -32,10 +32,13 @@ FIELDS: tuple[str, ...] = (
     "layout",
     "created_at",
     "updated_at",
+    "reader",
 )
 LIST_FIELDS = ("authors", "links", "tags")
 #: Fields a user may set (the rest are set by the store).
-EDITABLE_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("id", "created_at", "updated_at"))
+EDITABLE_FIELDS: tuple[str, ...] = tuple(
+    f for f in FIELDS if f not in ("id", "created_at", "updated_at", "reader")
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Entry:
     layout: str | None = None  # how the note it came from was laid out (formats.markdown_note)
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    reader: str | None = None  # who wrote it (set by the store; None: from before readers)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python values (lists, date and datetime objects)."""
@@ -327,6 +331,27 @@ def make_id(
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
+def reader_id(entry_id: str, reader: str) -> str:
+    """The id of ``reader``'s entry whose id would be ``entry_id`` without a reader: the
+    reader is part of what it is derived from, so two readers' entries for one paper on one
+    day are two entries (SPEC section 1). Deterministic: importing again adds nothing."""
+    import hashlib
+
+    return hashlib.sha256(f"{entry_id}|reader:{reader}".encode()).hexdigest()[:12]
+
+
+def check_reader(reader: str, field: str = "reader") -> str:
+    """A reader's name as stored: one line of text, not empty, at most 100 characters."""
+    if not isinstance(reader, str):
+        raise ValidationError(field, f"{reader!r} is not text")
+    name = refuse_control(" ".join(reader.split()), field)
+    if not name:
+        raise ValidationError(field, "must not be empty")
+    if len(name) > 100:
+        raise ValidationError(field, f"{name[:20]!r}... is too long (at most 100 characters)")
+    return name
+
+
 #: A layout hint riding in ``source`` (``x.md#md:plain``), as schema version 1 stored it.
 LEGACY_LAYOUT_PATTERN = r"(?P<path>.*\.[mM][dD])#md:(?P<layout>[a-z0-9=,]*)"
 LEGACY_LAYOUT = re.compile(LEGACY_LAYOUT_PATTERN, re.S)
@@ -366,6 +391,7 @@ def make_entry(
     source_key: str | None = None,
     created_at: Any = None,
     updated_at: Any = None,
+    reader: str | None = None,
 ) -> Entry:
     """Validate and normalise user input into an :class:`Entry` (with its id)."""
     if not isinstance(title, str) or not title.strip():
@@ -434,6 +460,7 @@ def make_entry(
         layout=check_size(refuse_control(layout, "layout"), "layout") if layout else None,
         created_at=parse_timestamp(created_at, "created_at"),
         updated_at=parse_timestamp(updated_at, "updated_at"),
+        reader=check_reader(reader) if reader not in (None, "") else None,
     )
 
 

@@ -262,7 +262,7 @@ def test_newer_schema_via_cli(seed_journal: Path) -> None:
     import pyarrow.parquet as pq
 
     t = pq.read_table(seed_journal)
-    pq.write_table(t.replace_schema_metadata({b"journal.schema_version": b"3"}), seed_journal)
+    pq.write_table(t.replace_schema_metadata({b"journal.schema_version": b"4"}), seed_journal)
     result = run_cli("list", journal=seed_journal)
     assert result.returncode == 1 and "newer" in result.stderr and "Traceback" not in result.stderr
 

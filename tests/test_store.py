@@ -130,7 +130,7 @@ def test_small_journal_file_alone_is_current(journal_path: Path) -> None:
     df = pd.read_parquet(journal_path)
     assert list(df["title"]) == ["changed", "t1", "t2", "t3", "t4"]
     assert list(df["tags"].iloc[0]) == ["a", "b"]
-    assert pq.read_table(journal_path).schema.metadata[b"journal.schema_version"] == b"2"
+    assert pq.read_table(journal_path).schema.metadata[b"journal.schema_version"] == b"3"
 
 
 def test_large_journal_keeps_changes_beside_and_compacts(
@@ -373,7 +373,7 @@ def test_a_version_1_journal_is_upgraded_on_its_first_write(tmp_path: Path) -> N
     j = journal.open(path)
     added = j.add(title="new", date="2024-06-01")
     table = pq.read_table(path)
-    assert table.schema.metadata[b"journal.schema_version"] == b"2" and j.pending_changes() == 0
+    assert table.schema.metadata[b"journal.schema_version"] == b"3" and j.pending_changes() == 0
     assert table.column_names.index("layout") == table.column_names.index("source") + 1
     after = {e.id: e for e in journal.open(path).entries()}
     assert after == {**before, added.id: added}
@@ -388,7 +388,7 @@ def test_journal_check_upgrades_a_version_1_journal(tmp_path: Path) -> None:
     path = _v1_copy(tmp_path)
     findings = check_journal(journal.open(path))
     assert [f.severity for f in findings if "upgraded" in f.message] == ["repaired"]
-    assert pq.read_table(path).schema.metadata[b"journal.schema_version"] == b"2"
+    assert pq.read_table(path).schema.metadata[b"journal.schema_version"] == b"3"
     assert not [f for f in check_journal(journal.open(path)) if "upgraded" in f.message]
 
 
@@ -403,12 +403,12 @@ def test_a_pending_version_1_change_is_read_as_version_2(tmp_path: Path) -> None
     assert pd.read_parquet(path).set_index("id").loc[textbooks.id, "layout"] == "plain"
 
 
-def test_a_version_3_journal_is_refused(tmp_path: Path) -> None:
+def test_a_version_4_journal_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "entries.parquet"
     journal.open(path).add(title="x", date="2024-05-09")
     table = pq.read_table(path)
-    pq.write_table(table.replace_schema_metadata({b"journal.schema_version": b"3"}), path)
-    with pytest.raises(NewerSchema, match="schema version 3; this version reads up to 2"):
+    pq.write_table(table.replace_schema_metadata({b"journal.schema_version": b"4"}), path)
+    with pytest.raises(NewerSchema, match="schema version 4; this version reads up to 3"):
         journal.open(path).entries()
     with pytest.raises(NewerSchema):
         journal.open(path).add(title="y")

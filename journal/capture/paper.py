@@ -122,6 +122,12 @@ def find_same_paper(journal: Journal, entry: Entry) -> Entry | None:
 
 def _matches(journal: Journal, column: str, wanted: list[str]) -> PaperRef | None:
     found = journal.lookup(column, wanted)
+    if found:  # the current reader's entries and those from before readers; not another's
+        from journal.store import current_reader
+
+        reader = current_reader()
+        entries = journal.get_many(ref[0] for ref in found)
+        found = [ref for ref in found if entries[ref[0]].reader in (None, reader)]
     # the latest day; on one day, the last added
     return PaperRef(*found[-1]) if found else None
 

@@ -77,11 +77,26 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
     p.add_argument("--tag", help="only entries with this tag (any case; - and _ ignored)")
+    add_reader_option(p)
+
+
+def add_reader_option(p: argparse.ArgumentParser) -> None:
+    """``--reader``: only one reader's entries (default: everyone's)."""
+    p.add_argument("--reader", metavar="NAME", help="only the entries NAME wrote (default: everyone's)")
+
+
+def add_any_reader_option(p: argparse.ArgumentParser) -> None:
+    """``--any-reader``: change an entry another reader wrote."""
+    p.add_argument(
+        "--any-reader",
+        action="store_true",
+        help="also when another reader wrote the entry (default: only yours)",
+    )
 
 
 def filters(args: argparse.Namespace) -> dict[str, Any]:
     """The options of :func:`add_filter_options`, as the keyword arguments of ``Journal.entries``."""
-    return {"date": args.date, "start": args.start, "end": args.end, "tag": args.tag}
+    return {"date": args.date, "start": args.start, "end": args.end, "tag": args.tag, "reader": args.reader}
 
 
 def add_feed_options(p: argparse.ArgumentParser, prefix: str) -> None:

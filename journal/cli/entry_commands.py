@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from journal.cli.common import Command, add_filter_options, filters, open_journal
+from journal.cli.common import Command, add_any_reader_option, add_filter_options, filters, open_journal
 from journal.errors import DuplicateEntry, ValidationError
 from journal.text.termtable import table
 
@@ -122,6 +122,7 @@ def edit_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) 
     p.add_argument("id", help=ENTRY_ID_HELP)
     add_entry_options(p, editing=True)
     p.add_argument("--no-url", action="store_true", help="remove the URL")
+    add_any_reader_option(p)
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
@@ -130,7 +131,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         changes["url"] = None
     if not changes:
         raise ValidationError("edit", "nothing to change; give one or more --FIELD VALUE options")
-    entry = open_journal(args).update(args.id, **changes)
+    entry = open_journal(args).update(args.id, any_reader=args.any_reader, **changes)
     print(f"updated {entry.id} {entry.date.isoformat()} {entry.title}")
     return 0
 
@@ -140,10 +141,11 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 def rm_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     p.add_argument("id", help=ENTRY_ID_HELP)
+    add_any_reader_option(p)
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
-    entry = open_journal(args).delete(args.id)
+    entry = open_journal(args).delete(args.id, any_reader=args.any_reader)
     print(f"removed {entry.id} {entry.date.isoformat()} {entry.title}")
     return 0
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from journal.cli.common import Command, add_feed_options, open_journal
+from journal.cli.common import Command, add_feed_options, add_reader_option, open_journal
 from journal.errors import ValidationError
 
 # --- digest ----------------------------------------------------------------------------
@@ -17,6 +17,7 @@ def digest_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
     p.add_argument(
         "--lang", choices=["ko", "en"], default="ko", help="language of the date line (default ko)"
     )
+    add_reader_option(p)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -24,7 +25,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from journal.model import parse_date
 
     day = parse_date(args.day)
-    entries = open_journal(args).entries(date=day)
+    entries = open_journal(args).entries(date=day, reader=args.reader)
     print(render_day(day, entries, args.lang))
     return 0
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from journal.cli.common import Command, open_journal
+from journal.cli.common import Command, add_reader_option, open_journal
 from journal.text.termtable import table
 from journal.text.wording import entries_count
 
@@ -20,6 +20,7 @@ def search_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day on (inclusive)")
     p.add_argument("--to", dest="end", metavar="DATE", help="up to this day (inclusive)")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="show the best N (default 20; 0: all)")
+    add_reader_option(p)
     p.add_argument(
         "--json", action="store_true", help="one JSON object per line: id, date, title, score, snippet"
     )
@@ -35,6 +36,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
         limit=args.limit,
+        reader=args.reader,
     )
     if args.json:
         import json

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 #: Exit status of an import that left notes out (skipped or in conflict).
 EXIT_INCOMPLETE = 3
 #: What a note says about its entry (the date is compared apart: a modification time is not content).
-_CONTENT = tuple(f for f in FIELDS if f not in ("id", "date", "created_at", "updated_at"))
+_CONTENT = tuple(f for f in FIELDS if f not in ("id", "date", "created_at", "updated_at", "reader"))
 
 
 @dataclass
@@ -259,7 +259,9 @@ def _plan(
                 existing.date if c.origin.startswith(DATE_FROM_MTIME) else c.entry.date
             )  # an edit moves the mtime
             created = existing.created_at or now  # a foreign file may have none
-            new = c.entry.replace(id=existing.id, date=date, created_at=created, updated_at=now)
+            new = c.entry.replace(
+                id=existing.id, date=date, created_at=created, updated_at=now, reader=existing.reader
+            )
             batch.put.append(new)
             report.updated.append((c.path, new))
         if c.origin != DATE_FROM_NAME:

@@ -14,6 +14,7 @@ recent entry.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from journal.search import textindex as ti
 from journal.search.parse import Condition, Query, parse_query, tag_query_key
 from journal.search.snippets import highlight, query_pattern, snippet
 from journal.store import kernels as pc
-from journal.store.schema import tag_rows
+from journal.store.schema import one_of, strings, tag_rows
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -204,13 +205,16 @@ def search(
     start: Any = None,
     end: Any = None,
     limit: int | None = 20,
+    reader: str | None = None,
 ) -> Results:
     """Entries matching ``query`` (the module doc), best first.
 
-    ``tag``, ``start``/``end`` (inclusive days) filter as in ``journal list``; ``limit``
-    (None or 0: all) caps the hits returned, ``Results.total`` counts every match.
+    ``tag``, ``start``/``end`` (inclusive days) and ``reader`` filter as in ``journal
+    list``; ``limit`` (None or 0: all) caps the hits returned, ``Results.total`` counts
+    every match.
     """
-    return search_in(ti.search_index(journal), query, tag=tag, start=start, end=end, limit=limit)
+    ids = None if reader is None else strings(journal.columns(["id"], reader=reader)["id"])
+    return search_in(ti.search_index(journal), query, tag=tag, start=start, end=end, limit=limit, ids=ids)
 
 
 def search_in(
@@ -221,19 +225,25 @@ def search_in(
     start: Any = None,
     end: Any = None,
     limit: int | None = 20,
+    ids: Iterable[str | None] | None = None,
 ) -> Results:
-    """:func:`search` over a search index (:mod:`journal.search.textindex`)."""
+    """:func:`search` over a search index (:mod:`journal.search.textindex`); ``ids``: only
+    the entries with these ids (e.g. one reader's)."""
     parsed = parse_query(query)
     if tag is not None and not tag_query_key(tag):
         raise ValidationError("tag", f"{tag!r} is not a tag")
-    if not parsed.conditions and tag is None and start is None and end is None:
+    if not parsed.conditions and tag is None and start is None and end is None and ids is None:
         raise ValidationError("query", "is empty; give words to search for (see `journal search --help`)")
     if limit is not None and limit < 0:
         raise ValidationError("limit", f"{limit} is negative")
     rows = _Rows(index)
     n_rows = max(index.num_rows, 1)
 
-    # cheap filters first: dates, tags, authors
+    # cheap filters first: ids, dates, tags, authors
+    if ids is not None:
+        ok = np.zeros(index.num_rows, dtype=bool)
+        ok[ti.as_numpy(pc.indices_nonzero(one_of(index["id"], (i for i in ids if i))), np.uint64)] = True
+        rows.require(ok)
     if start is not None or end is not None:
         days = ti.as_numpy(index["date"], np.int32)
         ok = np.ones(len(days), dtype=bool)

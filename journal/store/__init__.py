@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from journal.store.backend import Finding, Layers, SideState, StorageBackend
     from journal.store.entrystore import Batch, Journal, WriteResult, as_journal, open  # noqa: A004
+    from journal.store.readers import config_path, current_reader
     from journal.store.registry import backend_for, register_backend, side_path_for
 
 _HOMES = {
@@ -31,6 +32,8 @@ _HOMES = {
     "backend_for": "registry",
     "register_backend": "registry",
     "side_path_for": "registry",
+    "config_path": "readers",
+    "current_reader": "readers",
 }
 __all__ = [
     "Batch",
@@ -42,6 +45,8 @@ __all__ = [
     "WriteResult",
     "as_journal",
     "backend_for",
+    "config_path",
+    "current_reader",
     "open",
     "register_backend",
     "side_path_for",

@@ -79,6 +79,10 @@ def encode_rows(rows: list[dict[str, Any]]) -> bytes:
 class DeltaBackend:
     """The journal at ``s3://bucket/prefix`` (see the module doc)."""
 
+    #: written from several machines: a reader is part of every new entry's id
+    #: (:mod:`journal.store.readers`), so two readers' adds of one paper never collide
+    shared = True
+
     def __init__(self, location: str) -> None:
         if importlib.util.find_spec("deltalake") is None:
             raise JournalError(f"{location}: S3 journals need the s3 extra: pip install 'journal[s3]'")

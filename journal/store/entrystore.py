@@ -25,6 +25,7 @@ from journal.errors import AmbiguousId, DuplicateEntry, EntryNotFound
 from journal.model import FIELDS, LIST_FIELDS, Entry, make_entry, parse_date, update_entry, utc_now
 from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SideState, StorageBackend
+from journal.store.readers import Owners, check_owner, current_reader, for_reader
 from journal.store.refs import not_found, resolve_paper
 from journal.store.registry import backend_for
 from journal.store.schema import (
@@ -135,6 +136,7 @@ class Journal:
         start: Any = None,
         end: Any = None,
         tag: str | None = None,
+        reader: str | None = None,
     ) -> pd.DataFrame:
         """All entries (or those matching the filters) as a DataFrame, columns of SPEC 1.
 
@@ -145,11 +147,17 @@ class Journal:
         """
         import pandas as pd
 
-        table = self._filtered(date=date, start=start, end=end, tag=tag)
+        table = self._filtered(date=date, start=start, end=end, tag=tag, reader=reader)
         return table.to_pandas(types_mapper={pa.int32(): pd.Int32Dtype()}.get)
 
     def _filtered(
-        self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None
+        self,
+        *,
+        date: Any = None,
+        start: Any = None,
+        end: Any = None,
+        tag: str | None = None,
+        reader: str | None = None,
     ) -> pa.Table:
         table = self.to_arrow()
         if date is not None:
@@ -162,14 +170,14 @@ class Journal:
             )
         if tag:  # the one rule of tag matching: case and separators ignored (model.tag_key)
             table = pc.take(table, tag_rows(table["tags"], tag))
+        if reader is not None:  # one reader's entries
+            table = pc.filter(table, equals(table["reader"], reader))
         return table
 
-    def entries(
-        self, *, date: Any = None, start: Any = None, end: Any = None, tag: str | None = None
-    ) -> list[Entry]:
+    def entries(self, **filters: Any) -> list[Entry]:
         """Entries in journal order, optionally for one ``date``, a ``start``..``end``
-        range (inclusive) and/or one ``tag``."""
-        return entries_from_table(self._filtered(date=date, start=start, end=end, tag=tag))
+        range (inclusive), one ``tag`` and/or one ``reader`` (the filters of :meth:`columns`)."""
+        return entries_from_table(self._filtered(**filters))
 
     def columns(
         self,
@@ -179,12 +187,13 @@ class Journal:
         start: Any = None,
         end: Any = None,
         tag: str | None = None,
+        reader: str | None = None,
     ) -> pa.Table:
         """The ``names`` columns of the entries (or of those matching the filters, as in
         :meth:`entries`), in journal order, as an Arrow table: no Entry objects, no
         pandas (``journal list`` shows four of fourteen fields). The whole snapshot is
         still read, so that damage anywhere in it is found."""
-        return self._filtered(date=date, start=start, end=end, tag=tag).select(list(names))
+        return self._filtered(date=date, start=start, end=end, tag=tag, reader=reader).select(list(names))
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries())
@@ -315,19 +324,30 @@ class Journal:
             out.append(e.replace(created_at=created, updated_at=e.updated_at or created))
         return out
 
+    @property
+    def shared(self) -> bool:
+        """Whether several machines write this journal (:mod:`journal.store.readers`)."""
+        return bool(getattr(self.backend, "shared", False))
+
+    def _taken(self, entry_id: str) -> bool:
+        if self._ids is None and not self._added_before:  # a first add (the CLI's only one):
+            return bool(self.lookup("id", [entry_id]))  # one column, not the whole id set
+        return entry_id in self._live_ids()
+
+    def _owner_of(self, entry_id: str) -> str | None:
+        return (self.get(entry_id).reader or "") if self._taken(entry_id) else None
+
     def add(self, entry: Entry | None = None, /, **fields: Any) -> Entry:
-        """Add one entry (an :class:`Entry` or the fields of one); returns it as stored.
+        """Add one entry (an :class:`Entry` or the fields of one); returns it as stored,
+        recorded under the current reader (:mod:`journal.store.readers`).
 
         Refuses (:class:`DuplicateEntry`) an entry whose id is already in the journal.
         """
         new = entry if entry is not None else make_entry(**fields)
+        reader = current_reader()
         with self.backend.write_lock():
-            if self._ids is None and not self._added_before:
-                # a first add (the CLI's only one): scanning one column beats building the
-                # id set; later adds of this Journal build the set once and keep it current
-                taken = bool(self.lookup("id", [new.id]))
-            else:
-                taken = new.id in self._live_ids()
+            new = for_reader(new, reader, shared=self.shared, owner_of=self._owner_of)
+            taken = self._taken(new.id)
             self._added_before = True
             if taken:
                 existing = self.get(new.id)
@@ -347,11 +367,14 @@ class Journal:
             raise ValueError("on_existing must be 'skip' or 'error'")
         batch = list(entries)
         result = WriteResult()
+        reader = current_reader()
         with self.backend.write_lock():
             ids = self._live_ids()
+            owner_of = Owners(ids, self.to_arrow)
             seen: set[str] = set()
             fresh: list[Entry] = []
             for e in batch:
+                e = for_reader(e, reader, shared=self.shared, owner_of=owner_of)
                 if e.id in seen:
                     result.repeated.append(e)
                     continue
@@ -370,11 +393,16 @@ class Journal:
                 ids.update(seen)
         return result
 
-    def update(self, id_or_prefix: str, **changes: Any) -> Entry:
-        """Change fields of one entry; ``updated_at`` is set, ``id``/``created_at`` kept."""
-        update_entry(self.get(id_or_prefix), **changes)  # bad input fails before the lock creates files
+    def update(self, id_or_prefix: str, *, any_reader: bool = False, **changes: Any) -> Entry:
+        """Change fields of one entry; ``updated_at`` is set, ``id``/``created_at`` kept.
+        Another reader's entry is refused (``NotYourEntry``) unless ``any_reader``."""
+        reader = current_reader()
+        before = self.get(id_or_prefix)
+        check_owner(before, reader, any_reader=any_reader)
+        update_entry(before, **changes)  # bad input fails before the lock creates files
         with self.backend.write_lock():
             old = self.get(id_or_prefix)
+            check_owner(old, reader, any_reader=any_reader)
             new = update_entry(old, **changes).replace(created_at=old.created_at, updated_at=utc_now())
             self._commit(encode(new), 1)
             return new
@@ -427,9 +455,12 @@ class Journal:
         so no other writer's change falls between what it read and what it writes;
         ``then(batch)`` runs after the commit, still under the lock (e.g. to record
         state beside the journal). Entries without timestamps get them as in an add."""
+        reader = current_reader()
         with self.backend.write_lock():
             batch = plan(self)
             if batch:
+                ids = self._live_ids()  # new entries are the current reader's
+                batch.put = [e if e.reader or e.id in ids else e.replace(reader=reader) for e in batch.put]
                 batch.put = [
                     e if e.created_at and e.updated_at else stamped
                     for e, stamped in zip(batch.put, self._stamp_new(batch.put), strict=True)
@@ -442,11 +473,13 @@ class Journal:
                 then(batch)
             return batch
 
-    def delete(self, id_or_prefix: str) -> Entry:
-        """Remove one entry; returns what was removed."""
-        self.resolve(id_or_prefix)  # an unknown id fails before the lock creates any file
+    def delete(self, id_or_prefix: str, *, any_reader: bool = False) -> Entry:
+        """Remove one entry (another reader's only with ``any_reader``); returns it."""
+        reader = current_reader()
+        check_owner(self.get(id_or_prefix), reader, any_reader=any_reader)  # before the lock creates any file
         with self.backend.write_lock():
             old = self.get(id_or_prefix)
+            check_owner(old, reader, any_reader=any_reader)
             self._commit(encode_delete(old.id), 1)
             if self._ids is not None:
                 self._ids.discard(old.id)

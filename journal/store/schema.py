@@ -24,7 +24,8 @@ from journal.model import EPOCH_UTC, FIELDS, LEGACY_LAYOUT_PATTERN, Entry, forma
 from journal.store import kernels as pc
 
 #: 2: the layout of an imported note has its own column (version 1 kept it in ``source``).
-SCHEMA_VERSION = 2
+#: 3: who wrote each entry (``reader``; null on entries from before).
+SCHEMA_VERSION = 3
 VERSION_KEY = b"journal.schema_version"
 GENERATION_KEY = b"journal.generation"
 
@@ -48,6 +49,7 @@ SCHEMA = pa.schema(
         pa.field("layout", _STR),
         pa.field("created_at", _TS),
         pa.field("updated_at", _TS),
+        pa.field("reader", _STR),
     ]
 )
 assert tuple(SCHEMA.names) == FIELDS
@@ -173,6 +175,7 @@ def entries_from_table(table: pa.Table) -> list[Entry]:
             layout=row["layout"],
             created_at=created[i],
             updated_at=updated[i],
+            reader=row["reader"],
         )
         for i, row in enumerate(table.select(plain).to_pylist())
     ]
