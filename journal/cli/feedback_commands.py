@@ -134,7 +134,7 @@ COMMANDS = (
         "list the triage feedback in force (dismissed, followed, muted), with dates",
         cmd_feedback,
         feedback_arguments,
-        description="List what you have dismissed, followed and muted and not taken back, oldest "
-        "first, with the time each was given. " + _READER,
+        description="List the feedback in force: what you have dismissed, followed and muted and "
+        "not taken back, oldest first, with the time each was given. " + _READER,
     ),
 )
