@@ -329,3 +329,37 @@ def test_triage_applies_the_readers_feedback(made: Path, cli, monkeypatch: pytes
     assert [json.loads(line)["arxiv_id"] for line in cli(*args)[1].splitlines()] == [
         r["arxiv_id"] for r in before
     ]
+
+
+# --- the Triage tab --------------------------------------------------------------------
+
+
+def test_the_tab_dismisses_follows_mutes_and_undoes(made: Path) -> None:
+    from journal.widgets import TriagePanel
+
+    panel = TriagePanel(journal_pkg.open(made), listing=str(LISTING), limit=5)
+    panel.rank_button.click()
+    first, second = panel.records[0], panel.records[1]
+    panel.dismiss_buttons[first["arxiv_id"]].click()  # one click
+    assert first["arxiv_id"] not in {r["arxiv_id"] for r in panel.records}
+    assert "dismissed" in panel.feedback_note.value and panel.undo_button.layout.display is None
+    assert feedback.feedback_for(made).dismissed == {first["arxiv_id"]}
+    panel.undo_button.click()
+    assert panel.records[0]["arxiv_id"] == first["arxiv_id"] and not feedback.feedback_for(made)
+    assert panel.undo_button.layout.display == "none"
+
+    last = panel.records[-1]
+    author, follow = panel.follow_buttons[last["arxiv_id"]]
+    author.value = last["authors"][-1]
+    follow.click()
+    assert panel.records[0]["arxiv_id"] == last["arxiv_id"]
+    assert panel.records[0]["reason"].startswith(f"you follow {last['authors'][-1]}")
+
+    panel.mute_text.value = second["title"]
+    panel.mute_button.click()
+    assert second["arxiv_id"] not in {r["arxiv_id"] for r in panel.records}
+    assert feedback.feedback_for(made).muted == (second["title"],) and panel.mute_text.value == ""
+    panel.mute_text.value = "  "
+    panel.mute_button.click()  # bad input: shown, nothing written
+    assert "needs a word or phrase" in panel.feedback_note.value
+    assert len(journal_pkg.triage.read_feedback(made)) == 3
