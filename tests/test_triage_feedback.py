@@ -323,6 +323,12 @@ def test_triage_applies_the_readers_feedback(made: Path, cli, monkeypatch: pytes
     ids = [r["arxiv_id"] for r in after]
     assert first["arxiv_id"] not in ids and second["arxiv_id"] not in ids  # muted: only with --limit 0
     assert after[0]["arxiv_id"] == last["arxiv_id"] and after[0]["reason"].startswith("you follow ")
+    code, _, err = cli(*args[:-3], "--journal", str(made))
+    assert (
+        code == 0
+        and f"23 new papers ranked from {LISTING}, 0 already read; showing 20 (--limit 0 shows all); 1 muted, last"
+        in err
+    )
     everything = [json.loads(line) for line in cli(*args, "--limit", "0")[1].splitlines()]
     assert everything[-1]["arxiv_id"] == second["arxiv_id"] and everything[-1]["reason"].startswith("muted")
     monkeypatch.setenv("JOURNAL_READER", "bo")  # another reader: the ranking as it was
