@@ -32,13 +32,17 @@ def test_every_group_command_is_in_help_once_in_order() -> None:
     from journal.cli import (
         care_commands,
         entry_commands,
+        feedback_commands,
         io_commands,
         publish_commands,
         search_commands,
         triage_commands,
     )
 
-    groups = (entry_commands, io_commands, publish_commands, search_commands, care_commands, triage_commands)
+    groups = (
+        *(entry_commands, io_commands, publish_commands, search_commands, care_commands, triage_commands),
+        feedback_commands,
+    )
     names = [c.name for g in groups for c in g.COMMANDS]
     assert len(names) == len(set(names))
     parser = build_parser()
@@ -46,7 +50,10 @@ def test_every_group_command_is_in_help_once_in_order() -> None:
     assert list(sub.choices) == list(BY_NAME)
     assert sorted(sub.choices) == sorted(names)
     assert list(sub.choices)[: len(COMMANDS)] == COMMANDS
-    assert list(sub.choices)[len(COMMANDS) :] == ["render", "search", "related", "tags", "triage"]
+    assert list(sub.choices)[len(COMMANDS) :] == [
+        *("render", "search", "related", "tags", "triage"),
+        *("dismiss", "follow", "mute", "feedback"),  # triage feedback, after triage
+    ]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -213,6 +213,7 @@ def test_local_side_state_is_where_it_always_was(journal_path: Path) -> None:
     sidecar = journal_path.parent / (journal_path.name + ".d")
     expected = {
         SideState.LISTINGS: sidecar / "listings",
+        SideState.FEEDBACK: sidecar / "feedback",
         SideState.ARXIV_CACHE: sidecar / "arxiv-cache",
         SideState.ARXIV_RSS: sidecar / "arxiv-rss",
         SideState.TRIAGE_CACHE: sidecar / "triage-cache",

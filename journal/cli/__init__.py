@@ -17,6 +17,7 @@ from typing import Any
 from journal.cli import (
     care_commands,
     entry_commands,
+    feedback_commands,
     io_commands,
     publish_commands,
     search_commands,
@@ -27,12 +28,16 @@ from journal.errors import JournalError
 
 __all__ = ["COMMANDS", "build_parser", "main", "run"]
 
-_GROUPS = (entry_commands, io_commands, publish_commands, search_commands, care_commands, triage_commands)
+_GROUPS = (
+    *(entry_commands, io_commands, publish_commands, search_commands, care_commands, triage_commands),
+    feedback_commands,
+)
 
 #: The order of ``journal --help`` (a command no group names here comes last).
 _HELP_ORDER = (
     *("add", "show", "edit", "rm", "list", "digest", "import", "export", "stats"),
     *("check", "compact", "render", "search", "related", "tags", "triage"),
+    *("dismiss", "follow", "mute", "feedback"),
 )
 
 

@@ -78,6 +78,8 @@ def cmd_triage(args: argparse.Namespace) -> int:
         for r in read:
             print(f"  {r['arxiv_id']}  {clip(r['title'], room - width(r['arxiv_id']))}")
     more = f"; showing {len(ranked)} (--limit 0 shows all)" if len(ranked) < total else ""
+    if "muted" in result.ranked and (muted := int(result.ranked["muted"].sum())):
+        more += f"; {muted} muted, last"
     print(
         f"{result.day.isoformat()}: {total} new papers ranked from {result.source}, "
         f"{len(read)} already read{more}",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from journal.errors import ValidationError
 from journal.model import tag_key
 from journal.store.refs import arxiv_ref
+from journal.text.phrases import phrase_words
 
 _QUALIFIER = re.compile(r"(tags?|authors?):", re.IGNORECASE)
 
@@ -107,23 +108,3 @@ def parse_query(text: str) -> Query:
 def tag_query_key(text: str) -> str:
     """The :func:`~journal.model.tag_key` of a tag as typed in a query (``#`` allowed)."""
     return tag_key(text)
-
-
-def phrase_words(words: list[str]) -> tuple[str, ...]:
-    """The words of a phrase as matched: punctuation where two words meet belongs to the
-    gap between them (``"linear, time"`` is ``linear`` then ``time``); the phrase's own
-    two ends stay as typed."""
-
-    def ends(k: int) -> tuple[int, int]:
-        word = words[k]
-        a, b = 0, len(word)
-        if k > 0:
-            while a < b and not word[a].isalnum():
-                a += 1
-        if k < len(words) - 1:
-            while b > a and not word[b - 1].isalnum():
-                b -= 1
-        return a, b
-
-    cut = [words[k][slice(*ends(k))] for k in range(len(words))]
-    return tuple(w for w in cut if w)

@@ -36,6 +36,7 @@ class SideState(str, enum.Enum):
     the local store's ``<journal>.d/`` folder; another backend may put each elsewhere."""
 
     LISTINGS = "listings"  # recorded arXiv listings, one file per day (shared: synced data)
+    FEEDBACK = "feedback"  # triage feedback (dismiss, follow, mute), one JSONL file per reader (shared: data)
     ARXIV_CACHE = "arxiv-cache"  # arXiv API answers, one JSON file per id
     ARXIV_RSS = "arxiv-rss"  # arXiv RSS answers, per announcement day and category
     TRIAGE_CACHE = "triage-cache"  # term counts of listed papers (triage ranking)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import scipy.sparse as sp
 
+    from journal.triage.preferences import Feedback
+
 # How many days of recorded listings (before the day ranked) the ranker learns from: the
 # caller reads only these partitions, so a store of a million papers costs no more.
 SEEN_DAYS = 60
@@ -44,6 +46,11 @@ NEAR_WEIGHT = 0.5
 TEXT_MIN_PAPERS = 3
 # Regularisation of the linear SVM: small C = smooth weights over many words and authors.
 SVM_C = 0.1
+# A paper the reader dismissed weighs as much, as a negative, as their latest entry does as
+# a positive: an explicit "not for me" against an explicit "I read this". A paper merely
+# passed over weighs (sum of the entries' weights) / (papers passed over), typically
+# 0.01-0.05, so a dismissal counts some 20-100 times more (see docs/triage.md, Feedback).
+DISMISS_WEIGHT = 1.0
 
 _VERSION = re.compile(r"v\d+$")
 _REASON_TITLE = 60
@@ -263,9 +270,11 @@ def _scores(
     candidates: pd.DataFrame,
     day: pd.Timestamp,
     names: list[list[str]],
+    dismissed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores of the day's candidates (the model's decision value plus closeness to recent
-    entries, both standardised), and their text similarity to each entry."""
+    entries, both standardised), and their text similarity to each entry. ``dismissed``:
+    which negatives the reader dismissed (they weigh ``DISMISS_WEIGHT``)."""
     import numpy as np
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
@@ -275,7 +284,10 @@ def _scores(
     # Relative to the latest entry: a reader back after a long pause still has interests.
     weight_pos = weight_pos / weight_pos.max()
     # Both classes carry the same total weight, whatever their sizes.
-    weight_neg = np.full(len(negatives), weight_pos.sum() / max(len(negatives), 1))
+    implicit = len(negatives) if dismissed is None else int((~dismissed).sum())
+    weight_neg = np.full(len(negatives), weight_pos.sum() / max(implicit, 1))
+    if dismissed is not None:
+        weight_neg[dismissed] = DISMISS_WEIGHT
     model = LinearSVC(C=SVM_C, random_state=0)
     model.fit(
         sp.vstack([x_pos, x_neg], format="csr"),
@@ -297,6 +309,7 @@ def rank_papers(
     *,
     day: dt.date | None = None,
     term_counts: MutableMapping[str, tuple[Any, Any]] | None = None,
+    feedback: Feedback | None = None,
 ) -> pd.DataFrame:
     """Return ``listing`` with ``score``, ``rank``, ``read`` and ``reason`` columns.
 
@@ -307,7 +320,11 @@ def rank_papers(
     listing's latest ``date``, else today); only ``seen`` of the ``SEEN_DAYS`` before it
     is used. ``term_counts``: where texts' hashed term counts are looked up and added
     (text -> (indices, counts); ``countcache.TermCounts`` keeps them between processes);
-    default: an in-memory store of this process. It changes no result. Papers whose arXiv id (any version) is in the journal are ``read``: no rank,
+    default: an in-memory store of this process. It changes no result. ``feedback``: the
+    reader's (:class:`~journal.triage.preferences.Feedback`): dismissed papers leave the
+    result and are learned from as weighted negatives, papers by followed authors rank
+    first, papers holding a muted phrase last (``muted`` is True); None or empty: no
+    change at all. Papers whose arXiv id (any version) is in the journal are ``read``: no rank,
     listed last. Ranked papers come first in rank order (rank 1 = best). With an empty
     journal there is nothing to learn from: the listing keeps its order, every score is 0
     and the reason says so. Deterministic: the same inputs give the same ranking.
@@ -316,11 +333,15 @@ def rank_papers(
     import pandas as pd
 
     if term_counts is not None:
-        return _with_store(term_counts, entries, listing, seen, day=day)
+        return _with_store(term_counts, entries, listing, seen, day=day, feedback=feedback)
     when = _day(listing, day)
     out = listing.reset_index(drop=True).copy()
     journal_ids = {i for i in _column(entries, "arxiv_id").map(base_id) if i}
     out["read"] = _column(out, "arxiv_id").map(base_id).isin(journal_ids).astype(bool)
+    gone = out.iloc[:0]
+    if feedback:  # dismissed papers leave the day (and teach, below)
+        dismissed = _column(out, "arxiv_id").map(base_id).isin(feedback.dismissed) & ~out["read"]
+        gone, out = out[dismissed], out[~dismissed].reset_index(drop=True)
     out["score"] = 0.0
     out["reason"] = ""
     candidates = out[~out["read"]]
@@ -336,13 +357,23 @@ def rank_papers(
             # The first days, before anything is recorded: the day's own listing is the
             # background (almost all of it is passed over).
             negatives = candidates
+        taught = None
+        if feedback:
+            negatives = pd.concat([negatives, gone], ignore_index=True)
+            taught = _column(negatives, "arxiv_id").map(base_id).isin(feedback.dismissed).to_numpy()
         # Each group's author keys, folded once for the model and the reasons.
         known = [_names(a) for a in _column(positives, "authors")]
         names = known + [_names(a) for frame in (negatives, candidates) for a in _column(frame, "authors")]
-        scores, similarity = _scores(positives, negatives, candidates, when, names)
+        scores, similarity = _scores(positives, negatives, candidates, when, names, taught)
         out.loc[candidates.index, "score"] = scores
         out.loc[candidates.index, "reason"] = _reasons(positives, candidates, similarity, known)
-    ranked = out[~out["read"]].sort_values("score", ascending=False, kind="stable")
+    if feedback:
+        from journal.triage.preferences import apply_feedback
+
+        ranked = apply_feedback(out[~out["read"]], feedback)
+        out["muted"] = False
+    else:
+        ranked = out[~out["read"]].sort_values("score", ascending=False, kind="stable")
     ranked["rank"] = pd.array(np.arange(1, len(ranked) + 1), dtype="Int64")
     read = out[out["read"]].assign(rank=pd.array([pd.NA] * int(out["read"].sum()), dtype="Int64"))
     return pd.concat([ranked, read], ignore_index=True)

@@ -35,10 +35,12 @@ def rank(
 
     ``day``: the day ranked (default: the latest ``date`` of ``listing``, else today); the
     ranker learns from the listings recorded in the ``SEEN_DAYS`` before it. Nothing is
-    recorded (see :func:`triage_listing`); the texts' term counts are cached beside the
+    recorded (see :func:`triage_listing`); the reader's feedback
+    (:func:`journal.triage.feedback.feedback_for`) is applied; the texts' term counts are cached beside the
     journal (``countcache``), so the next call tokenises only texts it has not seen.
     """
     from journal.triage.countcache import load_term_counts, save_term_counts
+    from journal.triage.feedback import feedback_for
     from journal.triage.ranker import MAX_NEGATIVES, SEEN_DAYS, base_id, counts_version, rank_papers
 
     missing = [c for c in REQUIRED if c not in listing.columns]
@@ -56,7 +58,8 @@ def rank(
     window = {"start": day - dt.timedelta(days=SEEN_DAYS), "end": day - dt.timedelta(days=1)}
     seen = read_listings(j, **window, limit=MAX_NEGATIVES, exclude={i for i in known if i})
     counts = load_term_counts(j, counts_version())
-    ranked = rank_papers(entries, listing, seen, day=day, term_counts=counts)
+    feedback = feedback_for(j)  # the reader's dismissals, follows and mutes (none: no change)
+    ranked = rank_papers(entries, listing, seen, day=day, term_counts=counts, feedback=feedback)
     save_term_counts(j, counts)
     return ranked
 
@@ -137,7 +140,10 @@ def paper_records(result: TriageResult, *, limit: int = 20) -> list[dict[str, An
 
     from journal.model import abs_url
 
-    ranked = result.ranked if limit == 0 else result.ranked.head(limit)
+    ranked = result.ranked
+    if limit and "muted" in ranked:  # muted papers are shown only with limit 0 (all)
+        ranked = ranked[~ranked["muted"].astype(bool)]
+    ranked = ranked if limit == 0 else ranked.head(limit)
     out = []
     for frame in (ranked, result.read):
         for row in frame.to_dict("records"):

@@ -1,5 +1,7 @@
 """The Triage tab: a day's arXiv listing ranked by the journal, abstracts folded, the
-reason shown, and a Capture button per paper that opens the capture form filled in.
+reason shown, and a Capture button per paper that opens the capture form filled in;
+Dismiss and Follow per paper and Mute for a phrase give the reader's feedback
+(:mod:`journal.triage.feedback`), one click each, and Undo takes the last one back.
 
 The panel holds no logic of its own: :mod:`journal.triage.service` fetches or reads the
 listing, records it and ranks it; :func:`journal.capture.form_values.values_from_paper` turns a paper
@@ -51,6 +53,9 @@ class TriagePanel(w.VBox):
         self._on_capture = on_capture
         self.records: list[dict[str, Any]] = []
         self.capture_buttons: dict[str, w.Button] = {}
+        self.dismiss_buttons: dict[str, w.Button] = {}
+        self.follow_buttons: dict[str, tuple[w.Dropdown, w.Button]] = {}
+        self.last_feedback: tuple[str, str] | None = None
         if isinstance(categories, list):
             categories = ",".join(categories)
         self.date = w.DatePicker(description="Day", value=parse_date(day) if day else None, style=_STYLE)
@@ -72,23 +77,41 @@ class TriagePanel(w.VBox):
             description="Show", value=limit, min=0, max=5000, style=_STYLE, layout=w.Layout(width="12em")
         )
         self.rank_button = w.Button(description="Rank", icon="sort-amount-desc", button_style="primary")
+        self.mute_text = w.Text(
+            description="Mute",
+            placeholder="a word or phrase: papers holding it go last",
+            style=_STYLE,
+            layout=w.Layout(width="28em"),
+        )
+        self.mute_button = w.Button(
+            description="Mute", icon="volume-off", tooltip="Rank papers holding it last"
+        )
+        self.undo_button = w.Button(description="Undo", icon="undo", layout=w.Layout(display="none"))
+        self.feedback_note = w.HTML()
         self.status = w.HTML()
         self.papers = w.VBox()
         self.read = w.HTML()
-        for name in ("date", "categories", "listing", "limit", "rank_button", "status", "papers", "read"):
+        for name in (
+            *("date", "categories", "listing", "limit", "rank_button", "status", "papers", "read"),
+            *("mute_text", "mute_button", "undo_button", "feedback_note"),
+        ):
             getattr(self, name).add_class("journal-triage-" + name.replace("_", "-"))
         self.add_class("journal-triage")
         super().__init__(
             [
                 w.HBox([self.date, self.categories]),
                 w.HBox([self.listing, self.limit, self.rank_button]),
+                w.HBox([self.mute_text, self.mute_button]),
                 self.status,
+                w.HBox([self.feedback_note, self.undo_button]),
                 self.papers,
                 self.read,
             ],
             layout=w.Layout(max_width="60em"),
         )
         self.rank_button.on_click(lambda _: self.run())
+        self.mute_button.on_click(lambda _: self.mute(self.mute_text.value))
+        self.undo_button.on_click(lambda _: self.undo())
         if rank_now:
             self.run()
 
@@ -106,7 +129,7 @@ class TriagePanel(w.VBox):
                 result = triage_fetch(self.journal, cats, day=self.date.value)
         except JournalError as e:
             # the list shown before was another day's: it goes, and only the error shows
-            self.records, self.capture_buttons = [], {}
+            self.records, self.capture_buttons, self.dismiss_buttons, self.follow_buttons = [], {}, {}, {}
             self.papers.children, self.read.value = (), ""
             self.status.value = f'<span style="color:#c62828">{html.escape(str(e))}</span>'
             return False
@@ -114,7 +137,7 @@ class TriagePanel(w.VBox):
         ranked = [r for r in self.records if not r["read"]]
         read = [r for r in self.records if r["read"]]
         total = len(result.ranked)
-        self.capture_buttons = {}
+        self.capture_buttons, self.dismiss_buttons, self.follow_buttons = {}, {}, {}
         self.papers.children = [self._paper(r) for r in ranked]
         self.read.value = (
             "<p><b>Already in your journal:</b><br>"
@@ -153,9 +176,69 @@ class TriagePanel(w.VBox):
         button.add_class("journal-triage-capture")
         button.on_click(lambda _: self.capture(record["arxiv_id"]))
         self.capture_buttons[record["arxiv_id"]] = button
-        box = w.VBox([w.HBox([head, button]), abstract], layout=w.Layout(margin="0 0 8px 0"))
+        box = w.VBox([w.HBox([head, self._feedback_buttons(record, button)]), abstract])
+        box.layout.margin = "0 0 8px 0"
         box.add_class("journal-triage-paper")
         return box
+
+    def _feedback_buttons(self, record: dict[str, Any], capture: w.Button) -> w.VBox:
+        arxiv_id = record["arxiv_id"]
+        dismiss = w.Button(
+            description="Dismiss", icon="times", tooltip="Not for me: drop it and teach the ranker"
+        )
+        dismiss.add_class("journal-triage-dismiss")
+        dismiss.on_click(lambda _: self.dismiss(arxiv_id))
+        self.dismiss_buttons[arxiv_id] = dismiss
+        buttons = [capture, dismiss]
+        if record["authors"]:
+            author = w.Dropdown(options=list(dict.fromkeys(record["authors"])), layout=w.Layout(width="12em"))
+            follow = w.Button(
+                description="Follow", icon="user-plus", tooltip="Rank this author's papers first"
+            )
+            follow.add_class("journal-triage-follow")
+            follow.on_click(lambda _: self.follow(str(author.value)))
+            self.follow_buttons[arxiv_id] = (author, follow)
+            buttons += [author, follow]
+        return w.VBox(buttons)
+
+    def give(self, action: str, value: str, *, undo: bool = False) -> bool:
+        """Give (or take back) feedback ``action`` on ``value`` for the reader, then rank
+        again; a bad value is shown, nothing written. Returns whether it was given."""
+        from journal.triage.feedback import DONE, give
+
+        try:
+            kept = give(self.journal, action, [value], undo=undo)[0][0]
+        except JournalError as e:
+            self.feedback_note.value = f'<span style="color:#c62828">{html.escape(str(e))}</span>'
+            return False
+        self.last_feedback = None if undo else (action, kept)
+        if self.records:
+            self.run()
+        said = f"no longer {DONE[action]}" if undo else DONE[action]
+        self.feedback_note.value = f"{html.escape(kept)}: {said}"
+        self.undo_button.layout.display = None if self.last_feedback else "none"
+        return True
+
+    def dismiss(self, arxiv_id: str) -> bool:
+        """Not for me: paper ``arxiv_id`` leaves the ranking and teaches the ranker."""
+        return self.give("dismiss", arxiv_id)
+
+    def follow(self, name: str) -> bool:
+        """Follow author ``name``: their papers rank first."""
+        return self.give("follow", name)
+
+    def mute(self, phrase: str) -> bool:
+        """Mute ``phrase``: papers holding it rank below every other (shown with Show 0)."""
+        done = self.give("mute", phrase)
+        if done:
+            self.mute_text.value = ""
+        return done
+
+    def undo(self) -> bool:
+        """Take back the last feedback given here."""
+        if self.last_feedback is None:
+            return False
+        return self.give(*self.last_feedback, undo=True)
 
     def capture(self, arxiv_id: str) -> dict[str, Any]:
         """The form values of paper ``arxiv_id``, handed to ``on_capture``."""
