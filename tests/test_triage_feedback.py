@@ -149,10 +149,15 @@ def test_a_line_that_is_no_event_is_kept_and_skipped(made: Path) -> None:
     assert feedback.feedback_for(made).muted == ("LLM", "agents")
 
 
-def test_reader_is_journal_reader_else_the_login_name(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reader_is_journal_reader_else_the_login_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import getpass
+
     assert feedback.current_reader() == "ana"
     monkeypatch.setenv("JOURNAL_READER", "")
-    monkeypatch.setattr(feedback.getpass, "getuser", lambda: "login")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no config file: the login name
+    monkeypatch.setattr(getpass, "getuser", lambda: "login")
     assert feedback.current_reader() == "login"
 
 

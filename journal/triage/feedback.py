@@ -18,7 +18,6 @@ what is in force for one reader, as the plain data the ranker takes
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
 from collections.abc import Iterable
@@ -46,14 +45,11 @@ COLUMNS = ["reader", "action", "value", "date", "undone"]
 
 
 def current_reader() -> str:
-    """Who is giving feedback: ``$JOURNAL_READER``, else the login name."""
-    named = os.environ.get("JOURNAL_READER", "").strip()
-    if named:
-        return named
-    try:
-        return getpass.getuser() or "reader"
-    except (OSError, KeyError):  # no login name (a container without a user entry)
-        return "reader"
+    """Who is giving feedback: the journal's reader (``$JOURNAL_READER``, else ``reader`` in
+    the config file, else the login name: :func:`journal.store.readers.current_reader`)."""
+    from journal.store.readers import current_reader as journal_reader
+
+    return journal_reader()
 
 
 def feedback_dir(journal: Journal | str | os.PathLike[str]) -> Path:
