@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
-from journal.errors import JournalError
+from journal.errors import JournalError, StoreAccessDenied, StoreError, StoreReadOnly
 from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SideState
 from journal.store.delta_io import parse_location, reading, retrying, storage_options
+from journal.store.outbox import Outbox
 from journal.store.schema import ORDER, SCHEMA, cast_table, empty_table, rows_to_table, strings
 
 if TYPE_CHECKING:
@@ -75,6 +76,15 @@ def encode_rows(rows: list[dict[str, Any]]) -> bytes:
     return b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows)
 
 
+def read_only(url: str) -> StoreReadOnly:
+    """The error for keys that may read the journal but were refused a write."""
+    return StoreReadOnly(
+        url,
+        "these credentials are read-only: they may read the journal, not change it "
+        "(reading commands, rendering and triage work); ask for keys that may write",
+    )
+
+
 class DeltaBackend:
     """The journal at ``s3://bucket/prefix`` (see the module doc)."""
 
@@ -91,6 +101,9 @@ class DeltaBackend:
         self._dt: DeltaTable | None = None
         self._snap: tuple[int, pa.Table] | None = None
         self._files: dict[str, pa.Table] = {}  # data file -> its rows
+        self.outbox = Outbox(self.side_path(SideState.OUTBOX))
+        self._held: StoreError | None = None  # the store failed sending the outbox: keep, do not retry
+        self._probed = False
 
     def __repr__(self) -> str:
         return f"<DeltaBackend {self.url!r}>"
@@ -190,18 +203,57 @@ class DeltaBackend:
     def write_lock(self, *, check_file: bool = True) -> Iterator[None]:
         """No lock: writers on any machine commit at once, and a conditional commit makes
         a racing one retry on top of the winner (see the module doc). Side state written
-        under this context is per machine (:meth:`side_path`)."""
-        yield
+        under this context is per machine (:meth:`side_path`). First sends what this
+        machine's outbox holds; if the store fails, the write that follows is kept there
+        too, without a second attempt."""
+        try:
+            self.send_outbox()
+        except StoreError as e:
+            self._held = e
+        try:
+            yield
+        finally:
+            self._held = None
+
+    def send_outbox(self) -> int:
+        """Send the writes this machine's outbox holds (``journal sync``); how many."""
+        return self.outbox.send(self.send)
 
     def commit(self, data: bytes, rows: int) -> None:
-        """Apply ``data`` (encoded change rows) to the table as one commit, retried on a
-        conflict: new ids appended, other puts and deletions merged on ``id``."""
+        """Keep ``data`` (encoded change rows) in the outbox, then apply it to the table as
+        one commit (retried on a conflict): new ids appended, other puts and deletions
+        merged on ``id``. If the store fails the rows stay in the outbox and the error
+        (:class:`~journal.errors.ChangeKept`) names it."""
+        if latest_rows(data):
+            self.outbox.commit(data, self.send, self._held)
+
+    def send(self, data: bytes) -> None:
+        """Apply encoded change rows to the table, now (after checking, once, that the
+        store honours conditional writes)."""
         latest = latest_rows(data)
         if not latest:
             return
+        self.table()  # the store answers, the keys may read
+        if not self._probed:
+            self._check_conditional_writes()
         puts = [r for r in latest.values() if not r.get("_deleted")]
         put_table = cast_table(rows_to_table(encode_rows(puts)), SCHEMA) if puts else None
-        retrying(self.url, "the change", lambda: self._apply(latest, put_table))
+        try:
+            retrying(self.url, "the change", lambda: self._apply(latest, put_table))
+        except StoreAccessDenied as e:
+            raise read_only(self.url) from e
+
+    def _check_conditional_writes(self) -> None:
+        from journal.store import delta_probe
+
+        folder = self.outbox.folder
+        if not delta_probe.checked(folder, self.where, self.options):
+            try:
+                delta_probe.probe(self.where, self.options)
+            except StoreAccessDenied as e:  # they could read (table() above), not write
+                raise read_only(self.url) from e
+            delta_probe.remember(folder, self.where, self.options)
+        self._probed = True
 
     def _apply(self, latest: dict[str, dict[str, Any]], put_table: pa.Table | None) -> None:
         """One attempt at a commit, doing only what the latest version still lacks."""

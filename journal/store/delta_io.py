@@ -42,7 +42,14 @@ _DENIED = (
     "ExpiredToken",
     "InvalidToken",
 )
-_UNREACHABLE = ("client error (Connect)", "tcp connect error", "dns error", "Connection refused", "timed out")
+_UNREACHABLE = (
+    "client error (Connect)",
+    "tcp connect error",
+    "dns error",
+    "Connection refused",
+    "timed out",
+    "Could not connect to the endpoint",
+)
 _CONFLICT = ("conflict", "concurrent", "already exists", "transaction failed", "version mismatch")
 
 
