@@ -247,9 +247,7 @@ class ChangeKept(StoreError):
         self.outbox = Path(outbox)
         self.waiting = waiting
         what = "the change is" if waiting == 1 else f"{waiting} changes are"
-        super().__init__(
-            reason.url, f"{reason.detail}; {what} kept in {outbox} and `journal sync` sends it"
-        )
+        super().__init__(reason.url, f"{reason.detail}; {what} kept in {outbox} and `journal sync` sends it")
 
 
 class StoreNotFound(StoreError):

@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
-from journal.errors import JournalError, StoreAccessDenied, StoreError, StoreReadOnly
+from journal.errors import (
+    AmbiguousId,
+    EntryNotFound,
+    JournalError,
+    StoreAccessDenied,
+    StoreError,
+    StoreReadOnly,
+    StoreUnreachable,
+)
 from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SideState
 from journal.store.delta_io import parse_location, reading, retrying, storage_options
@@ -102,7 +110,8 @@ class DeltaBackend:
         self._snap: tuple[int, pa.Table] | None = None
         self._files: dict[str, pa.Table] = {}  # data file -> its rows
         self.outbox = Outbox(self.side_path(SideState.OUTBOX))
-        self._held: StoreError | None = None  # the store failed sending the outbox: keep, do not retry
+        self._writing = False
+        self._held: StoreError | None = None  # the store failed in this write: keep it, do not retry
         self._probed = False
 
     def __repr__(self) -> str:
@@ -190,8 +199,17 @@ class DeltaBackend:
 
     def read_layers(self, read: Callable[[Layers], T]) -> T:
         """``read(layers)`` on the table's latest version (a version never changes, so one
-        run suffices)."""
-        dt = self.table()
+        run suffices). Inside a write that cannot read the store, an empty journal (the
+        write then goes to the outbox, see :meth:`write_lock`)."""
+        if self._writing and isinstance(self._held, StoreUnreachable):
+            return read(Layers(self, None, ()))  # known unreachable: no second wait
+        try:
+            dt = self.table()
+        except StoreError as e:
+            if not self._writing:
+                raise
+            self._held = e
+            return read(Layers(self, None, ()))
         return read(Layers(self, None if dt is None else dt.version(), ()))
 
     def pending_changes(self) -> int:
@@ -204,16 +222,23 @@ class DeltaBackend:
         """No lock: writers on any machine commit at once, and a conditional commit makes
         a racing one retry on top of the winner (see the module doc). Side state written
         under this context is per machine (:meth:`side_path`). First sends what this
-        machine's outbox holds; if the store fails, the write that follows is kept there
-        too, without a second attempt."""
+        machine's outbox holds. If the store fails (there, or reading the journal for the
+        write's checks, which then see an empty journal) the write is kept in the outbox
+        without a second attempt; one that needed an entry it could not read fails with
+        the store's error."""
+        self._writing, self._held = True, None
         try:
             self.send_outbox()
         except StoreError as e:
             self._held = e
         try:
             yield
+        except (EntryNotFound, AmbiguousId):
+            if self._held is not None:
+                raise self._held from None
+            raise
         finally:
-            self._held = None
+            self._writing, self._held = False, None
 
     def send_outbox(self) -> int:
         """Send the writes this machine's outbox holds (``journal sync``); how many."""
