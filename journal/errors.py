@@ -247,7 +247,10 @@ class ChangeKept(StoreError):
         self.outbox = Path(outbox)
         self.waiting = waiting
         what = "the change is" if waiting == 1 else f"{waiting} changes are"
-        super().__init__(reason.url, f"{reason.detail}; {what} kept in {outbox} and `journal sync` sends it")
+        it = "it" if waiting == 1 else "them"
+        super().__init__(
+            reason.url, f"{reason.detail}; {what} kept in {outbox} and `journal sync` sends {it}"
+        )
 
 
 class StoreNotFound(StoreError):

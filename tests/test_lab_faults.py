@@ -113,7 +113,7 @@ def test_a_failing_send_keeps_the_write_and_those_after_it(tmp_path: Path) -> No
         box.commit(b'{"id": "b"}\n', fail)
     assert str(info.value) == (
         f"s3://b/j: cannot reach the store at http://x; try again; 2 changes are kept in {box.path} "
-        "and `journal sync` sends it"
+        "and `journal sync` sends them"
     )
     assert [json.loads(d)["id"] for _, d in box.pending()] == ["a", "b"]
 
@@ -206,6 +206,32 @@ def test_a_writer_killed_mid_commit_loses_and_doubles_nothing(s3: str) -> None:
     assert set(acknowledged) <= set(ids) and len(ids) == len(set(ids))
     assert read_without_delta_rs(s3).num_rows == len(ids)  # no row stored twice
     assert not any(f.severity == "error" for f in journal.open(s3).check_storage(repair=False))
+
+
+def test_an_orphan_data_file_is_reported_ignored_and_kept(s3: str, s3_server: str) -> None:
+    j = journal.open(s3)
+    j.add(title="committed", date="2024-05-09")
+    j.compact()  # a file replaced by a compaction is no orphan
+    j.add(title="after", date="2024-05-10")
+    bucket = s3.split("/")[2]
+    orphan = "j/entries/part-00000-orphan-c000.snappy.parquet"
+    first = next(
+        k["Key"]
+        for k in client(s3_server).list_objects_v2(Bucket=bucket)["Contents"]
+        if ".parquet" in k["Key"]
+    )
+    body = client(s3_server).get_object(Bucket=bucket, Key=first)["Body"].read()
+    client(s3_server).put_object(Bucket=bucket, Key=orphan, Body=body)  # as a killed writer leaves it
+
+    assert [e.title for e in journal.open(s3).entries()] == ["committed", "after"]
+    proc = run_cli("check", "--no-repair", "--journal", s3)
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stdout.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {s3}: 1 data file is in no table version (left by a writer stopped mid-commit); "
+        "readers ignore them, and `journal compact` removes them once they are 7 days old"
+    ]
+    assert client(s3_server).head_object(Bucket=bucket, Key=orphan)  # check changed nothing
 
 
 # --- a store that ignores conditional writes ------------------------------------------------------

@@ -42,6 +42,7 @@ from journal.store.backend import Finding, Layers, SideState
 from journal.store.delta_io import parse_location, reading, retrying, storage_options
 from journal.store.outbox import Outbox
 from journal.store.schema import ORDER, SCHEMA, cast_table, empty_table, rows_to_table, strings
+from journal.text import wording
 
 if TYPE_CHECKING:
     from deltalake import DeltaTable
@@ -326,6 +327,15 @@ class DeltaBackend:
         reading(self.url, lambda: dt.vacuum(dry_run=False))
         return removed
 
+    def orphan_files(self, dt: DeltaTable) -> list[str]:
+        """Data files under the table that no version ever referenced (a writer killed
+        between writing its file and committing it), found without deleting anything."""
+
+        def unreferenced(full: bool) -> set[str]:
+            return set(dt.vacuum(0, dry_run=True, enforce_retention_duration=False, full=full))
+
+        return sorted(reading(self.url, lambda: unreferenced(True) - unreferenced(False)))
+
     def upgrade(self) -> bool:
         """Nothing to upgrade: the table has the current schema since its first commit."""
         return False
@@ -355,6 +365,17 @@ class DeltaBackend:
         if rows > entries:
             findings.append(
                 Finding("warning", f"{self.url}: {rows - entries} rows repeat an id (the latest is read)")
+            )
+        orphans = self.orphan_files(dt)
+        if orphans:
+            findings.append(
+                Finding(
+                    "warning",
+                    f"{self.url}: {wording.count(len(orphans), 'data file')} "
+                    f"{'is' if len(orphans) == 1 else 'are'} in no table version (left by a writer "
+                    "stopped mid-commit); readers ignore them, and `journal compact` removes them once "
+                    "they are 7 days old",
+                )
             )
         findings.append(
             Finding(
