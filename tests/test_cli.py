@@ -35,10 +35,14 @@ def test_every_group_command_is_in_help_once_in_order() -> None:
         io_commands,
         publish_commands,
         search_commands,
+        sync_commands,
         triage_commands,
     )
 
-    groups = (entry_commands, io_commands, publish_commands, search_commands, care_commands, triage_commands)
+    groups = (
+        *(entry_commands, io_commands, publish_commands, search_commands),
+        *(care_commands, triage_commands, sync_commands),
+    )
     names = [c.name for g in groups for c in g.COMMANDS]
     assert len(names) == len(set(names))
     parser = build_parser()
@@ -46,7 +50,7 @@ def test_every_group_command_is_in_help_once_in_order() -> None:
     assert list(sub.choices) == list(BY_NAME)
     assert sorted(sub.choices) == sorted(names)
     assert list(sub.choices)[: len(COMMANDS)] == COMMANDS
-    assert list(sub.choices)[len(COMMANDS) :] == ["render", "search", "related", "tags", "triage"]
+    assert list(sub.choices)[len(COMMANDS) :] == ["render", "search", "related", "tags", "triage", "sync"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
