@@ -217,6 +217,7 @@ class StoreError(JournalError):
 
     def __init__(self, url: str, message: str) -> None:
         self.url = url
+        self.detail = message
         super().__init__(f"{url}: {message}")
 
 
@@ -226,6 +227,30 @@ class StoreUnreachable(StoreError):
 
 class StoreAccessDenied(StoreError):
     """The storage refused these credentials."""
+
+
+class StoreReadOnly(StoreAccessDenied):
+    """The credentials may read the journal but not change it."""
+
+
+class StoreUnsafe(StoreError):
+    """The store ignores conditional writes (``If-None-Match``), so concurrent commits could
+    overwrite each other: the journal refuses to write there."""
+
+
+class ChangeKept(StoreError):
+    """A write could not reach the store; its change rows wait in this machine's outbox
+    (``journal sync``, or the next write, sends them). ``reason`` is why it failed."""
+
+    def __init__(self, reason: StoreError, outbox: Path | str, waiting: int) -> None:
+        self.reason = reason
+        self.outbox = Path(outbox)
+        self.waiting = waiting
+        what = "the change is" if waiting == 1 else f"{waiting} changes are"
+        it = "it" if waiting == 1 else "them"
+        super().__init__(
+            reason.url, f"{reason.detail}; {what} kept in {outbox} and `journal sync` sends {it}"
+        )
 
 
 class StoreNotFound(StoreError):

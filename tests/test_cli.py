@@ -36,12 +36,14 @@ def test_every_group_command_is_in_help_once_in_order() -> None:
         io_commands,
         publish_commands,
         search_commands,
+        sync_commands,
         triage_commands,
     )
 
     groups = (
         *(entry_commands, io_commands, publish_commands, search_commands, care_commands, triage_commands),
         feedback_commands,
+        sync_commands,
     )
     names = [c.name for g in groups for c in g.COMMANDS]
     assert len(names) == len(set(names))
@@ -53,6 +55,7 @@ def test_every_group_command_is_in_help_once_in_order() -> None:
     assert list(sub.choices)[len(COMMANDS) :] == [
         *("render", "search", "related", "tags", "triage"),
         *("dismiss", "follow", "mute", "feedback"),  # triage feedback, after triage
+        "sync",  # a lab journal's outbox
     ]
 
 

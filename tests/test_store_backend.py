@@ -223,6 +223,7 @@ def test_local_side_state_is_where_it_always_was(journal_path: Path) -> None:
         SideState.DRAFTS: sidecar / "drafts",
         SideState.DAMAGED: sidecar / "damaged",
         SideState.TMP: sidecar / "tmp",
+        SideState.OUTBOX: sidecar / "outbox",
     }
     assert set(expected) == set(SideState)
     j = journal.open(journal_path)

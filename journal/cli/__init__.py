@@ -21,6 +21,7 @@ from journal.cli import (
     io_commands,
     publish_commands,
     search_commands,
+    sync_commands,
     triage_commands,
 )
 from journal.cli.common import ERROR, Command, check_dates, default_journal
@@ -31,6 +32,7 @@ __all__ = ["COMMANDS", "build_parser", "main", "run"]
 _GROUPS = (
     *(entry_commands, io_commands, publish_commands, search_commands, care_commands, triage_commands),
     feedback_commands,
+    sync_commands,
 )
 
 #: The order of ``journal --help`` (a command no group names here comes last).

@@ -46,6 +46,7 @@ class SideState(str, enum.Enum):
     DRAFTS = "drafts"  # unsaved capture forms, one JSON file each
     DAMAGED = "damaged"  # files `journal check` moved aside (never deleted)
     TMP = "tmp"  # files being written (anything left there is garbage)
+    OUTBOX = "outbox"  # writes that could not reach a remote store yet (journal sync sends them)
 
 
 @dataclass

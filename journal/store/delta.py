@@ -28,12 +28,22 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
-from journal.errors import JournalError
+from journal.errors import (
+    AmbiguousId,
+    EntryNotFound,
+    JournalError,
+    StoreAccessDenied,
+    StoreError,
+    StoreReadOnly,
+    StoreUnreachable,
+)
 from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SideState
 from journal.store.delta_cache import TableCache
 from journal.store.delta_io import parse_location, reading, retrying, storage_options
+from journal.store.outbox import Outbox
 from journal.store.schema import ORDER, SCHEMA, cast_table, empty_table, rows_to_table, strings
+from journal.text import wording
 
 if TYPE_CHECKING:
     from deltalake import DeltaTable
@@ -76,6 +86,15 @@ def encode_rows(rows: list[dict[str, Any]]) -> bytes:
     return b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows)
 
 
+def read_only(url: str) -> StoreReadOnly:
+    """The error for keys that may read the journal but were refused a write."""
+    return StoreReadOnly(
+        url,
+        "these credentials are read-only: they may read the journal, not change it "
+        "(reading commands, rendering and triage work); ask for keys that may write",
+    )
+
+
 class DeltaBackend:
     """The journal at ``s3://bucket/prefix`` (see the module doc)."""
 
@@ -96,6 +115,10 @@ class DeltaBackend:
         self._dt: DeltaTable | None = None
         self._snap: tuple[int, pa.Table] | None = None
         self._cache: TableCache | None = None
+        self.outbox = Outbox(self.side_path(SideState.OUTBOX))
+        self._writing = False
+        self._held: StoreError | None = None  # the store failed in this write: keep it, do not retry
+        self._probed = False
 
     def __repr__(self) -> str:
         return f"<DeltaBackend {self.url!r}>"
@@ -167,8 +190,18 @@ class DeltaBackend:
 
     def read_layers(self, read: Callable[[Layers], T]) -> T:
         """``read(layers)`` on the table's latest version, found by one listing of its log
-        (a version never changes, so one run suffices)."""
-        return read(Layers(self, self.cache.latest_version(), ()))
+        (a version never changes, so one run suffices). Inside a write that cannot read the
+        store, an empty journal (the write then goes to the outbox, see :meth:`write_lock`)."""
+        if self._writing and isinstance(self._held, StoreUnreachable):
+            return read(Layers(self, None, ()))  # known unreachable: no second wait
+        try:
+            version = self.cache.latest_version()
+        except StoreError as e:
+            if not self._writing:
+                raise
+            self._held = e
+            return read(Layers(self, None, ()))
+        return read(Layers(self, version, ()))
 
     def pending_changes(self) -> int:
         return 0
@@ -179,18 +212,64 @@ class DeltaBackend:
     def write_lock(self, *, check_file: bool = True) -> Iterator[None]:
         """No lock: writers on any machine commit at once, and a conditional commit makes
         a racing one retry on top of the winner (see the module doc). Side state written
-        under this context is per machine (:meth:`side_path`)."""
-        yield
+        under this context is per machine (:meth:`side_path`). First sends what this
+        machine's outbox holds. If the store fails (there, or reading the journal for the
+        write's checks, which then see an empty journal) the write is kept in the outbox
+        without a second attempt; one that needed an entry it could not read fails with
+        the store's error."""
+        self._writing, self._held = True, None
+        try:
+            self.send_outbox()
+        except StoreError as e:
+            self._held = e
+        try:
+            yield
+        except (EntryNotFound, AmbiguousId):
+            if self._held is not None:
+                raise self._held from None
+            raise
+        finally:
+            self._writing, self._held = False, None
+
+    def send_outbox(self) -> int:
+        """Send the writes this machine's outbox holds (``journal sync``); how many."""
+        return self.outbox.send(self.send)
 
     def commit(self, data: bytes, rows: int) -> None:
-        """Apply ``data`` (encoded change rows) to the table as one commit, retried on a
-        conflict: new ids appended, other puts and deletions merged on ``id``."""
+        """Keep ``data`` (encoded change rows) in the outbox, then apply it to the table as
+        one commit (retried on a conflict): new ids appended, other puts and deletions
+        merged on ``id``. If the store fails the rows stay in the outbox and the error
+        (:class:`~journal.errors.ChangeKept`) names it."""
+        if latest_rows(data):
+            self.outbox.commit(data, self.send, self._held)
+
+    def send(self, data: bytes) -> None:
+        """Apply encoded change rows to the table, now (after checking, once, that the
+        store honours conditional writes)."""
         latest = latest_rows(data)
         if not latest:
             return
+        self.table()  # the store answers, the keys may read
+        if not self._probed:
+            self._check_conditional_writes()
         puts = [r for r in latest.values() if not r.get("_deleted")]
         put_table = cast_table(rows_to_table(encode_rows(puts)), SCHEMA) if puts else None
-        retrying(self.url, "the change", lambda: self._apply(latest, put_table))
+        try:
+            retrying(self.url, "the change", lambda: self._apply(latest, put_table))
+        except StoreAccessDenied as e:
+            raise read_only(self.url) from e
+
+    def _check_conditional_writes(self) -> None:
+        from journal.store import delta_probe
+
+        folder = self.outbox.folder
+        if not delta_probe.checked(folder, self.where, self.options):
+            try:
+                delta_probe.probe(self.where, self.options)
+            except StoreAccessDenied as e:  # they could read (table() above), not write
+                raise read_only(self.url) from e
+            delta_probe.remember(folder, self.where, self.options)
+        self._probed = True
 
     def _apply(self, latest: dict[str, dict[str, Any]], put_table: pa.Table | None) -> None:
         """One attempt at a commit, doing only what the latest version still lacks."""
@@ -238,6 +317,15 @@ class DeltaBackend:
         reading(self.url, lambda: dt.vacuum(dry_run=False))
         return removed
 
+    def orphan_files(self, dt: DeltaTable) -> list[str]:
+        """Data files under the table that no version ever referenced (a writer killed
+        between writing its file and committing it), found without deleting anything."""
+
+        def unreferenced(full: bool) -> set[str]:
+            return set(dt.vacuum(0, dry_run=True, enforce_retention_duration=False, full=full))
+
+        return sorted(reading(self.url, lambda: unreferenced(True) - unreferenced(False)))
+
     def upgrade(self) -> bool:
         """Nothing to upgrade: the table has the current schema since its first commit."""
         return False
@@ -267,6 +355,17 @@ class DeltaBackend:
         if rows > entries:
             findings.append(
                 Finding("warning", f"{self.url}: {rows - entries} rows repeat an id (the latest is read)")
+            )
+        orphans = self.orphan_files(dt)
+        if orphans:
+            findings.append(
+                Finding(
+                    "warning",
+                    f"{self.url}: {wording.count(len(orphans), 'data file')} "
+                    f"{'is' if len(orphans) == 1 else 'are'} in no table version (left by a writer "
+                    "stopped mid-commit); readers ignore them, and `journal compact` removes them once "
+                    "they are 7 days old",
+                )
             )
         findings.append(
             Finding(

@@ -51,6 +51,7 @@ _UNREACHABLE = (
     "timed out",
     "NETWORK_CONNECTION",  # pyarrow.fs
     "Couldn't connect",
+    "Could not connect to the endpoint",  # boto3 (the outbox's probe)
 )
 _CONFLICT = ("conflict", "concurrent", "already exists", "transaction failed", "version mismatch")
 
