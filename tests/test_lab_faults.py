@@ -258,7 +258,9 @@ class DroppingProxy(http.server.BaseHTTPRequestHandler):
         for k, v in answer.getheaders():
             if k.lower() not in ("transfer-encoding", "connection", "content-length"):
                 self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
+        # a HEAD answer has no body: its Content-Length is the object's size, passed on
+        size = answer.getheader("Content-Length") if self.command == "HEAD" else None
+        self.send_header("Content-Length", size or str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
