@@ -112,7 +112,7 @@ def fit(history: pd.DataFrame, day: dt.date) -> Calibration | None:
 def _as_date(value: object) -> dt.date:
     import pandas as pd
 
-    return value if type(value) is dt.date else pd.Timestamp(value).date()  # type: ignore[arg-type]
+    return value if type(value) is dt.date else pd.Timestamp(value).date()
 
 
 def label(kept: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
@@ -215,3 +215,27 @@ def add_chance(journal: Journal, entries: pd.DataFrame, ranked: pd.DataFrame, da
     if calibration is not None and unread.any():
         chance[unread] = calibration.chance(ranked.loc[unread, "score"].to_numpy(float)).tolist()
     return ranked.assign(chance=chance)
+
+
+def check_min_chance(value: str | None) -> float | None:
+    """``--min-chance``: a probability from 0 to 1 (None stays None)."""
+    from journal.errors import ValidationError
+
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0.0 <= number <= 1.0:
+        raise ValidationError(
+            "min-chance", f"{value!r} is not a probability; give a number from 0 to 1, such as 0.05"
+        )
+    return number
+
+
+def percent(chance: float | None) -> str:
+    """A chance as the table, the tab and the feed show it: ``12%``, ``<1%``, or ``-`` (none)."""
+    if chance is None or chance != chance:
+        return "-"
+    return "<1%" if chance < 0.005 else f"{chance:.0%}"
