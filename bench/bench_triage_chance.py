@@ -48,7 +48,9 @@ def ranked_days(papers: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
         recent = (papers["date"] < day) & (papers["date"] >= day - pd.Timedelta(days=SEEN_DAYS))
         ranked = rank_papers(in_journal, papers[papers["date"] == day], papers[recent], day=day.date())
         unread = ranked[~ranked["read"]]
-        frames.append(pd.DataFrame({"date": day.date(), "arxiv_id": unread["arxiv_id"], "score": unread["score"]}))
+        frames.append(
+            pd.DataFrame({"date": day.date(), "arxiv_id": unread["arxiv_id"], "score": unread["score"]})
+        )
     return label(pd.concat(frames, ignore_index=True), entries)
 
 
@@ -57,7 +59,9 @@ def chances(history: pd.DataFrame, start: dt.date) -> pd.DataFrame:
     out = []
     for day, papers in history[history["date"] >= start].groupby("date", sort=True):
         calibration = fit(history[history["date"] < day], day)
-        chance = calibration.chance(papers["score"].to_numpy()) if calibration else np.full(len(papers), np.nan)
+        chance = (
+            calibration.chance(papers["score"].to_numpy()) if calibration else np.full(len(papers), np.nan)
+        )
         out.append(papers.assign(chance=chance))
     return pd.concat(out, ignore_index=True)
 
@@ -66,7 +70,9 @@ def report(scored: pd.DataFrame) -> None:
     per_day = scored.groupby("date").agg(positives=("positive", "sum"), chance=("chance", "sum"))
     judged = per_day[per_day["positives"] > 0]
     missing = scored.groupby("date")["chance"].apply(lambda c: c.isna().all())
-    print(f"{len(per_day)} days from {min(per_day.index)}; {int(missing.sum())} without a chance (too little history)")
+    print(
+        f"{len(per_day)} days from {min(per_day.index)}; {int(missing.sum())} without a chance (too little history)"
+    )
     for name, days in (("judged days (with positives)", judged), ("every day", per_day)):
         ratio = days["chance"].sum() / days["positives"].sum()
         print(
@@ -94,7 +100,9 @@ def main() -> None:
     shared = HERE.parent / "shared" / "triage"
     parser.add_argument("--listings", type=Path, default=shared / "listings-dev.parquet")
     parser.add_argument("--reader", type=Path, default=shared / "reader-dev.jsonl")
-    parser.add_argument("--start", type=dt.date.fromisoformat, help="first judged day (default: as bench_triage)")
+    parser.add_argument(
+        "--start", type=dt.date.fromisoformat, help="first judged day (default: as bench_triage)"
+    )
     parser.add_argument(
         "--history", type=Path, help="a Parquet file of the ranked days: read when it exists, else written"
     )
