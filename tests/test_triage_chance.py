@@ -285,3 +285,10 @@ def test_the_tab_shows_each_chance_or_says_there_is_none(
     young = TriagePanel(journal.open(journal_path), listing=str(last_day), limit=3, rank_now=True)
     assert chance.NO_CHANCE in young.status.value
     assert not any(" · chance " in box.children[0].children[0].value for box in young.papers.children)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(None, "-"), (float("nan"), "-"), (0.001, "<1%"), (0.123, "12%"), (0.999, ">99%")]
+)
+def test_a_chance_is_shown_as_a_percentage(value: float | None, shown: str) -> None:
+    assert chance.percent(value) == shown

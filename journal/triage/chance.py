@@ -235,7 +235,8 @@ def check_min_chance(value: str | None) -> float | None:
 
 
 def percent(chance: float | None) -> str:
-    """A chance as the table, the tab and the feed show it: ``12%``, ``<1%``, or ``-`` (none)."""
+    """A chance as the table, the tab and the feed show it: ``12%``, ``<1%``, ``>99%``, or
+    ``-`` (none)."""
     if chance is None or chance != chance:
         return "-"
-    return "<1%" if chance < 0.005 else f"{chance:.0%}"
+    return "<1%" if chance < 0.005 else ">99%" if chance >= 0.995 else f"{chance:.0%}"
