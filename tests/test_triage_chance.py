@@ -161,16 +161,31 @@ def test_every_ranked_paper_carries_a_chance_and_the_ranking_is_unchanged(histor
 
 def test_a_day_is_kept_as_first_ranked_and_never_after_the_fact(history: Path) -> None:
     j = journal.open(history)
-    kept = chance.scores_dir(j) / f"{day_of(0)}.parquet"
-    before = kept.read_bytes()
-    service.rank(j, listing_of(0), day=day_of(0))  # the journal now holds later entries
-    assert kept.read_bytes() == before
+    path = chance.scores_path(j)
+
+    def kept() -> pd.DataFrame:
+        return pd.read_parquet(path).assign(date=lambda f: pd.to_datetime(f["date"]).dt.date)
+
+    before = kept()
+    assert sorted(set(before["date"])) == [day_of(k) for k in range(DAYS - 1)]
+    assert len(before[before["date"] == day_of(0)]) == 18  # nothing was read that morning
+    service.rank(j, listing_of(0), day=day_of(0))  # again: the journal holds its pick now
+    pd.testing.assert_frame_equal(kept(), before)
     late = day_of(DAYS + 5)
     service.rank(j, listing_of(DAYS + 5).assign(date=late), day=late)
-    assert (chance.scores_dir(j) / f"{late}.parquet").exists()
+    assert late in set(kept()["date"])
     early = START - dt.timedelta(days=3)  # the journal holds entries dated after it
     service.rank(j, listing_of(40).assign(date=early), day=early)
-    assert not (chance.scores_dir(j) / f"{early}.parquet").exists()
+    assert early not in set(kept()["date"])
+
+
+def test_a_damaged_score_file_is_no_error_and_is_rebuilt(history: Path, last_day: Path, cli) -> None:
+    path = chance.scores_path(journal.open(history))
+    path.write_bytes(b"not parquet")
+    code, out, err = cli("--journal", str(history), "triage", "--listing", str(last_day), "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out.splitlines()[0])["chance"] is None
+    assert set(pd.read_parquet(path)["date"].astype(str)) == {day_of(DAYS - 1).isoformat()}
 
 
 def test_a_young_journal_has_no_chance_and_says_so(journal_path: Path, last_day: Path, cli) -> None:

@@ -1,8 +1,8 @@
 """The chance that the reader journals a ranked paper, fitted on their own history.
 
 Each time a day is ranked afresh (no journal entry dated after it), the scores the ranker
-gave its unread papers are kept beside the journal (``<journal>.d/triage-cache/scores/``,
-a Parquet file a day: ``arxiv_id``, ``score``). A kept paper is a *positive* when the
+gave its unread papers are kept beside the journal (``<journal>.d/triage-cache/scores.parquet``:
+``date``, ``arxiv_id``, ``score``). A kept paper is a *positive* when the
 journal holds it with an entry dated from the day before it was listed to ``LABEL_DAYS``
 after (the protocol of docs/triage-ranking.md). The chance of day D is Platt scaling: a
 logistic regression of positive on the day-standardised score, fitted on the kept days
@@ -13,7 +13,7 @@ of a day is fitted only on days before it, with what was known then. With fewer 
 Why kept scores and not a re-ranking of the past days: re-ranking each day as it was costs
 a ranking per day (about a second each); scoring the past days with today's model would
 score papers it was trained on (the journaled ones as positives), a calibration too sure
-of itself. The kept scores are what the reader was shown, at the cost of one small file
+of itself. The kept scores are what the reader was shown, at the cost of a few KB
 a day. They are a cache of this machine: without them, chance returns after
 ``MIN_DAYS`` ranked days have had their week.
 """
@@ -43,7 +43,9 @@ MIN_DAYS = 5
 MIN_POSITIVES = 3
 #: The most recent kept days a chance is fitted on (interests drift).
 HISTORY_DAYS = 120
-FOLDER = "scores"
+FILE_NAME = "scores.parquet"
+#: How many days of kept scores the file holds (a day is about 10 KB).
+KEPT_DAYS = 2 * HISTORY_DAYS
 #: Said where a chance cannot be given (the table, the tab).
 NO_CHANCE = (
     f"no chance yet: it is fitted on {MIN_DAYS} or more ranked days whose week is over "
@@ -90,80 +92,114 @@ def fit(history: pd.DataFrame, day: dt.date) -> Calibration | None:
     Only the days listed on :func:`last_fit_day` or earlier are used (the latest
     ``HISTORY_DAYS``); each day's scores are standardised within the day."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+    import pandas as pd
 
     if not len(history):
         return None
-    dates = history["date"].map(_as_date)
-    usable = history[(dates <= last_fit_day(day)).to_numpy()].assign(_day=dates)
-    days = sorted(set(usable["_day"]))[-HISTORY_DAYS:]
-    usable = usable[usable["_day"].isin(days)]
-    positives = int(usable["positive"].sum())
-    if len(days) < MIN_DAYS or positives < MIN_POSITIVES:
+    dates = pd.to_datetime(history["date"]).to_numpy("datetime64[D]")
+    usable = dates <= np.datetime64(last_fit_day(day), "D")
+    days = np.unique(dates[usable])[-HISTORY_DAYS:]
+    if len(days) < MIN_DAYS:
         return None
-    z = np.concatenate([standardised(g["score"].to_numpy()) for _, g in usable.groupby("_day", sort=True)])
-    y = np.concatenate([g["positive"].to_numpy(bool) for _, g in usable.groupby("_day", sort=True)])
-    model = LogisticRegression(C=100.0).fit(z.reshape(-1, 1), y)
+    usable &= dates >= days[0]
+    frame = pd.DataFrame({"day": dates[usable], "score": history["score"].to_numpy(float)[usable]})
+    y = history["positive"].to_numpy(bool)[usable]
+    if int(y.sum()) < MIN_POSITIVES:
+        return None
+    by_day = frame.groupby("day")["score"]
+    spread = by_day.transform("std", ddof=0).to_numpy()
+    z = np.where(
+        spread > 0,
+        (frame["score"].to_numpy() - by_day.transform("mean").to_numpy()) / np.where(spread > 0, spread, 1),
+        0.0,
+    )
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=100.0, solver="newton-cholesky").fit(z.reshape(-1, 1), y)
     return Calibration(
-        float(model.coef_[0, 0]), float(model.intercept_[0]), len(days), len(usable), positives
+        float(model.coef_[0, 0]), float(model.intercept_[0]), len(days), len(frame), int(y.sum())
     )
 
 
-def _as_date(value: object) -> dt.date:
-    import pandas as pd
-
-    return value if type(value) is dt.date else pd.Timestamp(value).date()
-
-
 def label(kept: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
-    """``kept`` (``date``, ``arxiv_id``, ``score``) with ``positive``: the journal holds
+    """``kept`` (``date``, ``arxiv_id`` without version, ``score``) with ``positive``: the journal holds
     the paper with an entry dated from the day before its listing to ``LABEL_DAYS`` after."""
+    import numpy as np
     import pandas as pd
 
     from journal.triage.ranker import base_id
 
-    journaled: dict[str, list[dt.date]] = {}
-    if len(entries) and "arxiv_id" in entries and "date" in entries:
-        for arxiv_id, when in zip(entries["arxiv_id"], entries["date"], strict=True):
-            key = base_id(arxiv_id)
-            if key and when is not None and when == when:
-                journaled.setdefault(key, []).append(_as_date(when))
-
-    def positive(arxiv_id: str, listed: dt.date) -> bool:
-        first, last = listed - dt.timedelta(days=1), listed + dt.timedelta(days=LABEL_DAYS)
-        return any(first <= d <= last for d in journaled.get(base_id(arxiv_id) or "", ()))
-
-    flags = [positive(a, _as_date(d)) for a, d in zip(kept["arxiv_id"], kept["date"], strict=True)]
-    return kept.assign(positive=pd.array(flags, dtype=bool))
+    flags = np.zeros(len(kept), dtype=bool)
+    if len(kept) and len(entries) and "arxiv_id" in entries and "date" in entries:
+        papers = entries[entries["arxiv_id"].notna()]
+        journaled = pd.DataFrame(
+            {
+                "id": [base_id(a) for a in papers["arxiv_id"]],
+                "journaled": pd.to_datetime(papers["date"], errors="coerce").to_numpy("datetime64[D]"),
+            }
+        ).dropna()
+        listed = pd.DataFrame(
+            {
+                "row": np.arange(len(kept)),
+                "id": kept["arxiv_id"].to_numpy(),
+                "listed": pd.to_datetime(kept["date"]).to_numpy("datetime64[D]"),
+            }
+        )
+        both = listed.merge(journaled, on="id")
+        after = (both["journaled"] - both["listed"]).dt.days
+        flags[both.loc[(after >= -1) & (after <= LABEL_DAYS), "row"].to_numpy()] = True
+    return kept.assign(positive=flags)
 
 
 # -- the kept scores ------------------------------------------------------------------------
 
 
-def scores_dir(journal: Journal) -> Path:
-    """``<journal>.d/triage-cache/scores``: a Parquet file of kept scores per ranked day."""
-    return journal.side_path(SideState.TRIAGE_CACHE) / FOLDER
+def scores_path(journal: Journal) -> Path:
+    """``<journal>.d/triage-cache/scores.parquet``: the kept scores (``date``, ``arxiv_id``
+    without version, ``score``) of the ``KEPT_DAYS`` latest days ranked afresh."""
+    return journal.side_path(SideState.TRIAGE_CACHE) / FILE_NAME
+
+
+def _read_scores(path: Path) -> pd.DataFrame | None:
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(path) as file:
+            frame = file.read(columns=["date", "arxiv_id", "score"]).to_pandas(date_as_object=True)
+    except Exception:  # absent, damaged or foreign: a cache is never worth an error
+        return None
+    return frame
 
 
 def keep_scores(journal: Journal, day: dt.date, ranked: pd.DataFrame) -> bool:
     """Keep the scores of ``day``'s unread papers, unless the day has some already (the
-    first ranking of a day is what the reader saw). Skipped, like any cache, when the
-    folder cannot be written. Returns whether a file was written."""
+    first ranking of a day is what the reader saw); days beyond the ``KEPT_DAYS`` latest
+    are dropped. Skipped, like any cache, when the file cannot be written. Returns whether
+    the file was written."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = scores_dir(journal) / f"{day.isoformat()}.parquet"
+    from journal.triage.ranker import base_id
+
     papers = ranked[~ranked["read"]]
-    if path.exists() or not len(papers):
+    path = scores_path(journal)
+    old = _read_scores(path)
+    if not len(papers) or (old is not None and (old["date"] == day).any()):
         return False
-    table = pa.table(
+    new = pd.DataFrame(
         {
-            "arxiv_id": pa.array([str(a) for a in papers["arxiv_id"]], pa.string()),
-            "score": pa.array(papers["score"].to_numpy(float), pa.float64()),
+            "date": day,
+            "arxiv_id": [base_id(a) or str(a) for a in papers["arxiv_id"]],
+            "score": papers["score"].to_numpy(float),
         }
     )
+    frame = new if old is None else pd.concat([old, new], ignore_index=True)
+    days = sorted(set(frame["date"]))[-KEPT_DAYS:]
+    frame = frame[frame["date"].isin(days)].sort_values("date", kind="stable")
+    schema = pa.schema([("date", pa.date32()), ("arxiv_id", pa.string()), ("score", pa.float64())])
     sink = io.BytesIO()
-    pq.write_table(table, sink)
+    pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), sink)
     try:
         os.makedirs(path.parent, exist_ok=True)
         write_atomic(path, sink.getvalue(), durable=False)
@@ -173,31 +209,14 @@ def keep_scores(journal: Journal, day: dt.date, ranked: pd.DataFrame) -> bool:
 
 
 def kept_scores(journal: Journal, day: dt.date) -> pd.DataFrame:
-    """The kept scores of the ``HISTORY_DAYS`` latest days listed on :func:`last_fit_day`
-    or earlier: ``date``, ``arxiv_id``, ``score`` (a damaged file is skipped)."""
+    """The kept scores of the days listed on :func:`last_fit_day` or earlier: ``date``,
+    ``arxiv_id``, ``score``."""
     import pandas as pd
-    import pyarrow.parquet as pq
 
-    frames = []
-    folder = scores_dir(journal)
-    names = sorted(os.listdir(folder)) if folder.is_dir() else []
-    days = []
-    for name in names:
-        try:
-            listed = dt.date.fromisoformat(name.removesuffix(".parquet"))
-        except ValueError:
-            continue
-        if name.endswith(".parquet") and listed <= last_fit_day(day):
-            days.append(listed)
-    for listed in days[-HISTORY_DAYS:]:
-        try:
-            frame = pq.read_table(folder / f"{listed.isoformat()}.parquet").to_pandas()
-        except Exception:  # a cache is never worth an error
-            continue
-        frames.append(frame[["arxiv_id", "score"]].assign(date=listed))
-    if not frames:
+    frame = _read_scores(scores_path(journal))
+    if frame is None:
         return pd.DataFrame({"date": [], "arxiv_id": [], "score": []})
-    return pd.concat(frames, ignore_index=True)
+    return frame[(frame["date"] <= last_fit_day(day)).to_numpy()].reset_index(drop=True)
 
 
 def add_chance(journal: Journal, entries: pd.DataFrame, ranked: pd.DataFrame, day: dt.date) -> pd.DataFrame:
