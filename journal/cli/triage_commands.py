@@ -31,19 +31,31 @@ def triage_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
     )
     p.add_argument("--limit", type=int, default=20, metavar="N", help="show the best N (default 20; 0: all)")
     p.add_argument(
+        "--min-chance",
+        metavar="P",
+        help="instead of the best N, every paper whose chance (the probability that you journal it, "
+        "0 to 1) is above P",
+    )
+    p.add_argument("--atom", metavar="FILE", help="also write the papers shown as an Atom feed to FILE")
+    p.add_argument(
         "--json",
         action="store_true",
         help="one JSON object per line, in rank order (read papers last): arxiv_id, title, authors, "
-        "abstract, url, category, date, score, rank, read, reason",
+        "abstract, url, category, date, score, rank, read, reason, chance",
     )
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
     from journal.model import parse_date
+    from journal.triage.chance import NO_CHANCE, check_min_chance, percent
+    from journal.triage.picks_feed import check_feed_path, write_picks
     from journal.triage.service import paper_records, triage_fetch, triage_file
 
     if args.limit < 0:
         raise ValidationError("limit", f"{args.limit} is negative; give 0 (all) or more")
+    min_chance = check_min_chance(args.min_chance)
+    if args.atom:
+        check_feed_path(args.atom)
     day = parse_date(args.day) if args.day else None
     if args.date:
         other = parse_date(args.date)
@@ -59,7 +71,13 @@ def cmd_triage(args: argparse.Namespace) -> int:
         result = triage_fetch(args.journal, categories, day=day)
     if result.note:
         print(f"journal: note: {result.note}", file=sys.stderr)
-    records = paper_records(result, limit=args.limit)
+    has_chance = bool(len(result.ranked)) and result.ranked["chance"].notna().any()
+    if min_chance is not None and not has_chance:
+        print(f"journal: note: {NO_CHANCE}; showing the best {args.limit} instead", file=sys.stderr)
+        min_chance = None
+    records = paper_records(result, limit=args.limit, min_chance=min_chance)
+    if args.atom:
+        write_picks(args.atom, result, records)
     if args.json:
         import json
 
@@ -69,7 +87,20 @@ def cmd_triage(args: argparse.Namespace) -> int:
     ranked = [r for r in records if not r["read"]]
     read = [r for r in records if r["read"]]
     total = len(result.ranked)
-    if ranked:
+    if ranked and has_chance:
+        rows = [
+            [
+                str(r["rank"]),
+                f"{r['score']:.2f}",
+                percent(r["chance"]),
+                r["arxiv_id"],
+                r["title"],
+                r["reason"],
+            ]
+            for r in ranked
+        ]
+        print(table(["rank", "score", "chance", "arxiv", "title", "why"], rows, flex=4, cut=[5]))
+    elif ranked:
         rows = [[str(r["rank"]), f"{r['score']:.2f}", r["arxiv_id"], r["title"], r["reason"]] for r in ranked]
         print(table(["rank", "score", "arxiv", "title", "why"], rows, flex=3, cut=[4]))  # why gives way
     if read:
@@ -77,9 +108,14 @@ def cmd_triage(args: argparse.Namespace) -> int:
         room = terminal_width() - 4
         for r in read:
             print(f"  {r['arxiv_id']}  {clip(r['title'], room - width(r['arxiv_id']))}")
-    more = f"; showing {len(ranked)} (--limit 0 shows all)" if len(ranked) < total else ""
+    if min_chance is not None:
+        more = f"; showing the {len(ranked)} with a chance above {min_chance:g}"
+    else:
+        more = f"; showing {len(ranked)} (--limit 0 shows all)" if len(ranked) < total else ""
     if "muted" in result.ranked and (muted := int(result.ranked["muted"].sum())):
         more += f"; {muted} muted, last"
+    if total and not has_chance:
+        more += f"; {NO_CHANCE}"
     print(
         f"{result.day.isoformat()}: {total} new papers ranked from {result.source}, "
         f"{len(read)} already read{more}",

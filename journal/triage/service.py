@@ -31,7 +31,8 @@ def rank(
 ) -> pd.DataFrame:
     """``listing`` (any DataFrame of papers: ``arxiv_id``, ``title``, ``authors``,
     ``abstract``) ranked by the journal: with ``score``, ``rank`` (1 = best; NA for
-    papers already in the journal), ``read`` and ``reason``, ranked papers first.
+    papers already in the journal), ``read``, ``reason`` and ``chance`` (see ``chance``:
+    None when read or without enough history), ranked papers first.
 
     ``day``: the day ranked (default: the latest ``date`` of ``listing``, else today); the
     ranker learns from the listings recorded in the ``SEEN_DAYS`` before it. Nothing is
@@ -39,6 +40,7 @@ def rank(
     (:func:`journal.triage.feedback.feedback_for`) is applied; the texts' term counts are cached beside the
     journal (``countcache``), so the next call tokenises only texts it has not seen.
     """
+    from journal.triage.chance import add_chance
     from journal.triage.countcache import load_term_counts, save_term_counts
     from journal.triage.feedback import feedback_for
     from journal.triage.ranker import MAX_NEGATIVES, SEEN_DAYS, base_id, counts_version, rank_papers
@@ -61,7 +63,7 @@ def rank(
     feedback = feedback_for(j)  # the reader's dismissals, follows and mutes (none: no change)
     ranked = rank_papers(entries, listing, seen, day=day, term_counts=counts, feedback=feedback)
     save_term_counts(j, counts)
-    return ranked
+    return add_chance(j, entries, ranked, day)
 
 
 @dataclass
@@ -132,10 +134,14 @@ def triage_file(
     return triage_listing(journal, read_listing_file(path, day=day), day=day, source=str(path))
 
 
-def paper_records(result: TriageResult, *, limit: int = 20) -> list[dict[str, Any]]:
+def paper_records(
+    result: TriageResult, *, limit: int = 20, min_chance: float | None = None
+) -> list[dict[str, Any]]:
     """The best ``limit`` ranked papers (0: all) then every read one, as JSON-ready dicts:
     ``arxiv_id``, ``title``, ``authors``, ``abstract``, ``url``, ``category``, ``date``,
-    ``score``, ``rank`` (None when read), ``read``, ``reason``."""
+    ``score``, ``rank`` (None when read), ``read``, ``reason``, ``chance`` (None: none yet).
+    ``min_chance``: instead of the best ``limit``, every ranked paper whose chance is above
+    it (none when the day has no chance)."""
     import pandas as pd
 
     from journal.model import abs_url
@@ -143,7 +149,11 @@ def paper_records(result: TriageResult, *, limit: int = 20) -> list[dict[str, An
     ranked = result.ranked
     if limit and "muted" in ranked:  # muted papers are shown only with limit 0 (all)
         ranked = ranked[~ranked["muted"].astype(bool)]
-    ranked = ranked if limit == 0 else ranked.head(limit)
+    if min_chance is not None:
+        chance = ranked["chance"] if "chance" in ranked else pd.Series(dtype=object)
+        ranked = ranked[[c is not None and c == c and c > min_chance for c in chance]]
+    else:
+        ranked = ranked if limit == 0 else ranked.head(limit)
     out = []
     for frame in (ranked, result.read):
         for row in frame.to_dict("records"):
@@ -161,9 +171,14 @@ def paper_records(result: TriageResult, *, limit: int = 20) -> list[dict[str, An
                     "rank": None if pd.isna(rank_value) else int(rank_value),
                     "read": bool(row["read"]),
                     "reason": str(row.get("reason") or ""),
+                    "chance": _chance(row.get("chance")),
                 }
             )
     return out
+
+
+def _chance(value: object) -> float | None:
+    return None if value is None or value != value else round(float(value), 4)  # type: ignore[arg-type]
 
 
 def triage_fetch(

@@ -20,6 +20,7 @@ import ipywidgets as w
 from journal.capture import form_values as forms
 from journal.errors import JournalError
 from journal.model import Entry
+from journal.triage.chance import NO_CHANCE, percent
 
 _STYLE = {"description_width": "7em"}
 _LINK = "color:#1565c0;text-decoration:none"
@@ -151,6 +152,8 @@ class TriagePanel(w.VBox):
             f"<b>{result.day.isoformat()}</b>: {total} new papers from {html.escape(result.source)} "
             f"ranked by your journal, {len(read)} already read{shown}."
         )
+        if total and all(r.get("chance") is None for r in ranked):
+            self.status.value += f'<br><span style="color:#777">{html.escape(NO_CHANCE)}.</span>'
         if result.note:
             self.status.value += f'<br><span style="color:#8a6d00">{html.escape(result.note)}</span>'
 
@@ -161,10 +164,11 @@ class TriagePanel(w.VBox):
         reason = (
             f'<br><span style="color:#555">{html.escape(record["reason"])}</span>' if record["reason"] else ""
         )
+        chance = "" if record.get("chance") is None else f" · chance {percent(record['chance'])}"
         head = w.HTML(
             f"<b>{record['rank']}.</b> "
             f'<a href="{href}" target="_blank" rel="noopener" style="{_LINK}"><b>{html.escape(record["title"])}</b></a>'
-            f' <span style="color:#777">({record["score"]:.2f}) {html.escape(record["arxiv_id"])}</span><br>'
+            f' <span style="color:#777">({record["score"]:.2f}){chance} {html.escape(record["arxiv_id"])}</span><br>'
             f"{html.escape(_authors(record['authors']))}{reason}",
             layout=w.Layout(flex="1"),
         )
