@@ -535,3 +535,20 @@ def test_cli_round_trip_into_a_new_journal(seed_journal: Path, tmp_path: Path, c
     # and back into the journal it came from: nothing new
     code, stdout, _ = cli("import", "bibtex", str(out), "--journal", str(seed_journal))
     assert code == 0 and stdout.startswith("imported 0 entries")
+
+
+def test_an_at_sign_first_on_a_line_survives_export_and_import(tmp_path: Path) -> None:
+    """A line of commentary that starts with "@" would start a new entry to a BibTeX parser."""
+    import journal
+    from journal.cli import main as cli_main
+    from journal.formats.latex import decode, encode
+
+    for text in ("0\n@(", "@home", "note\n  @mention done"):
+        assert decode(encode(text)) == text
+    j = journal.open(tmp_path / "a.parquet")
+    j.add(title="At", date="2024-05-01", commentary="first line\n@(not an entry")
+    bib = tmp_path / "out.bib"
+    assert cli_main(["export", "bibtex", str(bib), "--journal", str(j.path)]) == 0
+    imported = journal.open(tmp_path / "b.parquet")
+    assert cli_main(["import", "bibtex", str(bib), "--journal", str(imported.path)]) == 0
+    assert [e.commentary for e in imported.entries()] == ["first line\n@(not an entry"]

@@ -75,7 +75,11 @@ def encode(text: str) -> str:
         out.append(math)
         pos = m.end()
     out.append(escape_text(text[pos:]))
-    return "".join(out)
+    # "@" first on a line starts a new entry to BibTeX parsers: an empty group before it
+    return _LINE_AT.sub(r"\1{}@", "".join(out))
+
+
+_LINE_AT = re.compile(r"(?m)^([ \t]*)@")
 
 
 # --- decoding --------------------------------------------------------------------------
