@@ -22,6 +22,19 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_new(path: Path, data: bytes, *, durable: bool) -> None:
+    """Create ``path`` (it must not exist) holding ``data``, fsynced when ``durable``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_atomic(path: Path, data: bytes, *, durable: bool = True, tmp_dir: Path | None = None) -> None:
     """Replace ``path`` by ``data``: readers see the old file or the new one, never part.
 
@@ -34,15 +47,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, tmp_dir: Path
     folder = path.parent if tmp_dir is None else tmp_dir
     tmp = folder / f".{path.name}.{os.urandom(4).hex()}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_new(tmp, data, durable=durable)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -62,16 +67,8 @@ def write_all(files: dict[Path, bytes], *, durable: bool = False) -> None:
             if path.is_dir():  # the one thing that would make a rename below fail
                 raise IsADirectoryError(21, "Is a directory", str(path))
             tmp = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             written.append((tmp, path))
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                if durable:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
+            write_new(tmp, data, durable=durable)
     except BaseException:
         for tmp, _ in written:
             with contextlib.suppress(OSError):
