@@ -122,7 +122,7 @@ def main() -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.pop("JOURNAL", None)
 
-    from journal.formats import markdown
+    from journal.formats import markdown, vault_files
     from journal.store import Journal
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,7 +131,7 @@ def main() -> None:
         print(f"{args.notes} notes, {size / 1e6:.1f} MB, in {vault}")
 
         plain, cli, inproc, export, floor, again, edited = [], [], [], [], [], [], []
-        notes = markdown._walk(str(vault))
+        notes = vault_files.walk(str(vault))
         for r in range(args.repeat):
             plain.append(timed([sys.executable, "-c", PLAIN_READ, str(vault)], env))
             floor.append(timed([sys.executable, "-c", "import pyarrow.parquet"], env))
@@ -178,7 +178,7 @@ def main() -> None:
         assert len(Journal(Path(tmp) / "cli0.parquet")) == args.notes
         same = sum(
             (vault / p).read_bytes() == (Path(tmp) / f"out{args.repeat - 1}" / p).read_bytes()
-            for p in markdown._walk(str(vault))
+            for p in vault_files.walk(str(vault))
         )
 
     best_plain, best_cli, best_in, best_export = min(plain), min(cli), min(inproc), min(export)
