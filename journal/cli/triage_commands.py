@@ -36,6 +36,11 @@ def triage_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
         help="instead of the best N, every paper whose chance (the probability that you journal it, "
         "0 to 1) is above P",
     )
+    p.add_argument(
+        "--reader",
+        metavar="NAME",
+        help="rank by NAME's entries and feedback; papers NAME journaled are read (default: yours)",
+    )
     p.add_argument("--atom", metavar="FILE", help="also write the papers shown as an Atom feed to FILE")
     p.add_argument(
         "--json",
@@ -46,7 +51,7 @@ def triage_arguments(p: argparse.ArgumentParser, common: argparse.ArgumentParser
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
-    from journal.model import parse_date
+    from journal.model import check_reader, parse_date
     from journal.triage.chance import NO_CHANCE, check_min_chance, percent
     from journal.triage.picks_feed import check_feed_path, write_picks
     from journal.triage.service import paper_records, triage_fetch, triage_file
@@ -57,6 +62,7 @@ def cmd_triage(args: argparse.Namespace) -> int:
     if args.atom:
         check_feed_path(args.atom)
     day = parse_date(args.day) if args.day else None
+    reader = check_reader(args.reader) if args.reader is not None else None
     if args.date:
         other = parse_date(args.date)
         if day is not None and other != day:
@@ -65,10 +71,10 @@ def cmd_triage(args: argparse.Namespace) -> int:
     if args.listing:
         if args.cat:
             raise ValidationError("cat", "--cat chooses what to fetch; a --listing file is ranked whole")
-        result = triage_file(args.journal, args.listing, day=day)
+        result = triage_file(args.journal, args.listing, day=day, reader=reader)
     else:
         categories = [c.strip() for c in args.cat.split(",") if c.strip()] if args.cat else None
-        result = triage_fetch(args.journal, categories, day=day)
+        result = triage_fetch(args.journal, categories, day=day, reader=reader)
     if result.note:
         print(f"journal: note: {result.note}", file=sys.stderr)
     has_chance = bool(len(result.ranked)) and result.ranked["chance"].notna().any()

@@ -28,6 +28,7 @@ def rank(
     listing: pd.DataFrame,
     *,
     day: dt.date | None = None,
+    reader: str | None = None,
 ) -> pd.DataFrame:
     """``listing`` (any DataFrame of papers: ``arxiv_id``, ``title``, ``authors``,
     ``abstract``) ranked by the journal: with ``score``, ``rank`` (1 = best; NA for
@@ -39,6 +40,8 @@ def rank(
     recorded (see :func:`triage_listing`); the reader's feedback
     (:func:`journal.triage.feedback.feedback_for`) is applied; the texts' term counts are cached beside the
     journal (``countcache``), so the next call tokenises only texts it has not seen.
+    ``reader`` (default: the current reader): whose entries and feedback the ranking
+    learns from, and whose entries make a paper read (see :func:`reader_entries`).
     """
     from journal.triage.chance import add_chance
     from journal.triage.countcache import load_term_counts, save_term_counts
@@ -53,17 +56,57 @@ def rank(
     j = as_journal(journal)
     if day is None:
         day = max(listing["date"]) if "date" in listing.columns and len(listing) else dt.date.today()
-    entries = j.to_pandas()
+    entries, others, reader = reader_entries(j, reader)
     # The ranker learns from at most MAX_NEGATIVES recorded papers, the latest ones not in
     # the journal or the listing: a busy store's older days in the window are not read.
     known = {base_id(i) for frame in (entries, listing) if "arxiv_id" in frame for i in frame["arxiv_id"]}
     window = {"start": day - dt.timedelta(days=SEEN_DAYS), "end": day - dt.timedelta(days=1)}
     seen = read_listings(j, **window, limit=MAX_NEGATIVES, exclude={i for i in known if i})
     counts = load_term_counts(j, counts_version())
-    feedback = feedback_for(j)  # the reader's dismissals, follows and mutes (none: no change)
+    feedback = feedback_for(j, reader)  # the reader's dismissals, follows and mutes (none: no change)
     ranked = rank_papers(entries, listing, seen, day=day, term_counts=counts, feedback=feedback)
     save_term_counts(j, counts)
-    return add_chance(j, entries, ranked, day)
+    return journaled_by_others(add_chance(j, entries, ranked, day), others)
+
+
+def reader_entries(journal: Journal, reader: str | None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """What triage learns from for ``reader`` (default: :func:`current_reader`): their
+    entries and those without a reader (from before readers, everyone's); the other
+    readers' entries; and the reader. A reader with no entry of their own yet learns from
+    everyone's (a new lab member's first triage ranks by the lab's reading), and nothing
+    is left as the others'."""
+    from journal.store import current_reader
+
+    who = current_reader() if reader is None else reader
+    everyone = journal.to_pandas()
+    if "reader" not in everyone:
+        return everyone, everyone.iloc[:0], who
+    named = everyone["reader"]
+    theirs = (named == who).to_numpy(bool)
+    if not theirs.any():
+        return everyone, everyone.iloc[:0], who
+    mine = theirs | named.isna().to_numpy(bool)
+    return everyone[mine].reset_index(drop=True), everyone[~mine].reset_index(drop=True), who
+
+
+def journaled_by_others(ranked: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
+    """``ranked`` with "journaled by NAME, ..." added to the reason of each unread paper
+    that other readers journaled (a paper is read only when the reader journaled it)."""
+    from journal.triage.ranker import base_id
+
+    if not len(others) or "arxiv_id" not in others:
+        return ranked
+    by: dict[str, list[str]] = {}
+    for arxiv_id, name in zip(others["arxiv_id"], others["reader"], strict=True):
+        key = base_id(arxiv_id)
+        if key and name not in by.setdefault(key, []):
+            by[key].append(str(name))
+    reasons = []
+    for arxiv_id, read, reason in zip(ranked["arxiv_id"], ranked["read"], ranked["reason"], strict=True):
+        names = None if read else by.get(base_id(arxiv_id) or "")
+        note = f"journaled by {', '.join(names)}" if names else ""
+        reasons.append(" \u00b7 ".join(p for p in (str(reason or ""), note) if p))
+    return ranked.assign(reason=reasons)
 
 
 @dataclass
@@ -90,6 +133,7 @@ def triage_listing(
     *,
     day: dt.date | None = None,
     source: str = "listing",
+    reader: str | None = None,
 ) -> TriageResult:
     """Record every day of ``listing`` (normalized: see ``listingfile.normalize``) as seen,
     then rank ``day`` (default: its latest). A day without papers raises
@@ -102,11 +146,14 @@ def triage_listing(
     if recorded.kept.get(chosen):  # rank the better rows the record kept
         kept = read_listings(j, start=chosen, end=chosen).set_index("arxiv_id")
         papers = kept.loc[list(papers["arxiv_id"])].reset_index()[papers.columns]
-    return TriageResult(chosen, rank(j, papers, day=chosen), source, note=recorded.note())
+    return TriageResult(chosen, rank(j, papers, day=chosen, reader=reader), source, note=recorded.note())
 
 
 def rank_recorded(
-    journal: Journal | str | os.PathLike[str], day: dt.date, categories: list[str] | None = None
+    journal: Journal | str | os.PathLike[str],
+    day: dt.date,
+    categories: list[str] | None = None,
+    reader: str | None = None,
 ) -> TriageResult | None:
     """Rank ``day`` from its recorded listing, with no request: the papers of
     ``categories`` (None: all; papers recorded without a category count as any), or None
@@ -118,7 +165,7 @@ def rank_recorded(
     if papers.empty:
         return None
     return TriageResult(
-        day, rank(j, papers.reset_index(drop=True), day=day), f"the listing recorded for {day}"
+        day, rank(j, papers.reset_index(drop=True), day=day, reader=reader), f"the listing recorded for {day}"
     )
 
 
@@ -127,11 +174,12 @@ def triage_file(
     path: str | os.PathLike[str],
     *,
     day: dt.date | None = None,
+    reader: str | None = None,
 ) -> TriageResult:
     """:func:`triage_listing` of a JSONL, CSV or Parquet listing file."""
     from journal.triage.listingfile import read_listing_file
 
-    return triage_listing(journal, read_listing_file(path, day=day), day=day, source=str(path))
+    return triage_listing(journal, read_listing_file(path, day=day), day=day, source=str(path), reader=reader)
 
 
 def paper_records(
@@ -186,6 +234,7 @@ def triage_fetch(
     categories: list[str] | None = None,
     *,
     day: dt.date | None = None,
+    reader: str | None = None,
 ) -> TriageResult:
     """Rank the announcements of ``day`` (default: the latest) in ``categories`` (default:
     :func:`feed.default_categories`; checked against arXiv's taxonomy before anything
@@ -201,7 +250,7 @@ def triage_fetch(
         categories = check_categories(categories)
     chosen = default_categories(j) if categories is None else categories
     if day is not None and not all(FeedCache(j).get(day, c) for c in chosen):
-        recorded = rank_recorded(j, day, categories)
+        recorded = rank_recorded(j, day, categories, reader)
         if recorded is not None:
             return recorded
     try:
@@ -215,6 +264,6 @@ def triage_fetch(
             "see whether its feed, which holds only the latest announcement day, has it; rank a "
             "listing file of that day: journal triage --listing FILE (see docs/triage.md)",
         ) from None
-    result = triage_listing(j, listing, source=f"arXiv {','.join(chosen)}")
+    result = triage_listing(j, listing, source=f"arXiv {','.join(chosen)}", reader=reader)
     result.note = "; ".join(n for n in (str(listing.attrs.get("note") or ""), result.note) if n)
     return result
