@@ -37,6 +37,7 @@ from journal.model import Entry, abs_url
 from journal.publish import atom as feed
 from journal.publish import templating
 from journal.publish.htmllinks import day_file, escape, link, linkify, safe_href
+from journal.publish.papers import ReaderNote, papers, reader_note
 from journal.text.wording import count, entries_count
 
 MARKER = ".journal-site"
@@ -110,7 +111,16 @@ class _Site:
     def render(self, name: str, **context: Any) -> str:
         return templating.render(self.env, name, **self.common, **context)
 
-    def entry(self, entry: Entry, links: Any = None, by_id: Any = None, resolver: Any = None) -> str:
+    def entry(
+        self,
+        entry: Entry,
+        links: Any = None,
+        by_id: Any = None,
+        resolver: Any = None,
+        readers: Sequence[Entry] = (),
+    ) -> str:
+        """``entry``'s article; with ``readers`` (several readers' entries of one paper, see
+        :mod:`journal.publish.papers`), each one's commentary under their name."""
         meta: list[tuple[str | None, str]] = []
         if entry.arxiv_id:
             version = f"v{entry.arxiv_version}" if entry.arxiv_version else ""
@@ -119,18 +129,33 @@ class _Site:
         mentions = []
         if links is not None and by_id is not None:
             for key, ids in (
-                ("links_to", links.links_of(entry.id)),
-                ("linked_from", links.backlinks_of(entry.id)),
+                ("links_to", _of_all(links.links_of, entry, readers)),
+                ("linked_from", _of_all(links.backlinks_of, entry, readers)),
             ):
                 shown = [by_id[i] for i in ids if i in by_id]
                 if shown:
                     mentions.append((key, shown))
-        wiki = {}
-        if resolver is not None:  # wiki links lead to the linked entry on its day page
-            wiki = {name: f"{day_file(t.date)}#e-{t.id}" for name, t in resolver.wiki_links(entry).items()}
+        wiki = _wiki(resolver, entry)
+        notes = [reader_note(r, entry, _wiki(resolver, r)) for r in readers]
         if self.shipped_entry:
-            return shipped_article(entry, self.labels, meta, mentions, wiki)
-        return self.render("entry.html.j2", entry=entry, meta=meta, mentions=mentions, wiki=wiki)
+            return shipped_article(entry, self.labels, meta, mentions, wiki, notes)
+        return self.render(
+            "entry.html.j2", entry=entry, meta=meta, mentions=mentions, wiki=wiki, readers=notes
+        )
+
+
+def _of_all(ids_of: Any, entry: Entry, readers: Sequence[Entry]) -> list[str]:
+    """``ids_of(entry.id)``, or of every reader's entry of the paper (each id once)."""
+    if not readers:
+        return list(ids_of(entry.id))
+    return list(dict.fromkeys(i for r in readers for i in ids_of(r.id)))
+
+
+def _wiki(resolver: Any, entry: Entry) -> dict[str, str]:
+    """Where ``entry``'s wiki links lead: the linked entry on its day page."""
+    if resolver is None:
+        return {}
+    return {name: f"{day_file(t.date)}#e-{t.id}" for name, t in resolver.wiki_links(entry).items()}
 
 
 def shipped_article(
@@ -139,6 +164,7 @@ def shipped_article(
     meta: Sequence[tuple[str | None, str]],
     mentions: Sequence[tuple[str, Sequence[Entry]]],
     wiki: dict[str, str],
+    readers: Sequence[ReaderNote] = (),
 ) -> str:
     """Byte for byte what the shipped ``entry.html.j2`` makes of the same values (a test
     renders both), at a third of the cost: Jinja's machinery per value made a 4,000-entry
@@ -154,8 +180,15 @@ def shipped_article(
         parts.append(
             f'<details class="abstract"><summary>{escape(labels["abstract"])}</summary>{abstract}</details>\n'
         )
-    for paragraph in entry.paragraphs:
+    for paragraph in [] if readers else entry.paragraphs:
         parts.append("<p>" + "<br>\n".join(linkify(line, wiki) for line in paragraph.split("\n")) + "</p>\n")
+    for note in readers:
+        anchor = f' id="e-{escape(note.anchor)}"' if note.anchor else ""
+        parts.append(f'<section class="reader"{anchor}>\n<h3>{escape(note.name)}</h3>\n')
+        for paragraph in note.paragraphs:
+            lines = "<br>\n".join(linkify(line, note.wiki) for line in paragraph.split("\n"))
+            parts.append(f"<p>{lines}</p>\n")
+        parts.append("</section>\n")
     if entry.tags:
         tags = " ".join(f'<a href="tags.html#{escape(tag_anchor(t))}">#{escape(t)}</a>' for t in entry.tags)
         parts.append(f'<p class="tags">{tags}</p>\n')
@@ -201,15 +234,17 @@ def _day_pages(site: _Site, days: dict[dt.date, list[Entry]], entries: Sequence[
     pages = {}
     for i, day in enumerate(ordered):
         title = _date_title(day, site.lang)
+        shown = papers(days[day])
+        readers = {p.entry.id: p.readers for p in shown}
         pages[day_file(day)] = site.render(
             "day.html.j2",
             title=f"{title} · {site.labels['journal']}",
             heading=title,
             day=day,
-            entries=days[day],
+            entries=[p.entry for p in shown],
             prev=ordered[i - 1] if i > 0 else None,
             next=ordered[i + 1] if i + 1 < len(ordered) else None,
-            render_entry=lambda e: _markup(site.entry(e, links, by_id, resolver)),
+            render_entry=lambda e, r=readers: _markup(site.entry(e, links, by_id, resolver, r[e.id])),
         )
     return pages
 

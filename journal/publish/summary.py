@@ -326,9 +326,11 @@ def _tag_chips(tags: Sequence[str]) -> str:
 
 def render_day_markdown(summary: DaySummary) -> str:
     """A day as markdown: header (date, entry count, tags), every entry (title linked to
-    its URL, authors, folded abstract, commentary, links, tags), related earlier entries,
+    its URL, authors, folded abstract, commentary, links, tags; a paper several readers
+    journaled once, with each one's commentary under their name), related earlier entries,
     and the plain-text digest in a fenced block ready to copy."""
     from journal.formats.digest import date_line
+    from journal.publish.papers import papers
 
     label = _LABELS.get(summary.lang, _LABELS["en"])
     n = len(summary.entries)
@@ -340,7 +342,8 @@ def render_day_markdown(summary: DaySummary) -> str:
     chips = " ".join(code_span("#" + t) + (f" ×{c}" if c > 1 else "") for t, c in summary.tags)
     parts.append(f"**{count}**" + (f" · {chips}" if chips else ""))
     wiki_hrefs = {(entry_id, name): href for entry_id, name, href in summary.wiki_links}
-    for number, e in enumerate(summary.entries, 1):
+    for number, paper in enumerate(papers(summary.entries), 1):
+        e = paper.entry
         parts.append(f"## {number}. {link(e.title, e.url)}")
         if e.authors:
             parts.append("*" + escape(", ".join(e.authors)) + "*")
@@ -348,7 +351,11 @@ def render_day_markdown(summary: DaySummary) -> str:
             parts.append(
                 f"<details><summary>{label['abstract']}</summary>\n\n{paragraphs(e.abstract)}\n\n</details>"
             )
-        if e.commentary.strip():
+        for r in paper.readers:  # one paper, several readers: each one's commentary, named
+            parts.append(f"**{escape(r.reader or '')}**")
+            if r.commentary.strip():
+                parts.append(paragraphs(r.commentary, _wiki_markdown(r.id, wiki_hrefs)))
+        if e.commentary.strip() and not paper.readers:
             parts.append(paragraphs(e.commentary, _wiki_markdown(e.id, wiki_hrefs)))
         if e.links:
             parts.append(f"{label['links']}: " + " · ".join(autolink(u) for u in e.links))
