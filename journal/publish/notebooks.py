@@ -64,7 +64,12 @@ def notebook_path(name: str) -> Path:
 # --- checks (before any kernel) ------------------------------------------------------
 
 
-def _check_journal(path: str | os.PathLike[str]) -> Path:
+def _check_journal(path: str | os.PathLike[str]) -> Path | str:
+    """The journal to render: a local file's resolved path, or a URL (``s3://...``) as given."""
+    from journal.store.registry import scheme_of
+
+    if scheme_of(path) not in ("", "file"):
+        return _check_location(str(path))
     p = Path(path).expanduser()
     if p.is_dir():
         raise JournalError(f"{p} is a folder; give the path of a .parquet journal file")
@@ -73,6 +78,14 @@ def _check_journal(path: str | os.PathLike[str]) -> Path:
     if not backend_for(p).exists():
         raise JournalError(f"{p}: no journal here; give --journal PATH (or set $JOURNAL)")
     return p.resolve()
+
+
+def _check_location(location: str) -> str:
+    from journal.store import backend_for
+
+    if not backend_for(location).exists():
+        raise JournalError(f"{location}: no journal here; give --journal PATH (or set $JOURNAL)")
+    return location
 
 
 def _check_out(to_dir: str | os.PathLike[str]) -> Path:

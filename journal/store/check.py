@@ -131,7 +131,7 @@ def check_journal(journal: Checked, *, repair: bool = True) -> list[Finding]:
         findings.append(
             Finding(
                 "info",
-                f"{count(pending, 'change')} pending beside {journal.path}; "
+                f"{count(pending, 'change')} pending beside {journal.name}; "
                 f"`journal compact` folds {'it' if pending == 1 else 'them'} in",
             )
         )

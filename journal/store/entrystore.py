@@ -27,7 +27,7 @@ from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SideState, StorageBackend
 from journal.store.readers import Owners, check_owner, current_reader, for_reader
 from journal.store.refs import not_found, resolve_paper
-from journal.store.registry import backend_for
+from journal.store.registry import backend_for, journal_name
 from journal.store.schema import (
     EPOCH,
     date_slice,
@@ -93,7 +93,8 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str] = "entries.parquet") -> None:
         self.backend: StorageBackend = backend_for(path)
-        self.path: Path = self.backend.path
+        self.path: Path = self.backend.path  # a local place: side state is derived from it
+        self.name: str = journal_name(self.backend)  # how messages name it (an s3 journal: its URL)
         self._ids: set[str] | None = None
         self._ids_key: tuple[Any, tuple[str, ...]] | None = None
         self._view: pa.Table | None = None
@@ -101,7 +102,7 @@ class Journal:
         self._added_before = False
 
     def __repr__(self) -> str:
-        return f"<Journal {str(self.path)!r}>"
+        return f"<Journal {self.name!r}>"
 
     def side_path(self, kind: SideState) -> Path:
         """Where this journal's side state of ``kind`` lives (recorded listings, caches,
@@ -141,9 +142,8 @@ class Journal:
         """All entries (or those matching the filters) as a DataFrame, columns of SPEC 1.
 
         Strings are pandas strings, ``authors``/``links``/``tags`` hold arrays of strings
-        (as ``pandas.read_parquet`` gives them), ``date``
-        holds ``datetime.date`` values (as ``pandas.read_parquet`` gives them),
-        ``arxiv_version`` is a nullable integer and the timestamps are UTC.
+        (as ``pandas.read_parquet`` gives them), ``date`` holds ``datetime.date`` values
+        (likewise), ``arxiv_version`` is a nullable integer and the timestamps are UTC.
         """
         import pandas as pd
 

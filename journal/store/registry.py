@@ -54,6 +54,14 @@ def known_schemes() -> list[str]:
     return sorted(_BACKENDS)
 
 
+def journal_name(backend: StorageBackend) -> str:
+    """How messages name the journal ``backend`` keeps: its file for a local journal, its
+    URL (``s3://bucket/prefix``) for one kept elsewhere, never this machine's cache of it
+    (``backend.path``)."""
+    location = backend.location
+    return str(backend.path) if scheme_of(location) in ("", "file") else str(location)
+
+
 def scheme_of(location: str | os.PathLike[str]) -> str:
     """The URL scheme of ``location`` (``""`` for a plain path)."""
     if not isinstance(location, str):
