@@ -246,12 +246,16 @@ class DeltaBackend:
     def send(self, data: bytes) -> None:
         """Apply encoded change rows to the table, now (after checking, once, that the
         store honours conditional writes)."""
+        from journal.store.delta_upgrade import missing_fields
+
         latest = latest_rows(data)
         if not latest:
             return
-        self.table()  # the store answers, the keys may read
+        dt = self.table()  # the store answers, the keys may read
         if not self._probed:
             self._check_conditional_writes()
+        if dt is not None and missing_fields(dt):  # a table from before a column: add it first
+            self.upgrade()
         puts = [r for r in latest.values() if not r.get("_deleted")]
         put_table = cast_table(rows_to_table(encode_rows(puts)), SCHEMA) if puts else None
         try:
@@ -327,17 +331,35 @@ class DeltaBackend:
         return sorted(reading(self.url, lambda: unreferenced(True) - unreferenced(False)))
 
     def upgrade(self) -> bool:
-        """Nothing to upgrade: the table has the current schema since its first commit."""
-        return False
+        """Add the columns a table created by an older build lacks (``reader``), keeping
+        protocol 1/2 (:mod:`journal.store.delta_upgrade`); False if none was missing."""
+        from journal.store.delta_upgrade import add_missing_columns, missing_fields
+
+        dt = self.table()
+        if dt is None or not missing_fields(dt):
+            return False
+        return bool(add_missing_columns(self.url, self.table))
 
     def check_storage(self, *, repair: bool) -> list[Finding]:
         """The table's version, files and protocol (it must stay reader 1 / writer 2 with
         no table features), and ids stored more than once (folded on reading)."""
+        from journal.store.delta_upgrade import missing_fields
+
         dt = self.table()
         if dt is None:
             return [Finding("error", f"{self.url}: no journal here (the first `journal add` creates one)")]
-        protocol = dt.protocol()
         findings = []
+        lacking = ", ".join(f.name for f in missing_fields(dt))
+        if lacking and repair and self.upgrade():
+            findings.append(Finding("repaired", f"{self.url}: the table got the {lacking} column it lacked"))
+            dt = self.table() or dt
+        elif lacking:
+            findings.append(
+                Finding(
+                    "warning", f"{self.url}: the table lacks the {lacking} column; `journal check` adds it"
+                )
+            )
+        protocol = dt.protocol()
         found = (protocol.min_reader_version, protocol.min_writer_version)
         features = [*(protocol.reader_features or []), *(protocol.writer_features or [])]
         if found != PROTOCOL or features:
