@@ -1,5 +1,6 @@
 """A lab journal's loose ends: how it is named to users (its URL, never this machine's
-cache), the rendering of its days, and the documented ways of reading it elsewhere."""
+cache), a table from before the reader column, and the documented ways of reading it
+elsewhere (the rendering of its days: test_lab_render.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
 
 pytest.importorskip("deltalake")
 pytest.importorskip("moto.server")
@@ -18,7 +18,6 @@ import journal
 from journal.store.delta import DeltaBackend
 
 s3_server, s3 = lab.s3_server, lab.s3  # the fixtures: a moto server per module, a fresh bucket
-aws_env = lab.aws_env
 
 
 def test_a_lab_journal_is_named_by_its_url(s3: str, tmp_path: Path) -> None:
@@ -29,22 +28,6 @@ def test_a_lab_journal_is_named_by_its_url(s3: str, tmp_path: Path) -> None:
     assert str(j.path).startswith(cache)  # side state stays on this machine
     local = journal.open(tmp_path / "entries.parquet")
     assert local.name == str(tmp_path / "entries.parquet") and repr(local) == f"<Journal {local.name!r}>"
-
-
-def test_render_takes_a_lab_journal_and_names_its_url(s3: str, s3_server: str, tmp_path: Path) -> None:
-    journal.open(s3).add(title="A paper read in the lab", date="2024-05-09", commentary="noted")
-    env: Any = {**aws_env(s3_server), "JOURNAL_CACHE": str(tmp_path / "cache")}
-    out = tmp_path / "out"
-    done = run_cli("render", "2024-05-09", "--lang", "en", "--to", str(out), "--journal", s3, **env)
-    assert done.returncode == 0, done.stderr
-    assert "A paper read in the lab" in (out / "2024-05-09.md").read_text("utf-8")
-    missing = s3.rsplit("/", 1)[0] + "/nothing"
-    failed = run_cli("render", "2024-05-09", "--to", str(out), "--journal", missing, **env)
-    assert failed.returncode == 1
-    assert (
-        failed.stderr
-        == f"journal: error: {missing}: no journal here; give --journal PATH (or set $JOURNAL)\n"
-    )
 
 
 # --- a table from before the reader column --------------------------------------------
@@ -108,3 +91,29 @@ def test_check_adds_the_column(s3: str) -> None:
     repaired = [f.message for f in journal.open(s3).check_storage(repair=True) if f.severity == "repaired"]
     assert repaired == [f"{s3}: the table got the reader column it lacked"]
     assert "reader" in table_of(DeltaBackend(s3)).schema().to_arrow().names
+
+
+# --- docs/lab.md "Reading the journal elsewhere" ----------------------------------------
+
+
+def doc_snippets() -> list[str]:
+    """The Python blocks of docs/lab.md's "Reading the journal elsewhere"."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "lab.md").read_text("utf-8")
+    section = text.split("## Reading the journal elsewhere", 1)[1].split("\n## ", 1)[0]
+    return [block.split("\n```", 1)[0] for block in section.split("```python\n")[1:]]
+
+
+def test_the_docs_read_the_table_with_pandas_and_duckdb(s3: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("duckdb")
+    monkeypatch.setenv("AWS_ALLOW_HTTP", "true")  # as the doc says, for moto's http:// endpoint
+    old_table(s3)  # one entry from before readers
+    monkeypatch.setenv("JOURNAL_READER", "ada")
+    journal.open(s3).add_many([journal.make_entry(title=t, date="2024-05-09") for t in ("One", "Two")])
+    monkeypatch.setenv("JOURNAL_READER", "grace")
+    journal.open(s3).add(title="Three", date="2024-05-10")
+    pandas_block, duckdb_block = doc_snippets()
+    found: dict[str, Any] = {}
+    exec(pandas_block.replace("s3://bucket/prefix", s3), found)
+    assert sorted(found["entries"]["title"]) == ["One", "Read before readers", "Three", "Two"]
+    exec(duckdb_block.replace("s3://bucket/prefix", s3), found)
+    assert found["per_reader"] == [("ada", 2), ("(before readers)", 1), ("grace", 1)]
