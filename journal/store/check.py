@@ -90,6 +90,7 @@ class Checked(Protocol):
     """What the check uses of a journal (:class:`journal.store.entrystore.Journal`)."""
 
     path: Path
+    name: str  # how messages name it
 
     def check_storage(self, *, repair: bool) -> list[Finding]: ...
     def entries(self) -> list[Entry]: ...
