@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from journal.errors import ListingError
+from journal.errors import ListingError, StoreReadOnly
 from journal.store import as_journal
 from journal.triage.listingfile import REQUIRED, pick_day
 from journal.triage.listings import read_listings, record_days
@@ -98,7 +98,11 @@ def triage_listing(
     that row is ranked, and ``note`` says so."""
     chosen, papers = pick_day(listing, source, day)
     j = as_journal(journal)
-    recorded = record_days(j, listing)
+    try:
+        recorded = record_days(j, listing)
+    except StoreReadOnly as e:  # a read-only member ranks, and is told nothing was recorded
+        note = f"{chosen} was ranked but not recorded as seen: {e.detail}"
+        return TriageResult(chosen, rank(j, papers, day=chosen), source, note=note)
     if recorded.kept.get(chosen):  # rank the better rows the record kept
         kept = read_listings(j, start=chosen, end=chosen).set_index("arxiv_id")
         papers = kept.loc[list(papers["arxiv_id"])].reset_index()[papers.columns]
