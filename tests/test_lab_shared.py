@@ -6,7 +6,6 @@ keys that rank without recording and refuse feedback in one line."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +17,18 @@ boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto.server")
 
 import test_lab_faults  # noqa: E402
+import test_lab_store  # noqa: E402
 from test_lab_faults import use  # noqa: E402
-from test_lab_store import SECRET, client, one_error_line, start_server  # noqa: E402
+from test_lab_store import aws_env, client, one_error_line  # noqa: E402
 
 import journal  # noqa: E402
 from journal.store import SideState, shared_folder, update_shared  # noqa: E402
+from journal.store.shared import s3_client  # noqa: E402
 
 iam_server = test_lab_faults.iam_server  # the read-only IAM setup (moto's IAM), a module fixture
+s3_server = test_lab_store.s3_server  # a moto S3 server for this module
 LISTING = DATA / "triage" / "listing.jsonl"
 DAY = "2025-01-15"  # the listing's latest day
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[str]:
-    server, endpoint = start_server()
-    yield endpoint
-    server.stop()
 
 
 _BUCKETS = iter(range(10_000))
@@ -48,12 +43,9 @@ def s3(s3_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
 
 
 def keys(endpoint: str, bucket: str, prefix: str, **creds: str) -> list[str]:
-    s3 = boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id=creds.get("AWS_ACCESS_KEY_ID", "lab-key-id"),
-        aws_secret_access_key=creds.get("AWS_SECRET_ACCESS_KEY", SECRET),
-    )  # fmt: skip
-    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", ()))
+    """The keys under ``prefix`` in ``bucket``, listed with ``creds`` (default: the lab's)."""
+    listed = s3_client({**aws_env(endpoint), **creds}).list_objects_v2(Bucket=bucket, Prefix=prefix)
+    return sorted(o["Key"] for o in listed.get("Contents", ()))
 
 
 def add_reading(url: str) -> None:
@@ -115,10 +107,7 @@ def test_read_only_keys_rank_without_recording_and_refuse_feedback_in_one_line(
 ) -> None:
     endpoint, writer, reader = iam_server
     use(endpoint, monkeypatch, tmp_path / "w", **writer)
-    boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id=writer["AWS_ACCESS_KEY_ID"], aws_secret_access_key=writer["AWS_SECRET_ACCESS_KEY"],
-    ).create_bucket(Bucket="shared-lab")  # fmt: skip
+    s3_client({**aws_env(endpoint), **writer}).create_bucket(Bucket="shared-lab")
     url = "s3://shared-lab/j"
     add_reading(url)
     before = keys(endpoint, "shared-lab", "j/", **writer)

@@ -95,7 +95,8 @@ def triage_listing(
     then rank ``day`` (default: its latest). A day without papers raises
     :class:`~journal.errors.ListingError` before anything is recorded. Where the record
     kept its own row of a paper (the listing's holds less: see ``listings.record_days``),
-    that row is ranked, and ``note`` says so."""
+    that row is ranked, and ``note`` says so. With read-only keys (a lab journal) nothing
+    is recorded, the day is ranked all the same, and ``note`` says so."""
     chosen, papers = pick_day(listing, source, day)
     j = as_journal(journal)
     try:
