@@ -13,17 +13,17 @@ import pytest
 from conftest import DATA, run_cli
 
 pytest.importorskip("deltalake")
-boto3 = pytest.importorskip("boto3")
+pytest.importorskip("boto3")
 pytest.importorskip("moto.server")
 
-import test_lab_faults  # noqa: E402
-import test_lab_store  # noqa: E402
-from test_lab_faults import use  # noqa: E402
-from test_lab_store import aws_env, client, one_error_line  # noqa: E402
+import test_lab_faults
+import test_lab_store
+from test_lab_faults import use
+from test_lab_store import aws_env, client, one_error_line
 
-import journal  # noqa: E402
-from journal.store import SideState, shared_folder, update_shared  # noqa: E402
-from journal.store.shared import s3_client  # noqa: E402
+import journal
+from journal.store import SideState, shared_folder, update_shared
+from journal.store.shared import s3_client
 
 iam_server = test_lab_faults.iam_server  # the read-only IAM setup (moto's IAM), a module fixture
 s3_server = test_lab_store.s3_server  # a moto S3 server for this module

@@ -58,7 +58,8 @@ def current_reader() -> str:
 
 
 def feedback_dir(journal: Journal | str | os.PathLike[str]) -> Path:
-    """Where the readers' feedback files live."""
+    """Where a local journal's feedback files live (an ``s3://`` journal's are in its
+    bucket: :func:`journal.store.shared_folder`)."""
     return as_journal(journal).side_path(SideState.FEEDBACK)
 
 

@@ -59,7 +59,8 @@ COLUMNS = ["date", *SCHEMA.names]
 
 
 def listings_dir(journal: Journal | str | os.PathLike[str]) -> Path:
-    """``<journal>.d/listings``: where recorded listings live."""
+    """``<journal>.d/listings``: where a local journal's recorded listings live (an
+    ``s3://`` journal's are in its bucket: :func:`listings_folder`)."""
     return as_journal(journal).side_path(SideState.LISTINGS)
 
 
