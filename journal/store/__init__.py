@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from journal.store.entrystore import Batch, Journal, WriteResult, as_journal, open  # noqa: A004
     from journal.store.readers import config_path, current_reader
     from journal.store.registry import backend_for, register_backend, side_path_for
+    from journal.store.shared import shared_folder, update_shared
 
 _HOMES = {
     "Batch": "entrystore",
@@ -32,6 +33,8 @@ _HOMES = {
     "backend_for": "registry",
     "register_backend": "registry",
     "side_path_for": "registry",
+    "shared_folder": "shared",
+    "update_shared": "shared",
     "config_path": "readers",
     "current_reader": "readers",
 }
@@ -49,7 +52,9 @@ __all__ = [
     "current_reader",
     "open",
     "register_backend",
+    "shared_folder",
     "side_path_for",
+    "update_shared",
 ]
 
 

@@ -11,7 +11,15 @@ journal order) and change rows pending on top of it, encoded by
 :func:`journal.store.schema.encode` / :func:`~journal.store.schema.encode_delete` (the
 last row of an id wins). Besides its entries a journal keeps side state (recorded
 listings, caches, the vault sync record, drafts...): each kind is a :class:`SideState`,
-and :meth:`StorageBackend.side_path` says where it lives.
+and :meth:`StorageBackend.side_path` says where it lives on this machine.
+
+Side state every machine must see (the recorded listings, the readers' feedback) goes
+through :meth:`StorageBackend.shared_folder` instead: a :class:`SharedFolder` that lists
+names, reads bytes and writes bytes, a write being conditional on what was read (so a
+writer that raced with another reads again and retries: :func:`journal.store.shared.update_shared`).
+For the local store it is the ``<journal>.d/<kind>`` folder; for an ``s3://`` journal, the
+bucket under ``<prefix>/<kind>/`` (:mod:`journal.store.shared`). Its errors are the
+store's one-line :class:`~journal.errors.StoreError`.
 
 This module imports nothing heavy (no pyarrow): modules that only need a side path use it.
 """
@@ -47,6 +55,45 @@ class SideState(str, enum.Enum):
     DAMAGED = "damaged"  # files `journal check` moved aside (never deleted)
     TMP = "tmp"  # files being written (anything left there is garbage)
     OUTBOX = "outbox"  # writes that could not reach a remote store yet (journal sync sends them)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An object of a :class:`SharedFolder` as read: its bytes and the store's tag of
+    that version (an S3 ETag; locally the file's size and time)."""
+
+    data: bytes
+    tag: str
+
+
+class SharedChanged(Exception):
+    """A conditional write of a :class:`SharedFolder` found the object changed (or
+    created) since it was read: read it again and retry."""
+
+
+class SharedFolder(Protocol):
+    """Side state of one kind that every machine of a journal sees (see the module doc).
+    Names are ``/``-separated paths below the folder."""
+
+    where: str  # how messages name the folder (a path or a URL)
+
+    def names(self) -> list[str]:
+        """The names of the objects in the folder, sorted (none if there is no folder)."""
+
+    def read(self, name: str) -> Stored | None:
+        """Object ``name`` and its tag, None if there is none."""
+
+    def write(self, name: str, data: bytes, *, replacing: Stored | None) -> None:
+        """Create or replace object ``name`` with ``data``, whole; ``replacing`` is what
+        :meth:`read` gave (None: there was none). Raises :class:`SharedChanged` if it has
+        changed since (the local store's write lock already rules that out)."""
+
+    def name_of(self, name: str) -> str:
+        """How a message names object ``name`` (a path, a URL)."""
+
+    def local_path(self, name: str) -> Path | None:
+        """The file on this machine that is object ``name`` (locally: read it there, with
+        no copy), None where objects are remote."""
 
 
 @dataclass
@@ -151,3 +198,7 @@ class StorageBackend(LayerSource, Protocol):
 
     def side_path(self, kind: SideState) -> Path:
         """Where side state of ``kind`` lives (a local folder or file, made by its user)."""
+
+    def shared_folder(self, kind: SideState) -> SharedFolder:
+        """Side state of ``kind`` as every machine sees it (local store: ``side_path(kind)``).
+        Code reaches it through :func:`journal.store.shared.shared_folder`."""

@@ -34,13 +34,12 @@ from journal.errors import (
     JournalError,
     StoreAccessDenied,
     StoreError,
-    StoreReadOnly,
     StoreUnreachable,
 )
 from journal.store import kernels as pc
-from journal.store.backend import Finding, Layers, SideState
+from journal.store.backend import Finding, Layers, SharedFolder, SideState
 from journal.store.delta_cache import TableCache
-from journal.store.delta_io import parse_location, reading, retrying, storage_options
+from journal.store.delta_io import parse_location, read_only, reading, retrying, storage_options
 from journal.store.outbox import Outbox
 from journal.store.schema import ORDER, SCHEMA, cast_table, empty_table, rows_to_table, strings
 from journal.text import wording
@@ -84,15 +83,6 @@ def latest_rows(data: bytes) -> dict[str, dict[str, Any]]:
 
 def encode_rows(rows: list[dict[str, Any]]) -> bytes:
     return b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows)
-
-
-def read_only(url: str) -> StoreReadOnly:
-    """The error for keys that may read the journal but were refused a write."""
-    return StoreReadOnly(
-        url,
-        "these credentials are read-only: they may read the journal, not change it "
-        "(reading commands, rendering and triage work); ask for keys that may write",
-    )
 
 
 class DeltaBackend:
@@ -140,10 +130,18 @@ class DeltaBackend:
         """This machine's folder for side state: ``<cache>/entries.d/<kind>`` under
         ``$JOURNAL_CACHE/<bucket>/<prefix>`` or ``~/.cache/journal/<bucket>/<prefix>``.
 
-        Local kinds (caches, drafts, the search index, tmp) belong there. Shared kinds (the
-        recorded listings, the vault sync record) are local too in this first step, so one
-        machine does not see another's: they move into the bucket next."""
+        Caches, drafts, the search index, tmp and the outbox belong there; the recorded
+        listings and the readers' feedback live in the bucket (:meth:`shared_folder`)."""
         return self.path.with_name("entries.d") / SideState(kind).value
+
+    def shared_folder(self, kind: SideState) -> SharedFolder:
+        """Recorded listings and feedback: the bucket under ``<prefix>/<kind>/``
+        (:mod:`journal.store.shared`); any other kind: this machine's ``side_path(kind)``."""
+        from journal.store.shared import BucketFolder, LocalFolder
+
+        if kind in (SideState.LISTINGS, SideState.FEEDBACK):
+            return BucketFolder(self.where, self.options, kind)
+        return LocalFolder(self.side_path(kind))
 
     # -- reading ------------------------------------------------------------------
 

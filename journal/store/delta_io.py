@@ -22,6 +22,7 @@ from journal.errors import (
     StoreConflict,
     StoreError,
     StoreNotFound,
+    StoreReadOnly,
     StoreUnreachable,
 )
 
@@ -173,6 +174,15 @@ def store_error(url: str, error: BaseException) -> StoreError:
         )
     first = " ".join(scrub(text).split())[:200] or type(error).__name__
     return StoreError(url, f"the store failed ({first}); nothing was changed, try again")
+
+
+def read_only(url: str) -> StoreReadOnly:
+    """The error for keys that may read the journal but were refused a write."""
+    return StoreReadOnly(
+        url,
+        "these credentials are read-only: they may read the journal, not change it "
+        "(reading commands, rendering and triage work); ask for keys that may write",
+    )
 
 
 def is_conflict(error: BaseException) -> bool:

@@ -49,7 +49,7 @@ from journal.errors import CorruptJournal, JournalBusy, JournalError, JournalFil
 from journal.fileio import fsync_dir, write_atomic
 from journal.store import kernels as pc
 from journal.store import writable
-from journal.store.backend import Finding, Layers, SideState
+from journal.store.backend import Finding, Layers, SharedFolder, SideState
 from journal.store.local_check import check_local
 from journal.store.schema import (
     GENERATION_KEY,
@@ -107,6 +107,12 @@ class LocalParquetBackend:
     def side_path(self, kind: SideState) -> Path:
         """``<journal>.d/<kind>``: every kind of side state lives in the sidecar folder."""
         return self.sidecar / SideState(kind).value
+
+    def shared_folder(self, kind: SideState) -> SharedFolder:
+        """``side_path(kind)`` as a folder (:mod:`journal.store.shared`)."""
+        from journal.store.shared import LocalFolder
+
+        return LocalFolder(self.side_path(kind), self.tmp_dir)
 
     def exists(self) -> bool:
         """Whether the snapshot file or its sidecar folder is here."""

@@ -1,7 +1,8 @@
 """The bucket of an ``s3://`` journal as plain objects, through ``pyarrow.fs.S3FileSystem``
 (pyarrow is there already; no boto3, no delta-rs): list a folder, get whole
-objects. What the table cache (:mod:`journal.store.delta_cache`) and the shared side state
-(recorded listings) need: a listing is one request per 1000 keys, a get two (a HEAD, then the GET).
+objects. What the table cache (:mod:`journal.store.delta_cache`) needs: a listing is one
+request per 1000 keys, a get two (a HEAD, then the GET). (Shared side state, which needs
+ETags and conditional PUTs, goes through boto3: :mod:`journal.store.shared`.)
 
 The filesystem takes the same settings as delta-rs (:func:`journal.store.delta_io.storage_options`);
 its errors become the same one-line :class:`~journal.errors.StoreError` as the table's.

@@ -9,7 +9,12 @@ Kept as data beside the journal (``journal.side_path(SideState.FEEDBACK)``, loca
 Events are only ever added: giving feedback appends a line, ``--undo`` appends another
 that takes it back. A change rewrites the reader's file whole (temp file, fsync,
 rename, fsync of the folder) under the journal's write lock, keeping the old bytes as they
-were, so a kill leaves the file as it was or as it becomes and no event is ever lost.
+were, so a kill leaves the file as it was or as it becomes and no event is ever lost. The
+folder is the journal's shared folder of feedback (:func:`journal.store.shared_folder`):
+for an ``s3://`` journal, ``<prefix>/feedback/<reader>.jsonl`` in the bucket, so it
+follows the reader from machine to machine; there a change is one PUT conditional on
+the version read, and a reader writing from two machines at once appends again on top
+of the other.
 :func:`read_feedback` gives every reader's events as a DataFrame; :func:`feedback_for`
 what is in force for one reader, as the plain data the ranker takes
 (:class:`~journal.triage.preferences.Feedback`).
@@ -27,9 +32,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from journal.errors import ValidationError
-from journal.fileio import write_atomic
 from journal.model import parse_arxiv
-from journal.store import SideState, as_journal
+from journal.store import SideState, as_journal, shared_folder, update_shared
 from journal.text.phrases import phrase_key, phrase_words
 from journal.triage.preferences import Feedback, fold_name
 
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from journal.store import Journal
+    from journal.store.backend import SharedFolder
 
 ACTIONS = ("dismiss", "follow", "mute")
 #: How each action reads in messages: "2405.05254 is not dismissed".
@@ -53,12 +58,13 @@ def current_reader() -> str:
 
 
 def feedback_dir(journal: Journal | str | os.PathLike[str]) -> Path:
-    """Where the readers' feedback files live."""
+    """Where a local journal's feedback files live (an ``s3://`` journal's are in its
+    bucket: :func:`journal.store.shared_folder`)."""
     return as_journal(journal).side_path(SideState.FEEDBACK)
 
 
-def _reader_file(root: Path, reader: str) -> Path:
-    return root / (quote(reader, safe="") + ".jsonl")
+def _reader_file(reader: str) -> str:
+    return quote(reader, safe="") + ".jsonl"
 
 
 def clean_value(action: str, value: str) -> str:
@@ -97,10 +103,11 @@ class Given:
     undone: dt.datetime | None = None
 
 
-def _events(root: Path) -> list[dict[str, Any]]:
+def _events(folder: SharedFolder) -> list[dict[str, Any]]:
     events = []
-    for path in sorted(root.glob("*.jsonl")) if root.is_dir() else []:
-        for line in path.read_text(encoding="utf-8").splitlines():
+    for name in folder.names():
+        stored = folder.read(name) if name.endswith(".jsonl") and "/" not in name else None
+        for line in stored.data.decode("utf-8").splitlines() if stored is not None else ():
             try:
                 event = json.loads(line)
                 event["at"] = dt.datetime.fromisoformat(event["at"])
@@ -133,7 +140,7 @@ def _replay(events: Iterable[dict[str, Any]]) -> list[Given]:
 
 def history(journal: Journal | str | os.PathLike[str], reader: str | None = None) -> list[Given]:
     """Every piece of feedback given (``reader``: only theirs), undone ones too."""
-    given = _replay(_events(feedback_dir(journal)))
+    given = _replay(_events(shared_folder(as_journal(journal).backend, SideState.FEEDBACK)))
     return [g for g in given if reader is None or g.reader == reader]
 
 
@@ -185,7 +192,6 @@ def give(
     if not cleaned:
         raise ValidationError(action, "needs something to act on")
     j = as_journal(journal)
-    root = feedback_dir(j)
     with j.write_lock():
         forced = {key_of(g.action, g.value) for g in in_force(j, who) if g.action == action}
         if undo:
@@ -206,12 +212,13 @@ def give(
             if change
         ]
         if lines:
-            root.mkdir(parents=True, exist_ok=True)
-            path = _reader_file(root, who)
-            old = path.read_bytes() if path.exists() else b""
-            if old and not old.endswith(b"\n"):
-                old += b"\n"
-            write_atomic(path, old + "".join(line + "\n" for line in lines).encode("utf-8"))
+            added = "".join(line + "\n" for line in lines).encode("utf-8")
+
+            def appended(old: bytes | None) -> bytes:
+                old = old or b""
+                return old + (b"\n" if old and not old.endswith(b"\n") else b"") + added
+
+            update_shared(shared_folder(j.backend, SideState.FEEDBACK), _reader_file(who), appended)
     return changed
 
 
@@ -220,13 +227,10 @@ def spellings(journal: Journal | str | os.PathLike[str], name: str) -> list[str]
     the most frequent first."""
     from collections import Counter
 
-    import pyarrow.parquet as pq
-
-    from journal.triage.listings import FILE_NAME, listings_dir
+    from journal.triage.listings import recorded_column
 
     key = fold_name(name)
     seen: Counter[str] = Counter()
-    for path in sorted(listings_dir(journal).glob(f"*/{FILE_NAME}")):
-        for authors in pq.read_table(path, columns=["authors"])["authors"].to_pylist():
-            seen.update(a for a in authors or () if a and fold_name(a) == key)
+    for authors in recorded_column(journal, "authors"):
+        seen.update(a for a in authors or () if a and fold_name(a) == key)
     return [spelling for spelling, _ in seen.most_common()]

@@ -9,8 +9,12 @@ hive_partitioning=true)``), Polars and Spark read the folder directly; the ``dat
 lives in the folder name only. Each file holds ``arxiv_id`` (no version), ``title``,
 ``authors`` (list), ``abstract`` and ``category``.
 
-Recording a day replaces its file whole (temp file in ``.d/tmp``, fsync, rename, fsync
-the folder), under the journal's write lock: a kill leaves the day as it was or as it
+The folder is the journal's shared folder of recorded listings
+(:func:`journal.store.shared_folder`): for an ``s3://`` journal the same layout lives in
+the bucket under ``<prefix>/listings/``, where every machine sees it. Recording a day
+replaces its file whole (locally: temp file in ``.d/tmp``, fsync, rename, fsync the
+folder, under the journal's write lock; in a bucket: one PUT, conditional on the version
+read, so a racing recorder merges again on top of the other's): a kill leaves the day as it was or as it
 becomes, never part; recording the same day again merges, one row per paper, and never
 leaves the day holding less than before (see :func:`record_days`). Readers
 take no lock and read only the day folders they are asked for (a million recorded
@@ -20,6 +24,7 @@ papers cost a range read no more than a few).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -30,13 +35,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from journal.errors import JournalFileError, ListingError
-from journal.fileio import fsync_dir, write_atomic
-from journal.store import SideState, as_journal
+from journal.store import SideState, as_journal, shared_folder, update_shared
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from journal.store import Journal
+    from journal.store.backend import SharedFolder
 
 FOLDER = SideState.LISTINGS.value
 FILE_NAME = "listing.parquet"
@@ -54,25 +59,29 @@ COLUMNS = ["date", *SCHEMA.names]
 
 
 def listings_dir(journal: Journal | str | os.PathLike[str]) -> Path:
-    """``<journal>.d/listings``: where recorded listings live."""
+    """``<journal>.d/listings``: where a local journal's recorded listings live (an
+    ``s3://`` journal's are in its bucket: :func:`listings_folder`)."""
     return as_journal(journal).side_path(SideState.LISTINGS)
 
 
-def _day_dir(root: Path, day: dt.date) -> Path:
-    return root / f"date={day.isoformat()}"
+def listings_folder(journal: Journal | str | os.PathLike[str]) -> SharedFolder:
+    """The recorded listings as every machine sees them (locally :func:`listings_dir`)."""
+    return shared_folder(as_journal(journal).backend, SideState.LISTINGS)
 
 
-def _folder_days(root: Path) -> list[dt.date]:
-    """The days of the ``date=YYYY-MM-DD`` folders under ``root`` (names alone), sorted."""
-    try:
-        names = os.listdir(root)
-    except FileNotFoundError:
-        return []
+def _day_file(day: dt.date) -> str:
+    return f"date={day.isoformat()}/{FILE_NAME}"
+
+
+def _days(folder: SharedFolder) -> list[dt.date]:
+    """The days whose ``date=YYYY-MM-DD/listing.parquet`` is in ``folder``, sorted (a
+    folder whose first recording was killed before the rename holds no day)."""
     days = []
-    for name in names:
-        if name.startswith("date="):
+    for name in folder.names():
+        part, _, file = name.partition("/")
+        if part.startswith("date=") and file == FILE_NAME:
             try:
-                days.append(dt.date.fromisoformat(name[5:]))
+                days.append(dt.date.fromisoformat(part[5:]))
             except ValueError:
                 continue  # not ours
     return sorted(days)
@@ -80,8 +89,7 @@ def _folder_days(root: Path) -> list[dt.date]:
 
 def recorded_days(journal: Journal | str | os.PathLike[str]) -> list[dt.date]:
     """The days recorded, oldest first."""
-    root = listings_dir(journal)
-    return [day for day in _folder_days(root) if (_day_dir(root, day) / FILE_NAME).exists()]
+    return _days(listings_folder(journal))
 
 
 def _day_table(frame: pd.DataFrame) -> pa.Table:
@@ -175,45 +183,62 @@ def record_days(journal: Journal | str | os.PathLike[str], listing: pd.DataFrame
     if missing:
         raise ListingError("listing", f"has no {', '.join(missing)} column; cannot record it")
     j = as_journal(journal)
-    root = listings_dir(j)
+    folder = listings_folder(j)
     frame = listing.assign(date=pd.to_datetime(listing["date"]).dt.date)  # strings, timestamps, dates
     report = Recorded(sorted(set(frame["date"])))
     with j.write_lock():
-        new_root = not root.exists()
-        root.mkdir(exist_ok=True)
-        if new_root:
-            fsync_dir(root.parent)
         for day in report.days:
-            rows = frame[frame["date"] == day].drop_duplicates("arxiv_id", keep="last")
-            table = _day_table(rows)
-            folder = _day_dir(root, day)
-            target = folder / FILE_NAME
-            if target.exists():
-                table, kept, lacked = _merge(_read_file(target), table)
-                if kept:
-                    report.kept[day] = kept
-                if lacked:
-                    report.lacked[day] = lacked
-            elif not folder.exists():
-                folder.mkdir()
-                fsync_dir(root)
-            sink = pa.BufferOutputStream()
-            pq.write_table(table, sink, compression="zstd")
-            write_atomic(target, sink.getvalue().to_pybytes(), tmp_dir=j.side_path(SideState.TMP))
+            table = _day_table(frame[frame["date"] == day].drop_duplicates("arxiv_id", keep="last"))
+
+            def merged(old: bytes | None, day: dt.date = day, table: pa.Table = table) -> bytes:
+                report.kept.pop(day, None)
+                report.lacked.pop(day, None)
+                new = table
+                if old is not None:
+                    new, kept, lacked = _merge(_parse(folder, _day_file(day), io.BytesIO(old)), table)
+                    if kept:
+                        report.kept[day] = kept
+                    if lacked:
+                        report.lacked[day] = lacked
+                sink = pa.BufferOutputStream()
+                pq.write_table(new, sink, compression="zstd")
+                return sink.getvalue().to_pybytes()
+
+            update_shared(folder, _day_file(day), merged)
     return report
 
 
-def _read_file(path: Path) -> pa.Table:
+def _read_file(folder: SharedFolder, name: str) -> pa.Table | None:
+    """The recorded day ``name`` (a local one read in place), None if it is gone."""
+    path = folder.local_path(name)
+    if path is not None:
+        return _parse(folder, name, path) if path.exists() else None
+    stored = folder.read(name)
+    return None if stored is None else _parse(folder, name, io.BytesIO(stored.data))
+
+
+def _parse(folder: SharedFolder, name: str, source: Path | io.BytesIO) -> pa.Table:
     try:
         # ParquetFile, not read_table: one file needs no dataset machinery (a third faster
         # over the 60 files of a ranking's window).
-        with pq.ParquetFile(path) as file:
+        with pq.ParquetFile(source) as file:
             table = file.read(columns=[c for c in SCHEMA.names if c in file.schema_arrow.names])
     except (OSError, pa.ArrowException) as e:
         raise JournalFileError(
-            path, f"cannot be read ({e}); delete the folder {path.parent.name} to forget that day"
+            folder.name_of(name),
+            f"cannot be read ({e}); delete the folder {name.partition('/')[0]} to forget that day",
         ) from None
     return table.select(SCHEMA.names).cast(SCHEMA)
+
+
+def recorded_column(journal: Journal | str | os.PathLike[str], column: str) -> list[Any]:
+    """Column ``column`` of every recorded day, oldest day first."""
+    folder = listings_folder(journal)
+    values: list[Any] = []
+    for day in _days(folder):
+        table = _read_file(folder, _day_file(day))
+        values += [] if table is None else table[column].to_pylist()
+    return values
 
 
 def read_listings(
@@ -234,16 +259,15 @@ def read_listings(
 
     from journal.triage.ranker import base_id
 
-    root = listings_dir(journal)
+    folder = listings_folder(journal)
     tables = []
     distinct: set[str | None] = set()
-    for day in reversed(_folder_days(root)):  # pruned by the folder names: only the range is opened
+    for day in reversed(_days(folder)):  # pruned by the folder names: only the range is opened
         if (start is not None and day < start) or (end is not None and day > end):
             continue
-        path = _day_dir(root, day) / FILE_NAME
-        if not path.exists():
-            continue  # a folder whose first recording was killed before the rename
-        table = _read_file(path)
+        table = _read_file(folder, _day_file(day))
+        if table is None:
+            continue  # removed since the listing
         dates = pa.array([day] * table.num_rows, type=pa.date32())
         tables.append(table.add_column(0, "date", dates))
         if limit is not None:

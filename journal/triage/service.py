@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from journal.errors import ListingError
+from journal.errors import ListingError, StoreReadOnly
 from journal.store import as_journal
 from journal.triage.listingfile import REQUIRED, pick_day
 from journal.triage.listings import read_listings, record_days
@@ -139,10 +139,15 @@ def triage_listing(
     then rank ``day`` (default: its latest). A day without papers raises
     :class:`~journal.errors.ListingError` before anything is recorded. Where the record
     kept its own row of a paper (the listing's holds less: see ``listings.record_days``),
-    that row is ranked, and ``note`` says so."""
+    that row is ranked, and ``note`` says so. With read-only keys (a lab journal) nothing
+    is recorded, the day is ranked all the same, and ``note`` says so."""
     chosen, papers = pick_day(listing, source, day)
     j = as_journal(journal)
-    recorded = record_days(j, listing)
+    try:
+        recorded = record_days(j, listing)
+    except StoreReadOnly as e:  # a read-only member ranks, and is told nothing was recorded
+        note = f"{chosen} was ranked but not recorded as seen: {e.detail}"
+        return TriageResult(chosen, rank(j, papers, day=chosen), source, note=note)
     if recorded.kept.get(chosen):  # rank the better rows the record kept
         kept = read_listings(j, start=chosen, end=chosen).set_index("arxiv_id")
         papers = kept.loc[list(papers["arxiv_id"])].reset_index()[papers.columns]
