@@ -150,6 +150,32 @@ def lab_server(root: Path, journal: Path, home: Path) -> Iterator[Server]:
         _stop(process)
 
 
+KERNEL_READY = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const ctx = panel && panel.sessionContext;
+  const kernel = ctx && ctx.session && ctx.session.kernel;
+  return !!(kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle');
+}"""
+
+
+def run_all_cells(page: object, shown: str, what: str, timeout: float = 20_000) -> None:
+    """Run every cell of the notebook open in Lab, once its kernel is connected and idle,
+    until ``shown`` (a selector) appears; "run all" sent too early can run nothing, so it
+    is sent again (at most three times)."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    for _ in range(3):
+        page.wait_for_function(KERNEL_READY, timeout=60_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        try:
+            page.locator(shown).first.wait_for(timeout=timeout)
+            return
+        except Exception:
+            continue
+    raise AssertionError(f"{what} never appeared in JupyterLab")
+
+
 def restart_kernels(server: Server, timeout: float = 60) -> int:
     """Restart every kernel of a Lab server through its REST API and wait until each is
     idle again; returns how many. The front end's own restart can leave the page waiting
@@ -270,18 +296,25 @@ def add_tag(page: object, scope: str, tag: str) -> None:
     wait_for(lambda: box.locator(TAG).count() > before, what=f"tag {tag!r} to appear")
 
 
-def triage_notebook(dest: Path, journal: Path, listing: Path, date: str) -> Path:
+def triage_notebook(dest: Path, journal: Path, listing: Path | None, date: str) -> Path:
     """notebooks/triage.ipynb copied to ``dest`` with its parameters set as papermill sets
-    them (ranking ``listing`` on ``date`` for ``journal``), ready for Voila."""
-    import papermill
-
+    them, in an ``injected-parameters`` cell after the ``parameters`` one (ranking ``listing``
+    on ``date`` for ``journal``; ``listing`` None: the day recorded beside the journal),
+    ready for Voila or Lab. Plain JSON: importing papermill costs seconds on a busy machine."""
     dest.mkdir(parents=True, exist_ok=True)
+    nb = json.loads((REPO / "notebooks" / "triage.ipynb").read_text(encoding="utf-8"))
+    values = {"date": date, "listing": listing and str(listing), "journal": str(journal)}
+    source = "# Parameters\n" + "".join(f"{name} = {value!r}\n" for name, value in values.items())
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "injected-parameters",
+        "metadata": {"tags": ["injected-parameters"]},
+        "outputs": [],
+        "source": source.splitlines(keepends=True),
+    }
+    at = next(i for i, c in enumerate(nb["cells"]) if "parameters" in c["metadata"].get("tags", []))
+    nb["cells"].insert(at + 1, cell)
     notebook = dest / "triage.ipynb"
-    papermill.execute_notebook(
-        str(REPO / "notebooks" / "triage.ipynb"),
-        str(notebook),
-        parameters={"date": date, "listing": str(listing), "journal": str(journal)},
-        prepare_only=True,
-        progress_bar=False,
-    )
+    notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return notebook

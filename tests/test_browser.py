@@ -22,6 +22,7 @@ from browser_helpers import (
     lab_server,
     launch,
     restart_kernels,
+    run_all_cells,
     type_korean,
     voila_server,
     wait_for,
@@ -35,13 +36,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt install chromium)"
     ),
 ]
-
-KERNEL_READY = """() => {
-  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const ctx = panel && panel.sessionContext;
-  const kernel = ctx && ctx.session && ctx.session.kernel;
-  return !!(kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle');
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -127,15 +121,7 @@ def test_jupyterlab_capture_save_and_draft_after_kernel_restart(
             page.goto(server.url.replace("/lab?", "/lab/tree/capture.ipynb?"))
 
             def run_notebook() -> None:
-                for _ in range(3):  # "run all" sent too early can run nothing: try again
-                    page.wait_for_function(KERNEL_READY, timeout=60_000)
-                    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-                    try:
-                        page.locator(f"{scope}.journal-title input").wait_for(timeout=20_000)
-                        return
-                    except Exception:
-                        continue
-                raise AssertionError("the capture form never appeared in JupyterLab")
+                run_all_cells(page, f"{scope}.journal-title input", "the capture form")
 
             run_notebook()
             entry_id = fill_and_save(page, scope, title, commentary)
