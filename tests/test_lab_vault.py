@@ -91,3 +91,32 @@ def test_sync_takes_an_s3_url_or_journal_in_python(
     report = markdown_sync.sync(journal.open(s3), vault, prune=True)
     assert [path for path, _ in report.pruned] == [str(vault / "240501 First paper.md")]
     assert [e.title for e in journal.open(s3).entries()] == ["Second paper"]
+
+
+def test_markdown_export_and_import_agree_on_an_s3_journal(cli, s3: str, tmp_path: Path) -> None:
+    journal.open(s3).add(title="Exported paper", date="2024-05-09", commentary="written in the journal")
+    vault = tmp_path / "exported"
+    code, _, err = cli("export", "markdown", str(vault), "--journal", s3)
+    assert code == 0, err
+    before = _version(s3)
+    code, out, err = cli("import", "markdown", str(vault), "--journal", s3)
+    assert (code, err) == (0, ""), err
+    assert "0 added, 0 updated, 1 unchanged" in out  # the export recorded what it wrote
+    assert _version(s3) == before
+    (note,) = vault.rglob("*.md")
+    _edit(note, note.read_text("utf-8") + "\nan edit made in the vault\n")
+    code, _, err = cli("export", "markdown", str(vault), "--journal", s3)
+    assert code == 1 and "nothing was written" in err  # the vault's edit is not overwritten
+    assert "an edit made in the vault" in note.read_text("utf-8")
+
+
+def test_a_single_file_export_replaces_its_own_file_on_an_s3_journal(cli, s3: str, tmp_path: Path) -> None:
+    journal.open(s3).add(title="Exported paper", date="2024-05-09")
+    dest = tmp_path / "out.jsonl"
+    for _ in range(2):  # the second export finds the file it wrote (exported.json, this machine's)
+        code, _, err = cli("export", "jsonl", str(dest), "--journal", s3)
+        assert code == 0, err
+    assert journal.open(s3).side_path(SideState.EXPORTED).is_file()
+    dest.write_text("someone's own file\n", "utf-8")
+    code, _, err = cli("export", "jsonl", str(dest), "--journal", s3)
+    assert code == 1 and "pass --force to replace it" in err
