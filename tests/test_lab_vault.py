@@ -120,3 +120,20 @@ def test_a_single_file_export_replaces_its_own_file_on_an_s3_journal(cli, s3: st
     dest.write_text("someone's own file\n", "utf-8")
     code, _, err = cli("export", "jsonl", str(dest), "--journal", s3)
     assert code == 1 and "pass --force to replace it" in err
+
+
+def test_the_capture_forms_drafts_are_this_machines_side_state(s3: str) -> None:
+    from journal.widgets.capture_form import CaptureForm
+
+    def no_fetch(id_or_url: str, journal_path: object) -> dict[str, object]:
+        raise AssertionError("no fetch in this test")
+
+    form = CaptureForm(journal.open(s3), fetch=no_fetch, draft_delay=3600)
+    form.title.value = "Half-written"
+    form.commentary.value = "words not saved yet"
+    form.flush_draft()
+    assert list(journal.open(s3).side_path(SideState.DRAFTS).glob("*.json"))
+    again = CaptureForm(journal.open(s3), fetch=no_fetch, draft_delay=3600)
+    assert again.commentary.value == "words not saved yet"  # restored from the side folder
+    again.save_button.click()
+    assert [e.title for e in journal.open(s3).entries()] == ["Half-written"]
