@@ -49,8 +49,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         from journal.formats.markdown_sync import sync
 
-        # the path, not a Journal: an unchanged vault never imports the store (nor pyarrow)
-        report = sync(Path(args.journal), Path(args.source), strict=args.strict, prune=args.prune)
+        # the location as given, not a Journal (nor a Path: s3://...): an unchanged vault never opens the store
+        report = sync(args.journal, Path(args.source), strict=args.strict, prune=args.prune)
         print(report)
         for line in report.details():
             print(line)

@@ -3,7 +3,8 @@
 Each import (and each markdown export) records, per note, what the note looked like
 (modification time in nanoseconds, size, SHA-256 of its bytes), which entry it is, and
 that entry's ``updated_at`` as written. The record lives beside the journal, in
-``<journal>.d/markdown-sync.json``: it is bookkeeping about files outside the journal,
+``<journal>.d/markdown-sync.json`` (for an ``s3://`` journal, in this machine's side
+folder of it: ``Journal.side_path``): it is bookkeeping about files outside the journal,
 not a fact about an entry, so it has no column in the Parquet file (which stays what
 ``pandas.read_parquet`` users see). The next import then:
 
@@ -133,11 +134,13 @@ def sync(
     path), or bring the entries up to date with it (see the module doc). ``strict``: a
     note that cannot be read fails the whole import (:class:`ImportFailed`), as
     ``--strict`` does."""
-    journal_path = journal if isinstance(journal, (str, os.PathLike)) else journal.path
-    journal_path = Path(journal_path)
+    from journal.store import backend_for
+
+    # a location as given (an s3:// URL is no path); its record is this machine's side state
+    backend = backend_for(journal) if isinstance(journal, (str, os.PathLike)) else journal.backend
     root, found, whole = locate(Path(source))
     report = SyncReport(str(source))
-    vaults = load_state(journal_path)
+    vaults = load_state(backend)
     if not whole and found.notes:
         root, found = _home_vault(vaults, root, found)
     key = vault_key(root)

@@ -1,6 +1,7 @@
 """The sync record of a markdown vault: what each note looked like when it was last
 imported or exported (modification time, size, SHA-256) and which entry it is, kept in
-``<journal>.d/markdown-sync.json``. :mod:`journal.formats.markdown_sync` reads it to skip
+the journal's side state of this machine (``<journal>.d/markdown-sync.json`` for a local
+journal, the cache's side folder for an ``s3://`` one: a vault is a folder on a machine). :mod:`journal.formats.markdown_sync` reads it to skip
 unchanged notes and find conflicts; an export (:func:`journal.formats.markdown.write`)
 checks it before overwriting a note and records what it wrote.
 """
@@ -17,10 +18,11 @@ from journal.errors import JournalError, JournalFileError
 from journal.fileio import write_atomic
 from journal.formats.vault_files import read_bytes
 from journal.model import Entry, format_timestamp
-from journal.store import SideState, side_path_for
+from journal.store import SideState
+from journal.store.registry import scheme_of
 
 if TYPE_CHECKING:
-    from journal.store import Journal
+    from journal.store import Journal, StorageBackend
 
 STATE_NAME = SideState.MARKDOWN_SYNC.value
 STATE_FORMAT = 1
@@ -28,9 +30,10 @@ STATE_FORMAT = 1
 Record = dict[str, Any]  # {"id", "mtime_ns", "size", "sha256", "updated_at"}
 
 
-def state_path(journal_path: Path) -> Path:
-    """The record's file, beside the journal (``<journal>.d/markdown-sync.json``)."""
-    return side_path_for(journal_path, SideState.MARKDOWN_SYNC)
+def state_path(backend: StorageBackend) -> Path:
+    """The record's file: the side state of the journal ``backend`` keeps, on this machine
+    (``<journal>.d/markdown-sync.json`` for a local journal)."""
+    return backend.side_path(SideState.MARKDOWN_SYNC)
 
 
 def vault_key(root: str) -> str:
@@ -38,12 +41,14 @@ def vault_key(root: str) -> str:
     return os.path.realpath(root)
 
 
-def load_state(journal_path: Path) -> dict[str, dict[str, Record]]:
-    """Every vault's record (empty when there is none, or the journal file is gone)."""
-    if not journal_path.exists():
+def load_state(backend: StorageBackend) -> dict[str, dict[str, Record]]:
+    """Every vault's record (empty when there is none, or the journal is gone: its file,
+    or for a journal kept elsewhere, its table)."""
+    local = scheme_of(backend.location) in ("", "file")
+    if not (backend.path.exists() if local else backend.exists()):
         return {}  # a record without its journal would keep deleted entries out
     try:
-        data = json.loads(state_path(journal_path).read_bytes())
+        data = json.loads(state_path(backend).read_bytes())
     except FileNotFoundError:
         return {}
     except (OSError, ValueError):
@@ -65,7 +70,7 @@ def update_state(journal: Journal, key: str, changes: dict[str, Record | None]) 
     holds the journal's write lock."""
     if not changes:
         return
-    vaults = load_state(journal.path)
+    vaults = load_state(journal.backend)
     records = vaults.setdefault(key, {})
     for rel, record in changes.items():
         if record is None:
@@ -74,9 +79,9 @@ def update_state(journal: Journal, key: str, changes: dict[str, Record | None]) 
             records[rel] = record
     data = json.dumps({"format": STATE_FORMAT, "vaults": vaults}, ensure_ascii=False, separators=(",", ":"))
     try:
-        write_atomic(state_path(journal.path), data.encode("utf-8"))
+        write_atomic(state_path(journal.backend), data.encode("utf-8"))
     except OSError as e:
-        raise JournalFileError(state_path(journal.path), f"cannot be written ({e.strerror})") from None
+        raise JournalFileError(state_path(journal.backend), f"cannot be written ({e.strerror})") from None
 
 
 def record(entry: Entry, stat: tuple[int, int], digest: str, *, entry_ahead: bool = False) -> Record:
@@ -119,7 +124,7 @@ def unsynced_notes(journal: Journal, root: str, planned: list[tuple[str, str, by
     """The files among ``planned`` (``(relative path, file, bytes to write)``) that an
     export would overwrite although they changed since this journal last imported or
     exported them: edits made in the vault and not yet imported."""
-    records = load_state(journal.path).get(vault_key(root), {})
+    records = load_state(journal.backend).get(vault_key(root), {})
     found = []
     for rel, target, data in planned:
         known = records.get(rel)
