@@ -50,6 +50,7 @@ class TableCache:
         self.folder = folder
         self._bucket: Bucket | None = None
         self._state: dict[str, Any] | None = None
+        self.loads = 0  # how often this process had to load the table through delta-rs
 
     @property
     def bucket(self) -> Bucket:
@@ -88,6 +89,20 @@ class TableCache:
         except OSError:
             pass  # a cache that cannot be written costs the next read its downloads, nothing else
         self._state = state
+
+    def appended(self, version: int, path: str, data: bytes) -> None:
+        """Version ``version`` is the cached one plus data file ``path`` (``data``), which
+        this machine just committed on top of it: keep both, so that reading costs nothing."""
+        state = self.state()
+        if state["version"] != version - 1:
+            return
+        target = self._file(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_atomic(target, data, durable=False)
+        except OSError:
+            return
+        self._keep(version, [*state["files"], path])
 
     def _file(self, path: str) -> Path:
         return self.folder / "files" / f"{hashlib.sha256(path.encode('utf-8')).hexdigest()[:40]}.parquet"
@@ -154,6 +169,8 @@ class TableCache:
     def _load(self, version: int) -> list[str]:
         """The files of ``version`` as delta-rs reads the log (checkpoint and commits)."""
         from deltalake import DeltaTable
+
+        self.loads += 1
 
         def load() -> list[str]:
             dt = DeltaTable(self.where.table_uri, version=version, storage_options=self.options)

@@ -20,6 +20,7 @@ from pathlib import Path
 from journal.errors import StoreUnsafe
 from journal.fileio import write_atomic
 from journal.store.delta_io import S3Location, store_error
+from journal.store.objects import s3_client
 
 VERDICT = "store-checked.json"
 _REFUSED = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
@@ -53,17 +54,9 @@ def probe(where: S3Location, options: dict[str, str]) -> None:
     """PUT a marker twice with ``If-None-Match: *``; raise :class:`StoreUnsafe` if the
     second PUT is accepted, or the store's error (e.g. read-only keys) if the first fails.
     The marker is deleted either way."""
-    import boto3
     import botocore.exceptions
 
-    client = boto3.client(
-        "s3",
-        endpoint_url=options.get("AWS_ENDPOINT_URL"),
-        aws_access_key_id=options.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=options.get("AWS_SECRET_ACCESS_KEY"),
-        aws_session_token=options.get("AWS_SESSION_TOKEN"),
-        region_name=options.get("AWS_REGION", "us-east-1"),
-    )
+    client = s3_client(options)
     key = "/".join(p for p in (where.prefix, "_journal", f"probe-{uuid.uuid4().hex}") if p)
     body = b"a marker the journal writes to check conditional writes; safe to delete\n"
     errors = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)

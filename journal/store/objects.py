@@ -1,6 +1,6 @@
 """The bucket of an ``s3://`` journal as plain objects, through ``pyarrow.fs.S3FileSystem``
-(pyarrow is there already; no boto3, no delta-rs): list a folder, get whole
-objects. What the table cache (:mod:`journal.store.delta_cache`) and the shared side state
+(pyarrow is there already; no delta-rs): list a folder, get whole objects; and
+:func:`s3_client`, boto3's client for conditional PUTs. What the table cache (:mod:`journal.store.delta_cache`) and the shared side state
 (recorded listings) need: a listing is one request per 1000 keys, a get two (a HEAD, then the GET).
 
 The filesystem takes the same settings as delta-rs (:func:`journal.store.delta_io.storage_options`);
@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from journal.errors import JournalError
 from journal.store.delta_io import store_error
@@ -37,6 +37,21 @@ def filesystem(options: dict[str, str]) -> FileSystem:
         # the bucket must exist: never create one, and say so if it is missing
         allow_bucket_creation=False,
         allow_bucket_deletion=False,
+    )
+
+
+def s3_client(options: dict[str, str]) -> Any:
+    """A boto3 S3 client for delta-rs ``options``, for what ``pyarrow.fs`` cannot do: a
+    conditional PUT (``If-None-Match``). boto3 (the ``s3`` extra) is imported here, on use."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=options.get("AWS_ENDPOINT_URL"),
+        aws_access_key_id=options.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=options.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=options.get("AWS_SESSION_TOKEN"),
+        region_name=options.get("AWS_REGION", "us-east-1"),
     )
 
 
