@@ -185,3 +185,36 @@ def test_the_hundredth_version_gets_a_checkpoint(lab: str, server: CountingS3Ser
     table = delta_table(lab)
     assert table.version() == 101 and table.to_pyarrow_table().num_rows == 5
     assert len(journal.open(lab)) == 5
+
+
+def engines(url: str, endpoint: str) -> list[str]:
+    """The engine of each commit, in version order."""
+    bucket, prefix = url[len("s3://") :].split("/", 1)
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    found = []
+    for name in sorted(n for n in log_names(url, endpoint) if n.endswith(".json")):
+        body = client.get_object(Bucket=bucket, Key=f"{prefix}/entries/_delta_log/{name}")["Body"].read()
+        info = next(json.loads(line)["commitInfo"] for line in body.splitlines() if b"commitInfo" in line)
+        found.append(str(info.get("engineInfo", "")))
+    return found
+
+
+def test_a_table_with_a_writer_feature_is_appended_to_through_delta_rs(
+    lab: str, server: CountingS3Server
+) -> None:
+    j = journal.open(lab)
+    j.add(title="first", date="2024-05-08")
+    j.add(title="blind", date="2024-05-09")
+    delta_table(lab).alter.add_constraint({"recent": "date > '2000-01-01'"})  # writer 3: CHECK constraints
+    j.add(title="after the constraint", date="2024-05-10")  # the cache cannot follow the protocol change
+    journal.open(lab).add(title="and in a new process", date="2024-05-11")  # nor append past it
+    assert [e.startswith("delta-rs") for e in engines(lab, server.endpoint)] == [
+        True,
+        False,
+        True,
+        True,
+        True,
+    ]
+    with pytest.raises(journal.JournalError):
+        journal.open(lab).add(title="refused by the constraint", date="1999-05-12")
+    assert len(journal.open(lab)) == 4

@@ -19,8 +19,9 @@ PUT (a 500, a dropped connection) may hide a commit: the retry finds its own dat
 the table and stops, so no row is stored twice. Every write this path does not take goes
 through delta-rs (:meth:`journal.store.delta.DeltaBackend.send`): the table's first
 commit, a change or deletion, an id already stored, a log the cache could not follow (a
-schema or protocol change), and each hundredth version, so that delta-rs writes the
-checkpoint.
+schema or protocol change since it last loaded the table), a table whose protocol,
+partitioning or columns are not the journal's own (:func:`matches`), and each hundredth
+version, so that delta-rs writes the checkpoint.
 
 PUTs go through boto3 (the ``s3`` extra): pyarrow's output stream is a multipart upload,
 which cannot be made conditional.
@@ -174,6 +175,19 @@ def commit_entry(path: str, size: int, table: pa.Table, *, now_ms: int | None = 
 # -- the commit ------------------------------------------------------------------------
 
 
+def matches(cache: TableCache, table: pa.Table) -> bool:
+    """Whether the table, as this machine's cache last loaded it, is one a plain data file
+    may be appended to: reader 1 / writer 2 with no table features (nothing a writer must
+    honour), unpartitioned, and with ``table``'s columns."""
+    layout = cache.state().get("layout") or {}
+    return (
+        layout.get("protocol") == [1, 2]
+        and not layout.get("features")
+        and layout.get("partitions") == []
+        and layout.get("columns") == table.column_names
+    )
+
+
 def append(
     url: str,
     cache: TableCache,
@@ -201,7 +215,9 @@ def append(
         files = cache.files_at(version)
         if written and name in files:
             return True  # an attempt whose answer was lost did commit
-        if checkpoint_due(version + 1) or cache.loads != loads or ids & ids_at(version):
+        if checkpoint_due(version + 1) or cache.loads != loads or not matches(cache, table):
+            return False
+        if ids & ids_at(version):
             return False
         try:
             if client is None:

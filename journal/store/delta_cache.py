@@ -3,7 +3,9 @@ costs one request and a changed one only its new files.
 
 Layout, under ``$JOURNAL_CACHE/<bucket>/<prefix>/table-cache/``::
 
-    state.json              {"table": <table URI>, "version": V, "files": [<data file paths>]}
+    state.json              {"table": <table URI>, "version": V, "files": [<data file paths>],
+                             "layout": {"protocol", "features", "partitions", "columns"}
+                             as of the last load through delta-rs}
     files/<sha>.parquet     a data file of the table, as downloaded (keyed by its path)
 
 Data files never change once written, so a file is cached by its path for good. The
@@ -51,6 +53,7 @@ class TableCache:
         self._bucket: Bucket | None = None
         self._state: dict[str, Any] | None = None
         self.loads = 0  # how often this process had to load the table through delta-rs
+        self._layout: dict[str, Any] | None = None
 
     @property
     def bucket(self) -> Bucket:
@@ -83,6 +86,9 @@ class TableCache:
 
     def _keep(self, version: int, files: list[str]) -> None:
         state = {"table": self.where.table_uri, "version": version, "files": files}
+        layout = self._layout or self.state().get("layout")
+        if layout:
+            state["layout"] = layout
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
             write_atomic(self.folder / "state.json", json.dumps(state).encode("utf-8"), durable=False)
@@ -174,6 +180,13 @@ class TableCache:
 
         def load() -> list[str]:
             dt = DeltaTable(self.where.table_uri, version=version, storage_options=self.options)
+            protocol, metadata = dt.protocol(), dt.metadata()
+            self._layout = {  # what a blind append must match (delta_append.matches)
+                "protocol": [protocol.min_reader_version, protocol.min_writer_version],
+                "features": [*(protocol.reader_features or []), *(protocol.writer_features or [])],
+                "partitions": list(metadata.partition_columns),
+                "columns": [f.name for f in dt.schema().fields],
+            }
             paths = pa.table(dt.get_add_actions(flatten=True))["path"].to_pylist()
             return [unquote(str(p)) for p in paths]
 
