@@ -26,7 +26,7 @@ from test_lab_store import read_without_delta_rs  # noqa: E402
 import journal  # noqa: E402
 from journal.store import delta_append  # noqa: E402
 from journal.store.delta_io import storage_options  # noqa: E402
-from journal.store.schema import SCHEMA, cast_table, encode, rows_to_table  # noqa: E402
+from journal.store.schema import SCHEMA, cast_table, encode, rows_to_table, strings  # noqa: E402
 
 server = test_lab_cache.server  # the fixtures: a counting moto server, a fresh bucket on it
 lab = test_lab_cache.lab
@@ -115,18 +115,22 @@ def test_a_fresh_process_add_makes_at_most_20_requests(lab: str, server: Countin
     )
 
 
-def add_entries(url: str, worker: int, count: int) -> None:
+def add_entries(url: str, worker: int, count: int, go: Any) -> None:
     j = journal.open(url)
+    len(j)  # imports done and the cache filled before the race starts
+    go.wait(60)
     for i in range(count):
         j.add(title=f"worker {worker} entry {i}", date="2024-05-09")
 
 
-def test_two_processes_racing_blind_appends_keep_every_row_once(lab: str) -> None:
+def test_two_processes_racing_blind_appends_keep_every_row_once(lab: str, server: CountingS3Server) -> None:
     journal.open(lab).add(title="seed", date="2024-05-08")
     ctx = multiprocessing.get_context("spawn")  # deltalake panics in a forked child
-    writers = [ctx.Process(target=add_entries, args=(lab, w, 15)) for w in range(2)]
+    go = ctx.Event()
+    writers = [ctx.Process(target=add_entries, args=(lab, w, 15, go)) for w in range(2)]
     for p in writers:
         p.start()
+    go.set()
     for p in writers:
         p.join(120)
     assert [p.exitcode for p in writers] == [0, 0]
@@ -134,6 +138,21 @@ def test_two_processes_racing_blind_appends_keep_every_row_once(lab: str) -> Non
     assert titles == sorted(f"worker {w} entry {i}" for w in range(2) for i in range(15))
     assert read_without_delta_rs(lab).num_rows == 31  # not even a hidden double row
     assert delta_table(lab).version() == 30  # one version per add
+
+    # a writer whose version another takes between its check and its commit: 412, then the next
+    backend, other = journal.open(lab).backend, journal.open(lab)
+    late = rows(journal.make_entry(title="late", date="2024-05-10", reader="late"))
+    server.reset()
+
+    def ids(version: int) -> set[str | None]:
+        if len(other) == 31:
+            other.add(title="taken in between", date="2024-05-10")  # version 31
+        return set(strings(backend.snapshot(version)["id"]))
+
+    assert delta_append.append(lab, backend.cache, backend.options, 30, late, ids)
+    puts = [p.rsplit("/", 1)[1] for m, p in server.taken() if m == "PUT" and "/_delta_log/" in p]
+    assert puts == [f"{31:020d}.json", f"{31:020d}.json", f"{32:020d}.json"]
+    assert read_without_delta_rs(lab).num_rows == 33 and delta_table(lab).version() == 32
 
 
 def test_a_commit_applied_but_answered_500_is_not_doubled(lab: str, server: CountingS3Server) -> None:

@@ -50,8 +50,7 @@ CHECKPOINT_INTERVAL = 100
 #: delta-rs keeps min/max stats of the first 32 columns, strings cut to 64 bytes
 INDEXED_COLUMNS = 32
 STRING_STATS_BYTES = 64
-_LOST_RACE = ("PreconditionFailed", "ConditionalRequestConflict")
-_MAYBE_APPLIED = ("InternalError", "ServiceUnavailable", "SlowDown", "500", "502", "503", "504")
+_LOST_RACE = (412, 409)  # PreconditionFailed, ConditionalRequestConflict (a racing PUT)
 
 
 def checkpoint_due(version: int) -> bool:
@@ -210,6 +209,7 @@ def append(
     body = b""
     written = False
     failure: Exception | None = None
+    lost = False
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         loads = cache.loads
         files = cache.files_at(version)
@@ -231,17 +231,18 @@ def append(
             cache.appended(version + 1, name, body)
             return True
         except botocore.exceptions.ClientError as e:
-            if not any(code in str(e) for code in (*_LOST_RACE, *_MAYBE_APPLIED)):
+            status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            if status not in _LOST_RACE and status < 500:  # refused: retrying will not help
                 raise store_error(url, e) from None
-            failure = e
+            failure, lost = e, status in _LOST_RACE  # lost the race, or a 5xx: maybe applied
         except botocore.exceptions.EndpointConnectionError as e:
             raise store_error(url, e) from None  # nothing reached the store
         except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError) as e:
-            failure = e  # dropped mid-answer: maybe applied
+            failure, lost = e, False  # dropped mid-answer: maybe applied
         time.sleep(backoff(attempt))
         latest = cache.latest_version()
         version = version if latest is None else latest
-    if failure is not None and any(code in str(failure) for code in _LOST_RACE):
+    if lost:
         raise StoreConflict(
             url, "other writers kept changing the journal; the change was not done, try again"
         )

@@ -10,6 +10,7 @@ its errors become the same one-line :class:`~journal.errors.StoreError` as the t
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -42,16 +43,23 @@ def filesystem(options: dict[str, str]) -> FileSystem:
 
 def s3_client(options: dict[str, str]) -> Any:
     """A boto3 S3 client for delta-rs ``options``, for what ``pyarrow.fs`` cannot do: a
-    conditional PUT (``If-None-Match``). boto3 (the ``s3`` extra) is imported here, on use."""
+    conditional PUT (``If-None-Match``). boto3 (the ``s3`` extra) is imported here, on use;
+    one client per set of options and process (building one takes a few tenths of a second)."""
+    return _client(tuple(sorted(options.items())))
+
+
+@functools.cache
+def _client(options: tuple[tuple[str, str], ...]) -> Any:
     import boto3
 
+    settings = dict(options)
     return boto3.client(
         "s3",
-        endpoint_url=options.get("AWS_ENDPOINT_URL"),
-        aws_access_key_id=options.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=options.get("AWS_SECRET_ACCESS_KEY"),
-        aws_session_token=options.get("AWS_SESSION_TOKEN"),
-        region_name=options.get("AWS_REGION", "us-east-1"),
+        endpoint_url=settings.get("AWS_ENDPOINT_URL"),
+        aws_access_key_id=settings.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=settings.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=settings.get("AWS_SESSION_TOKEN"),
+        region_name=settings.get("AWS_REGION", "us-east-1"),
     )
 
 
