@@ -237,3 +237,19 @@ def test_a_table_with_a_writer_feature_is_appended_to_through_delta_rs(
     with pytest.raises(journal.JournalError):
         journal.open(lab).add(title="refused by the constraint", date="1999-05-12")
     assert len(journal.open(lab)) == 4
+
+
+def test_a_cache_kept_before_layouts_is_loaded_once_then_appends_blind(
+    lab: str, server: CountingS3Server, tmp_path: Path
+) -> None:
+    j = journal.open(lab)
+    j.add(title="first", date="2024-05-08")
+    assert len(journal.open(lab)) == 1  # fills this machine's cache
+    state = next((tmp_path / "cache").rglob("table-cache/state.json"))
+    kept = json.loads(state.read_text())
+    del kept["layout"]  # as a build before blind appends kept it
+    state.write_text(json.dumps(kept))
+    journal.open(lab).add(title="second", date="2024-05-09")
+    journal.open(lab).add(title="third", date="2024-05-10")
+    assert [e.startswith("delta-rs") for e in engines(lab, server.endpoint)] == [True, False, False]
+    assert "layout" in json.loads(state.read_text())

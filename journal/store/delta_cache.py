@@ -79,6 +79,8 @@ class TableCache:
                 state = json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
                 if state.get("table") != self.where.table_uri or not isinstance(state.get("files"), list):
                     raise ValueError("another table")
+                if "layout" not in state:  # kept by an older build: load once through delta-rs
+                    raise ValueError("no layout")
             except (OSError, ValueError):
                 state = {"version": None, "files": []}
             self._state = state
