@@ -25,14 +25,24 @@ class CountingS3Server:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.endpoint = ""
+        #: (method, path) -> True: let moto apply the request, then answer 500 (an answer lost
+        #: after the store acted on it)
+        self.fail_after: Callable[[str, str], bool] | None = None
 
     def _counting(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
         def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
             query = environ.get("QUERY_STRING", "")
+            request = (environ["REQUEST_METHOD"], environ["PATH_INFO"] + (f"?{query}" if query else ""))
             with self._lock:
-                self.requests.append(
-                    (environ["REQUEST_METHOD"], environ["PATH_INFO"] + (f"?{query}" if query else ""))
+                self.requests.append(request)
+            if self.fail_after is not None and self.fail_after(*request):
+                b"".join(app(environ, lambda status, headers, exc_info=None: None))  # applied...
+                body = b"<Error><Code>InternalError</Code><Message>lost answer</Message></Error>"
+                start_response(
+                    "500 Internal Server Error",
+                    [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))],
                 )
+                return [body]  # ...and answered as failed
             return app(environ, start_response)
 
         return wrapped

@@ -73,11 +73,24 @@ def test_an_unchanged_list_in_a_fresh_process_makes_one_listing(lab: str, server
     assert [m for m, _ in warm] == ["GET"] and "list-type=2" in warm[0][1]  # the log's listing, nothing else
 
 
-def test_a_changed_journal_downloads_only_its_new_files(lab: str, server: CountingS3Server) -> None:
+def test_a_changed_journal_downloads_only_its_new_files(
+    lab: str, server: CountingS3Server, tmp_path: Path
+) -> None:
     j = journal.open(lab)
     j.add_many([journal.make_entry(title=f"paper {i}", date="2024-05-09") for i in range(30)])
     listed(lab, server)  # warm
-    journal.open(lab).add(title="from another machine", date="2024-05-11")
+    other = str(tmp_path / "another-machine")  # its own cache (this machine's keeps what it appends)
+    added = run_cli(
+        "add",
+        "--title",
+        "from another machine",
+        "--date",
+        "2024-05-11",
+        "--journal",
+        lab,
+        JOURNAL_CACHE=other,
+    )
+    assert added.returncode == 0, added.stderr
     out, requests = listed(lab, server)
     assert "from another machine" in out
     data_gets = [p for m, p in requests if m == "GET" and p.endswith(".parquet")]

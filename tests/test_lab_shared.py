@@ -23,7 +23,7 @@ from test_lab_store import aws_env, client, one_error_line
 
 import journal
 from journal.store import SideState, shared_folder, update_shared
-from journal.store.shared import s3_client
+from journal.store.objects import s3_client
 
 iam_server = test_lab_faults.iam_server  # the read-only IAM setup (moto's IAM), a module fixture
 s3_server = test_lab_store.s3_server  # a moto S3 server for this module

@@ -36,6 +36,7 @@ from journal.errors import (
     StoreError,
     StoreUnreachable,
 )
+from journal.store import delta_append
 from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SharedFolder, SideState
 from journal.store.delta_cache import TableCache
@@ -249,17 +250,31 @@ class DeltaBackend:
         latest = latest_rows(data)
         if not latest:
             return
-        dt = self.table()  # the store answers, the keys may read
+        version = self.cache.latest_version()  # the store answers, the keys may read
         if not self._probed:
             self._check_conditional_writes()
-        if dt is not None and missing_fields(dt):  # a table from before a column: add it first
-            self.upgrade()
         puts = [r for r in latest.values() if not r.get("_deleted")]
         put_table = cast_table(rows_to_table(encode_rows(puts)), SCHEMA) if puts else None
         try:
+            if version is not None and put_table is not None and len(puts) == len(latest):
+                # new entries only: a blind append without loading the table (delta_append)
+                ids = lambda v: set(strings(self.snapshot(v)["id"]))  # noqa: E731
+                if delta_append.append(self.url, self.cache, self.options, version, put_table, ids):
+                    return
+            dt = self.table()  # (a blind append refuses a table whose columns are not ours)
+            if dt is not None and missing_fields(dt):  # a table from before a column: add it first
+                self.upgrade()
             retrying(self.url, "the change", lambda: self._apply(latest, put_table))
+            self._checkpoint_if_due()
         except StoreAccessDenied as e:
             raise read_only(self.url) from e
+
+    def _checkpoint_if_due(self) -> None:
+        """A checkpoint at each hundredth version delta-rs committed (delta-rs writes its own
+        one version earlier, which blind appends skip)."""
+        dt = self._dt
+        if dt is not None and delta_append.checkpoint_due(dt.version()):
+            reading(self.url, dt.create_checkpoint)
 
     def _check_conditional_writes(self) -> None:
         from journal.store import delta_probe

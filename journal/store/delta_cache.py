@@ -3,7 +3,9 @@ costs one request and a changed one only its new files.
 
 Layout, under ``$JOURNAL_CACHE/<bucket>/<prefix>/table-cache/``::
 
-    state.json              {"table": <table URI>, "version": V, "files": [<data file paths>]}
+    state.json              {"table": <table URI>, "version": V, "files": [<data file paths>],
+                             "layout": {"protocol", "features", "partitions", "columns"}
+                             as of the last load through delta-rs}
     files/<sha>.parquet     a data file of the table, as downloaded (keyed by its path)
 
 Data files never change once written, so a file is cached by its path for good. The
@@ -50,6 +52,8 @@ class TableCache:
         self.folder = folder
         self._bucket: Bucket | None = None
         self._state: dict[str, Any] | None = None
+        self.loads = 0  # how often this process had to load the table through delta-rs
+        self._layout: dict[str, Any] | None = None
 
     @property
     def bucket(self) -> Bucket:
@@ -75,6 +79,8 @@ class TableCache:
                 state = json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
                 if state.get("table") != self.where.table_uri or not isinstance(state.get("files"), list):
                     raise ValueError("another table")
+                if "layout" not in state:  # kept by an older build: load once through delta-rs
+                    raise ValueError("no layout")
             except (OSError, ValueError):
                 state = {"version": None, "files": []}
             self._state = state
@@ -82,12 +88,29 @@ class TableCache:
 
     def _keep(self, version: int, files: list[str]) -> None:
         state = {"table": self.where.table_uri, "version": version, "files": files}
+        layout = self._layout or self.state().get("layout")
+        if layout:
+            state["layout"] = layout
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
             write_atomic(self.folder / "state.json", json.dumps(state).encode("utf-8"), durable=False)
         except OSError:
             pass  # a cache that cannot be written costs the next read its downloads, nothing else
         self._state = state
+
+    def appended(self, version: int, path: str, data: bytes) -> None:
+        """Version ``version`` is the cached one plus data file ``path`` (``data``), which
+        this machine just committed on top of it: keep both, so that reading costs nothing."""
+        state = self.state()
+        if state["version"] != version - 1:
+            return
+        target = self._file(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_atomic(target, data, durable=False)
+        except OSError:
+            return
+        self._keep(version, [*state["files"], path])
 
     def _file(self, path: str) -> Path:
         return self.folder / "files" / f"{hashlib.sha256(path.encode('utf-8')).hexdigest()[:40]}.parquet"
@@ -155,8 +178,17 @@ class TableCache:
         """The files of ``version`` as delta-rs reads the log (checkpoint and commits)."""
         from deltalake import DeltaTable
 
+        self.loads += 1
+
         def load() -> list[str]:
             dt = DeltaTable(self.where.table_uri, version=version, storage_options=self.options)
+            protocol, metadata = dt.protocol(), dt.metadata()
+            self._layout = {  # what a blind append must match (delta_append.matches)
+                "protocol": [protocol.min_reader_version, protocol.min_writer_version],
+                "features": [*(protocol.reader_features or []), *(protocol.writer_features or [])],
+                "partitions": list(metadata.partition_columns),
+                "columns": [f.name for f in dt.schema().fields],
+            }
             paths = pa.table(dt.get_add_actions(flatten=True))["path"].to_pylist()
             return [unquote(str(p)) for p in paths]
 

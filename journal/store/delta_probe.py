@@ -20,6 +20,7 @@ from pathlib import Path
 from journal.errors import StoreUnsafe
 from journal.fileio import write_atomic
 from journal.store.delta_io import S3Location, store_error
+from journal.store.objects import s3_client
 
 VERDICT = "store-checked.json"
 _REFUSED = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
@@ -54,8 +55,6 @@ def probe(where: S3Location, options: dict[str, str]) -> None:
     second PUT is accepted, or the store's error (e.g. read-only keys) if the first fails.
     The marker is deleted either way."""
     import botocore.exceptions
-
-    from journal.store.shared import s3_client
 
     client = s3_client(options)
     key = "/".join(p for p in (where.prefix, "_journal", f"probe-{uuid.uuid4().hex}") if p)

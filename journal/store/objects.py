@@ -1,8 +1,9 @@
 """The bucket of an ``s3://`` journal as plain objects, through ``pyarrow.fs.S3FileSystem``
-(pyarrow is there already; no boto3, no delta-rs): list a folder, get whole
-objects. What the table cache (:mod:`journal.store.delta_cache`) needs: a listing is one
-request per 1000 keys, a get two (a HEAD, then the GET). (Shared side state, which needs
-ETags and conditional PUTs, goes through boto3: :mod:`journal.store.shared`.)
+(pyarrow is there already; no delta-rs): list a folder, get whole objects; and
+:func:`s3_client`, boto3's client for what pyarrow.fs cannot do (conditional PUTs, ETags).
+What the table cache (:mod:`journal.store.delta_cache`) needs: a listing is one request per
+1000 keys, a get two (a HEAD, then the GET). Shared side state (recorded listings,
+feedback) goes through boto3: :mod:`journal.store.shared`.
 
 The filesystem takes the same settings as delta-rs (:func:`journal.store.delta_io.storage_options`);
 its errors become the same one-line :class:`~journal.errors.StoreError` as the table's.
@@ -11,9 +12,10 @@ its errors become the same one-line :class:`~journal.errors.StoreError` as the t
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from journal.errors import JournalError
 from journal.store.delta_io import store_error
@@ -38,6 +40,28 @@ def filesystem(options: dict[str, str]) -> FileSystem:
         # the bucket must exist: never create one, and say so if it is missing
         allow_bucket_creation=False,
         allow_bucket_deletion=False,
+    )
+
+
+def s3_client(options: dict[str, str]) -> Any:
+    """A boto3 S3 client for delta-rs ``options``, for what ``pyarrow.fs`` cannot do: a
+    conditional PUT (``If-None-Match``). boto3 (the ``s3`` extra) is imported here, on use;
+    one client per set of options and process (building one takes a few tenths of a second)."""
+    return _client(tuple(sorted(options.items())))
+
+
+@functools.cache
+def _client(options: tuple[tuple[str, str], ...]) -> Any:
+    import boto3
+
+    settings = dict(options)
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.get("AWS_ENDPOINT_URL"),
+        aws_access_key_id=settings.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=settings.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=settings.get("AWS_SESSION_TOKEN"),
+        region_name=settings.get("AWS_REGION", "us-east-1"),
     )
 
 

@@ -103,20 +103,6 @@ class LocalFolder:
         return self.root / name
 
 
-def s3_client(options: dict[str, str]) -> Any:
-    """A boto3 S3 client for delta-rs ``options`` (endpoint, keys, token, region)."""
-    import boto3
-
-    return boto3.client(
-        "s3",
-        endpoint_url=options.get("AWS_ENDPOINT_URL"),
-        aws_access_key_id=options.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=options.get("AWS_SECRET_ACCESS_KEY"),
-        aws_session_token=options.get("AWS_SESSION_TOKEN"),
-        region_name=options.get("AWS_REGION", "us-east-1"),
-    )
-
-
 class BucketFolder:
     """The objects under ``<prefix>/<kind>/`` in the bucket of an ``s3://`` journal."""
 
@@ -131,6 +117,8 @@ class BucketFolder:
     @property
     def client(self) -> Any:
         if self._client is None:
+            from journal.store.objects import s3_client
+
             self._client = s3_client(self.options)
         return self._client
 
