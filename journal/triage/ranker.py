@@ -46,11 +46,12 @@ NEAR_WEIGHT = 0.5
 TEXT_MIN_PAPERS = 3
 # Regularisation of the linear SVM: small C = smooth weights over many words and authors.
 SVM_C = 0.1
-# A paper the reader dismissed weighs as much, as a negative, as their latest entry does as
-# a positive: an explicit "not for me" against an explicit "I read this". A paper merely
-# passed over weighs (sum of the entries' weights) / (papers passed over), typically
-# 0.01-0.05, so a dismissal counts some 20-100 times more (see docs/triage.md, Feedback).
-DISMISS_WEIGHT = 1.0
+# A paper the reader dismissed weighs this much as a negative (the latest entry weighs 1 as
+# a positive). A paper merely passed over weighs (sum of the entries' weights) / (papers
+# passed over), typically 0.01-0.08, so a dismissal counts some 3-25 times more. Chosen
+# by the bench's replay (bench/bench_triage.py --only replay) on the first half of the
+# dev days among 0-8, checked on the second (docs/triage-ranking.md, Feedback replay).
+DISMISS_WEIGHT = 0.25
 
 _VERSION = re.compile(r"v\d+$")
 _REASON_TITLE = 60
@@ -327,10 +328,10 @@ def rank_papers(
     result and are learned from as weighted negatives, papers by followed authors rank
     first, papers holding a muted phrase last (``muted`` is True); None or empty: no
     change at all. ``dismiss_weight``: a dismissed paper's weight as a negative (default
-    ``DISMISS_WEIGHT``; the bench's replay tries others). Papers whose arXiv id (any version) is in the journal are ``read``: no rank,
-    listed last. Ranked papers come first in rank order (rank 1 = best). With an empty
-    journal there is nothing to learn from: the listing keeps its order, every score is 0
-    and the reason says so. Deterministic: the same inputs give the same ranking.
+    ``DISMISS_WEIGHT``; the bench's replay tries others). Papers whose arXiv id (any
+    version) is in the journal are ``read``: no rank, listed last. Ranked papers come first
+    in rank order (rank 1 = best). With an empty journal there is nothing to learn from:
+    the listing keeps its order, every score is 0 and the reason says so. Deterministic: the same inputs give the same ranking.
     """
     import numpy as np
     import pandas as pd
