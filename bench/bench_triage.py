@@ -2,6 +2,7 @@
 
     python bench/bench_triage.py [--listings ../shared/triage/listings-dev.parquet]
         [--reader ../shared/triage/reader-dev.jsonl] [--start YYYY-MM-DD] [--quick]
+        [--only recall|replay|speed]
 
 Prints, for one run on this machine:
 - mean recall@20 of the product (``journal.triage.ranker.rank_papers``) and of the reference
@@ -15,7 +16,12 @@ Prints, for one run on this machine:
   recorded paper, decision values of the day); (b) ``journal triage --listing`` of day N+1,
   cache warm, and the ratio b / a (target <= 1.5), medians of interleaved runs; the same
   with no cache (cold);
-- (c) the same with 1,000,000 synthetic recorded papers (warm, and cold).
+- (c) the same with 1,000,000 synthetic recorded papers (warm, and cold);
+- the replay (``--only replay``): the protocol walked by a reader who, after each day is
+  ranked, dismisses its top 20 papers they did not journal in the week after (the day's
+  non-positives; counted from the next day on), for each ``dismiss_weight`` of
+  ``WEIGHTS`` on the first half of the judged days, then the best of them (and the
+  shipped ``DISMISS_WEIGHT``) on the second half, beside the recall with no feedback.
 ``--quick`` judges every third day and times one run of each. ``--start`` (the first judged
 day; earlier ones are only recorded) defaults to 29 days after the listings' first day
 (2025-01-15 for the dev data, as the README's check has it), so other listings, such as a
@@ -32,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,7 +57,8 @@ from journal.model import make_entry
 from journal.store import SideState, side_path_for
 from journal.triage.countcache import FILE_NAME as CACHE_FILE
 from journal.triage.listings import FILE_NAME
-from journal.triage.ranker import SEEN_DAYS, rank_papers
+from journal.triage.preferences import Feedback
+from journal.triage.ranker import DISMISS_WEIGHT, SEEN_DAYS, rank_papers
 
 HERE = Path(__file__).resolve().parents[1]
 TOP = 20
@@ -73,9 +81,10 @@ def load(listings: Path, reader: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return papers, entries
 
 
-def judged_days(papers: pd.DataFrame, entries: pd.DataFrame, start: pd.Timestamp) -> list[tuple]:
-    """(day, positives) for each judged day: papers listed that day that the reader
-    journaled from the day before to a week after, and not earlier."""
+def listed_days(papers: pd.DataFrame, entries: pd.DataFrame, start: pd.Timestamp) -> list[tuple]:
+    """(day, positives) for each announcement day from ``start``: papers listed that day
+    that the reader journaled from the day before to a week after, and not earlier (an
+    empty set on a day with none)."""
     first = entries.dropna(subset=["arxiv_id"]).groupby("arxiv_id")["date"].min()
     days = []
     for day in sorted(papers["date"].unique()):
@@ -84,9 +93,13 @@ def judged_days(papers: pd.DataFrame, entries: pd.DataFrame, start: pd.Timestamp
         ids = papers.loc[papers["date"] == day, "arxiv_id"]
         read_on = ids.map(first)
         window = (read_on >= day - pd.Timedelta(days=1)) & (read_on <= day + pd.Timedelta(days=7))
-        if window.any():
-            days.append((pd.Timestamp(day), set(ids[window.to_numpy()])))
+        days.append((pd.Timestamp(day), set(ids[window.to_numpy()])))
     return days
+
+
+def judged_days(papers: pd.DataFrame, entries: pd.DataFrame, start: pd.Timestamp) -> list[tuple]:
+    """The days of :func:`listed_days` with positives (the protocol skips the others)."""
+    return [(day, positives) for day, positives in listed_days(papers, entries, start) if positives]
 
 
 def recall(ranked_ids: list[str], positives: set[str]) -> float:
@@ -140,14 +153,22 @@ def reference_recalls(papers: pd.DataFrame, entries: pd.DataFrame, days: list[tu
     return out
 
 
+def product_ranking(
+    papers: pd.DataFrame, entries: pd.DataFrame, day: pd.Timestamp, **feedback: Any
+) -> list[str]:
+    """The product's ranking of ``day`` (unread papers, best first), as the protocol has
+    it: the journal up to ``day`` - 2, the ``SEEN_DAYS`` recorded before it.
+    ``feedback``: ``feedback=`` and ``dismiss_weight=`` of ``rank_papers``."""
+    in_journal = entries[entries["date"] <= day - pd.Timedelta(days=2)]
+    recent = (papers["date"] < day) & (papers["date"] >= day - pd.Timedelta(days=SEEN_DAYS))
+    ranked = rank_papers(
+        in_journal, papers[papers["date"] == day], papers[recent], day=day.date(), **feedback
+    )
+    return ranked.loc[~ranked["read"], "arxiv_id"].tolist()
+
+
 def product_recalls(papers: pd.DataFrame, entries: pd.DataFrame, days: list[tuple]) -> list[float]:
-    out = []
-    for day, positives in days:
-        in_journal = entries[entries["date"] <= day - pd.Timedelta(days=2)]
-        recent = (papers["date"] < day) & (papers["date"] >= day - pd.Timedelta(days=SEEN_DAYS))
-        ranked = rank_papers(in_journal, papers[papers["date"] == day], papers[recent], day=day.date())
-        out.append(recall(ranked.loc[~ranked["read"], "arxiv_id"].tolist(), positives))
-    return out
+    return [recall(product_ranking(papers, entries, day), positives) for day, positives in days]
 
 
 def figures(name: str, recalls: list[float]) -> str:
@@ -156,6 +177,98 @@ def figures(name: str, recalls: list[float]) -> str:
         f"{name:<34} recall@{TOP} {np.mean(recalls):.3f}   first half {np.mean(recalls[:half]):.3f}"
         f"   second half {np.mean(recalls[half:]):.3f}   ({len(recalls)} days)"
     )
+
+
+# -- replay: a reader who dismisses --------------------------------------------------------
+
+# Candidate weights of a dismissed paper as a negative (``rank_papers(dismiss_weight=)``).
+WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def dismissals(ranked_ids: list[str], positives: set[str]) -> set[str]:
+    """What the simulated reader dismisses after a day is ranked: its top ``TOP`` papers
+    they did not journal in the week after (the day's papers that are not positives)."""
+    return set(ranked_ids[:TOP]) - positives
+
+
+class Replay:
+    """The protocol walked day by day by a reader who uses the Dismiss button: after each
+    day is ranked, its :func:`dismissals` join the reader's feedback, which counts from the
+    next day on (a day's own dismissals leave its ranking as it was). ``plain``: the
+    rankings with no feedback, by day, shared by every weight (a walk ranks with no
+    feedback until its first dismissal, and no weight changes such a ranking)."""
+
+    def __init__(
+        self, papers: pd.DataFrame, entries: pd.DataFrame, weight: float, plain: dict[pd.Timestamp, list[str]]
+    ) -> None:
+        self.papers, self.entries, self.weight, self.plain = papers, entries, weight, plain
+        self.dismissed: set[str] = set()
+
+    def rank(self, day: pd.Timestamp) -> list[str]:
+        if not self.dismissed:
+            if day not in self.plain:
+                self.plain[day] = product_ranking(self.papers, self.entries, day)
+            return self.plain[day]
+        feedback = Feedback(dismissed=frozenset(self.dismissed))
+        return product_ranking(self.papers, self.entries, day, feedback=feedback, dismiss_weight=self.weight)
+
+    def walk(self, days: list[tuple]) -> list[float]:
+        """recall@20 of each of ``days`` with positives, walking all of them in order."""
+        out = []
+        for day, positives in days:
+            ranked = self.rank(day)
+            if positives:
+                out.append(recall(ranked, positives))
+            self.dismissed |= dismissals(ranked, positives)
+        return out
+
+
+def split(days: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """``days`` (all listed days) cut where the second half of the judged ones begins, as
+    :func:`figures` halves the judged days."""
+    judged = [day for day, positives in days if positives]
+    cut = judged[len(judged) // 2]
+    return [d for d in days if d[0] < cut], [d for d in days if d[0] >= cut]
+
+
+def replay(papers: pd.DataFrame, entries: pd.DataFrame, start: pd.Timestamp, quick: bool) -> None:
+    """Recall@20 with and without the replay: each weight of ``WEIGHTS`` on the first half,
+    the best of them (and the shipped ``DISMISS_WEIGHT``) then on the second half."""
+    days = listed_days(papers, entries, start)
+    if quick:
+        days = days[::3]
+    first, second = split(days)
+    started = time.perf_counter()
+    plain: dict[pd.Timestamp, list[str]] = {}
+    none = Replay(papers, entries, DISMISS_WEIGHT, plain)
+    base = [recall(none.rank(day), positives) for day, positives in days if positives]
+    half = len(base) // 2
+    print(
+        f"replay: {len(days)} listed days from {start.date()}; after each day the reader dismisses "
+        f"its top {TOP} they did not journal in the week after (counted from the next day on)"
+    )
+    print(figures("no feedback", base))
+    walks = {weight: Replay(papers, entries, weight, plain) for weight in WEIGHTS}
+    on_first = {weight: float(np.mean(walk.walk(first))) for weight, walk in walks.items()}
+    print(
+        f"first half ({first[0][0].date()}..{first[-1][0].date()}, {half} judged days), recall@{TOP} with replay:"
+    )
+    print(f"  no feedback {np.mean(base[:half]):.3f}")
+    for weight, figure in on_first.items():
+        shipped = "   (shipped DISMISS_WEIGHT)" if weight == DISMISS_WEIGHT else ""
+        print(
+            f"  dismiss_weight {weight:<5} {figure:.3f}   ({len(walks[weight].dismissed)} dismissed){shipped}"
+        )
+    # The best on the first half; a tie goes to the shipped weight, then the smaller one.
+    chosen = max(WEIGHTS, key=lambda w: (round(on_first[w], 6), w == DISMISS_WEIGHT, -w))
+    print(f"second half ({second[0][0].date()}..{second[-1][0].date()}, {len(base) - half} judged days):")
+    print(f"  no feedback {np.mean(base[half:]):.3f}")
+    for weight in dict.fromkeys([chosen, DISMISS_WEIGHT]):
+        name = "chosen on the first half" if weight == chosen else "shipped"
+        print(
+            f"  dismiss_weight {weight:<5} {np.mean(walks[weight].walk(second)):.3f}   with replay ({name})"
+        )
+    print(f"  ({time.perf_counter() - started:.0f} s)")
 
 
 # -- speed ---------------------------------------------------------------------------------
@@ -337,12 +450,14 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="judge every third day; time one run")
     parser.add_argument("--million", type=int, default=1_000_000, help="synthetic recorded papers for (c)")
-    parser.add_argument("--only", choices=["recall", "speed"], help="run one half of the bench")
+    parser.add_argument("--only", choices=["recall", "replay", "speed"], help="run one part of the bench")
     args = parser.parse_args()
     papers, entries = load(args.listings, args.reader)
-    if args.only != "speed":
+    if args.only in (None, "recall"):
         recalls(papers, entries, first_judged_day(papers, args.start), args.quick)
-    if args.only != "recall":
+    if args.only in (None, "replay"):
+        replay(papers, entries, first_judged_day(papers, args.start), args.quick)
+    if args.only in (None, "speed"):
         speed(papers, entries, 1 if args.quick else 5, args.million)
 
 

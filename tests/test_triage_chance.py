@@ -307,3 +307,30 @@ def test_the_tab_shows_each_chance_or_says_there_is_none(
 )
 def test_a_chance_is_shown_as_a_percentage(value: float | None, shown: str) -> None:
     assert chance.percent(value) == shown
+
+
+def test_a_chance_reads_the_kept_scores_once_and_labels_only_the_days_it_is_fitted_on(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    j = journal.open(history)
+    day = day_of(DAYS - 1)
+    entries = j.to_pandas()
+    everything = pd.read_parquet(chance.scores_path(j)).assign(
+        date=lambda f: pd.to_datetime(f["date"]).dt.date
+    )
+    monkeypatch.setattr(chance, "HISTORY_DAYS", 5)
+    # what the chance was before: every kept day up to last_fit_day labelled, fit keeps 5
+    expected = chance.fit(
+        chance.label(everything[everything["date"] <= chance.last_fit_day(day)], entries), day
+    )
+    reads, labelled = [], []
+    real_read, real_label = chance._read_scores, chance.label
+    monkeypatch.setattr(chance, "_read_scores", lambda path: reads.append(path) or real_read(path))
+    monkeypatch.setattr(chance, "label", lambda kept, e: labelled.append(kept) or real_label(kept, e))
+    result = service.rank(j, listing_of(DAYS - 1), day=day)
+    assert len(reads) == 1  # keeping the day and fitting share one read of the file
+    fitted_days = [chance.last_fit_day(day) - dt.timedelta(days=k) for k in range(5)]
+    assert [sorted(set(kept["date"])) for kept in labelled] == [sorted(fitted_days)]
+    unread = result[~result["read"]]
+    assert expected is not None
+    np.testing.assert_allclose(unread["chance"].astype(float), expected.chance(unread["score"].to_numpy()))

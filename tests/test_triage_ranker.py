@@ -190,3 +190,38 @@ def test_recorded_papers_older_than_the_window_are_not_learned_from() -> None:
 def test_a_reader_back_after_a_long_pause_still_gets_their_interests() -> None:
     entries = journal({"speech": 12}, days_ago=5 * 365)
     assert top_topic(rank_papers(entries, listing(), seen_papers(), day=DAY)) == "speech"
+
+
+def test_a_dismissed_papers_weight_is_a_parameter_defaulting_to_the_constant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sklearn.svm import LinearSVC
+
+    from journal.triage import ranker
+    from journal.triage.preferences import Feedback
+
+    weights = []
+    real_fit = LinearSVC.fit
+
+    def spy(self, x, y, sample_weight=None):  # type: ignore[no-untyped-def]
+        weights.append(sample_weight[y == 0])
+        return real_fit(self, x, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(LinearSVC, "fit", spy)
+    seen = seen_papers()
+    feedback = Feedback(dismissed=frozenset(seen.loc[seen["title"].str.startswith("Diffusion"), "arxiv_id"]))
+    entries = journal({"diffusion": 10, "protein": 5})
+
+    def rank(**weight: float) -> pd.DataFrame:
+        return rank_papers(entries, listing(), seen, day=DAY, feedback=feedback, **weight)
+
+    default, same, heavy = rank(), rank(dismiss_weight=ranker.DISMISS_WEIGHT), rank(dismiss_weight=8.0)
+    pd.testing.assert_frame_equal(default, same)
+    assert (weights[0] == ranker.DISMISS_WEIGHT).sum() == len(feedback.dismissed)
+    assert (weights[2] == 8.0).sum() == len(feedback.dismissed) and not (
+        weights[2] == ranker.DISMISS_WEIGHT
+    ).any()
+    assert not np.allclose(heavy["score"], default["score"])
+    # without feedback the weight changes nothing
+    plain = rank_papers(entries, listing(), seen, day=DAY)
+    pd.testing.assert_frame_equal(plain, rank_papers(entries, listing(), seen, day=DAY, dismiss_weight=8.0))

@@ -46,11 +46,12 @@ NEAR_WEIGHT = 0.5
 TEXT_MIN_PAPERS = 3
 # Regularisation of the linear SVM: small C = smooth weights over many words and authors.
 SVM_C = 0.1
-# A paper the reader dismissed weighs as much, as a negative, as their latest entry does as
-# a positive: an explicit "not for me" against an explicit "I read this". A paper merely
-# passed over weighs (sum of the entries' weights) / (papers passed over), typically
-# 0.01-0.05, so a dismissal counts some 20-100 times more (see docs/triage.md, Feedback).
-DISMISS_WEIGHT = 1.0
+# A paper the reader dismissed weighs this much as a negative (the latest entry weighs 1 as
+# a positive). A paper merely passed over weighs (sum of the entries' weights) / (papers
+# passed over), typically 0.01-0.08, so a dismissal counts some 3-25 times more. Chosen
+# by the bench's replay (bench/bench_triage.py --only replay) on the first half of the
+# dev days among 0-8, checked on the second (docs/triage-ranking.md, Feedback replay).
+DISMISS_WEIGHT = 0.25
 
 _VERSION = re.compile(r"v\d+$")
 _REASON_TITLE = 60
@@ -271,10 +272,11 @@ def _scores(
     day: pd.Timestamp,
     names: list[list[str]],
     dismissed: np.ndarray | None = None,
+    dismiss_weight: float = DISMISS_WEIGHT,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores of the day's candidates (the model's decision value plus closeness to recent
     entries, both standardised), and their text similarity to each entry. ``dismissed``:
-    which negatives the reader dismissed (they weigh ``DISMISS_WEIGHT``)."""
+    which negatives the reader dismissed (they weigh ``dismiss_weight``)."""
     import numpy as np
     import scipy.sparse as sp
     from sklearn.svm import LinearSVC
@@ -287,7 +289,7 @@ def _scores(
     implicit = len(negatives) if dismissed is None else int((~dismissed).sum())
     weight_neg = np.full(len(negatives), weight_pos.sum() / max(implicit, 1))
     if dismissed is not None:
-        weight_neg[dismissed] = DISMISS_WEIGHT
+        weight_neg[dismissed] = dismiss_weight
     model = LinearSVC(C=SVM_C, random_state=0)
     model.fit(
         sp.vstack([x_pos, x_neg], format="csr"),
@@ -310,6 +312,7 @@ def rank_papers(
     day: dt.date | None = None,
     term_counts: MutableMapping[str, tuple[Any, Any]] | None = None,
     feedback: Feedback | None = None,
+    dismiss_weight: float = DISMISS_WEIGHT,
 ) -> pd.DataFrame:
     """Return ``listing`` with ``score``, ``rank``, ``read`` and ``reason`` columns.
 
@@ -324,16 +327,19 @@ def rank_papers(
     reader's (:class:`~journal.triage.preferences.Feedback`): dismissed papers leave the
     result and are learned from as weighted negatives, papers by followed authors rank
     first, papers holding a muted phrase last (``muted`` is True); None or empty: no
-    change at all. Papers whose arXiv id (any version) is in the journal are ``read``: no rank,
-    listed last. Ranked papers come first in rank order (rank 1 = best). With an empty
-    journal there is nothing to learn from: the listing keeps its order, every score is 0
-    and the reason says so. Deterministic: the same inputs give the same ranking.
+    change at all. ``dismiss_weight``: a dismissed paper's weight as a negative (default
+    ``DISMISS_WEIGHT``; the bench's replay tries others). Papers whose arXiv id (any
+    version) is in the journal are ``read``: no rank, listed last. Ranked papers come first
+    in rank order (rank 1 = best). With an empty journal there is nothing to learn from:
+    the listing keeps its order, every score is 0 and the reason says so. Deterministic: the same inputs give the same ranking.
     """
     import numpy as np
     import pandas as pd
 
     if term_counts is not None:
-        return _with_store(term_counts, entries, listing, seen, day=day, feedback=feedback)
+        return _with_store(
+            term_counts, entries, listing, seen, day=day, feedback=feedback, dismiss_weight=dismiss_weight
+        )
     when = _day(listing, day)
     out = listing.reset_index(drop=True).copy()
     journal_ids = {i for i in _column(entries, "arxiv_id").map(base_id) if i}
@@ -364,7 +370,7 @@ def rank_papers(
         # Each group's author keys, folded once for the model and the reasons.
         known = [_names(a) for a in _column(positives, "authors")]
         names = known + [_names(a) for frame in (negatives, candidates) for a in _column(frame, "authors")]
-        scores, similarity = _scores(positives, negatives, candidates, when, names, taught)
+        scores, similarity = _scores(positives, negatives, candidates, when, names, taught, dismiss_weight)
         out.loc[candidates.index, "score"] = scores
         out.loc[candidates.index, "reason"] = _reasons(positives, candidates, similarity, known)
     if feedback:
