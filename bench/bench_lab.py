@@ -35,7 +35,12 @@ from lab_helpers import CountingS3Server  # noqa: E402
 KEYS = {"AWS_ACCESS_KEY_ID": "bench-key", "AWS_SECRET_ACCESS_KEY": "bench-secret", "AWS_REGION": "us-east-1"}
 
 
+RUNS = iter(range(1_000_000))
+
+
 def run(argv: list[str], env: dict[str, str]) -> float:
+    n = str(next(RUNS))  # "{n}" in an argument: a new value each run (an add of a new entry)
+    argv = [a.replace("{n}", n) for a in argv]
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "journal", *argv], env=env, capture_output=True, text=True)
     took = time.perf_counter() - start
@@ -104,7 +109,7 @@ def main() -> None:
         measure("list (empty cache)", ["list"], cold=True)
         measure("search (warm cache)", ["search", "diffusion"])
         measure("digest a day (warm cache)", ["digest", day])
-        measure("add one entry (warm cache)", ["add", "--title", "one more", "--date", day], warm=False)
+        measure("add one entry (warm cache)", ["add", "--title", "one more {n}", "--date", day], warm=False)
     finally:
         server.stop()
         shutil.rmtree(tmp, ignore_errors=True)

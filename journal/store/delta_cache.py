@@ -12,9 +12,11 @@ Data files never change once written, so a file is cached by its path for good. 
 version is never trusted from the cache: each read first lists ``_delta_log/`` (one
 request: :meth:`TableCache.latest_version`) and uses the cache only for that version. If
 the table moved on, the new commits' JSON files are read and only their new data files
-downloaded; when that cannot be followed (the cache is empty, a commit is gone or does
-more than add and remove files), delta-rs loads the table and the files it lists that
-are not cached are downloaded. The cache is never a second source of truth: no read is
+downloaded. An empty cache (or one whose commits cannot be followed: a commit is gone or
+does more than add and remove files) reads the newest checkpoint and the commits after it
+with pyarrow (:mod:`journal.store.delta_log`, no delta-rs), and only a log that cannot
+read that way (multi-part or v2 checkpoints, deletion vectors, reader features) is
+loaded through delta-rs; then the files not cached are downloaded. The cache is never a second source of truth: no read is
 answered from it without the store saying which version is the latest, and deleting
 the folder only costs the next read its downloads.
 """
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -32,15 +33,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from journal.fileio import write_atomic
+from journal.store import kernels as pc
 from journal.store.delta_io import S3Location, reading
+from journal.store.delta_log import COMMIT, Unfollowable, apply_commit, replay
 from journal.store.objects import Bucket, filesystem
 
 LOG = "_delta_log"
-_COMMIT = re.compile(r"^(\d{20})\.json$")
-
-
-class Unfollowable(Exception):
-    """A commit the cache cannot replay by itself: load the table through delta-rs."""
 
 
 class TableCache:
@@ -54,6 +52,7 @@ class TableCache:
         self._state: dict[str, Any] | None = None
         self.loads = 0  # how often this process had to load the table through delta-rs
         self._layout: dict[str, Any] | None = None
+        self._listed: dict[int, list[str]] = {}  # latest version -> the names in _delta_log/ then
 
     @property
     def bucket(self) -> Bucket:
@@ -67,8 +66,12 @@ class TableCache:
 
     def latest_version(self) -> int | None:
         """The table's latest version by one listing of ``_delta_log/`` (None: no table)."""
-        versions = [int(m.group(1)) for o in self.bucket.list(LOG) if (m := _COMMIT.match(o.name))]
-        return max(versions) if versions else None
+        names = [o.name for o in self.bucket.list(LOG)]
+        versions = [int(m.group(1)) for name in names if (m := COMMIT.match(name))]
+        if not versions:
+            return None
+        self._listed = {max(versions): names}
+        return max(versions)
 
     # -- the state -------------------------------------------------------------------
 
@@ -139,14 +142,20 @@ class TableCache:
     def read(self, version: int, schema: pa.Schema) -> pa.Table:
         """The rows of ``version`` (every data file), from the cache: the columns of
         ``schema`` each file has, cast to its types (delta-rs writes strings as views
-        in some files and not in others)."""
+        in some files and not in others; cast without importing ``pyarrow.compute``)."""
         tables = []
         for path in self.files_at(version):
             with pq.ParquetFile(self._file(path)) as file:
                 raw = file.read()
             fields = [f for f in schema if f.name in raw.column_names]
             tables.append(
-                pa.Table.from_arrays([raw[f.name].cast(f.type) for f in fields], schema=pa.schema(fields))
+                pa.Table.from_arrays(
+                    [
+                        raw[f.name] if raw[f.name].type == f.type else pc.cast(raw[f.name], f.type)
+                        for f in fields
+                    ],
+                    schema=pa.schema(fields),
+                )
             )
         if not tables:
             return pa.table({})
@@ -159,22 +168,22 @@ class TableCache:
             data = self.bucket.get(f"{LOG}/{v:020d}.json")
             if data is None:
                 raise Unfollowable(v)  # cleaned up: the log starts at a checkpoint now
-            for line in data.splitlines():
-                if not line.strip():
-                    continue
-                action = json.loads(line)
-                if "metaData" in action or "protocol" in action:
-                    raise Unfollowable(v)
-                if "add" in action:
-                    add = action["add"]
-                    if add.get("deletionVector") or "://" in add["path"]:
-                        raise Unfollowable(v)
-                    live[unquote(add["path"])] = None
-                elif "remove" in action:
-                    live.pop(unquote(action["remove"]["path"]), None)
+            apply_commit(data, live)
         return list(live)
 
     def _load(self, version: int) -> list[str]:
+        """The files of ``version`` from the newest checkpoint and the commits after it, read
+        here (:mod:`journal.store.delta_log`); through delta-rs if that cannot follow the log."""
+        names = self._listed.get(version)
+        if names is not None:
+            try:
+                files, self._layout = replay(names, version, lambda n: self.bucket.get(f"{LOG}/{n}"))
+                return files
+            except (Unfollowable, ValueError, KeyError, TypeError):
+                pass  # (a log this build cannot parse: delta-rs may)
+        return self._load_delta_rs(version)
+
+    def _load_delta_rs(self, version: int) -> list[str]:
         """The files of ``version`` as delta-rs reads the log (checkpoint and commits)."""
         from deltalake import DeltaTable
 

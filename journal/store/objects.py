@@ -114,8 +114,8 @@ class Bucket:
 
     def get(self, name: str) -> bytes | None:
         """The bytes of object ``name`` (a HEAD and a GET), None if there is none."""
-        try:
-            with store_errors(self.url), self.fs.open_input_stream(self.key(name)) as stream:
-                return bytes(stream.read())
+        try:  # (a file, not a stream: one GET of its known size, where a stream reads in parts)
+            with store_errors(self.url), self.fs.open_input_file(self.key(name)) as file:
+                return bytes(file.read())
         except FileNotFoundError:
             return None

@@ -211,7 +211,10 @@ ORDER = [("date", "ascending"), ("created_at", "ascending")]
 def cast_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """The ``schema`` columns of ``table`` cast to it, as ``table.select(...).cast(schema)``
     gives them (``Table.cast`` imports ``pyarrow.compute``: see :mod:`journal.store.kernels`)."""
-    return pa.Table.from_arrays([pc.cast(table[f.name], f.type) for f in schema], schema=schema)
+    columns = [
+        table[f.name] if table[f.name].type == f.type else pc.cast(table[f.name], f.type) for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def order_key(table: pa.Table, row: int) -> tuple[int, int]:
