@@ -334,3 +334,75 @@ def test_a_chance_reads_the_kept_scores_once_and_labels_only_the_days_it_is_fitt
     unread = result[~result["read"]]
     assert expected is not None
     np.testing.assert_allclose(unread["chance"].astype(float), expected.chance(unread["score"].to_numpy()))
+
+
+# --- two readers on one machine -----------------------------------------------------------
+
+ROBOTS = OTHER[0]  # grace's topic: papers 3, 6, ... of a day; she journals paper 3
+
+
+@pytest.fixture(scope="module")
+def two_readers_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ada and grace triage each day on one machine: ada journals paper 0 (language
+    models), grace paper 3 (robots)."""
+    path = tmp_path_factory.mktemp("two") / "entries.parquet"
+    picks = {"ada": (LIKED, 0), "grace": (ROBOTS, 3)}
+    with pytest.MonkeyPatch.context() as mp:
+        for reader, (topic, _) in picks.items():
+            mp.setenv("JOURNAL_READER", reader)
+            for n in range(4):
+                journal.open(path).add(
+                    title=f"{topic} {n}", abstract=topic, date=START - dt.timedelta(days=10 + n)
+                )
+        for k in range(DAYS - 1):
+            for reader, (_, row) in picks.items():
+                mp.setenv("JOURNAL_READER", reader)
+                j = journal.open(path)
+                service.triage_listing(j, listing_of(k), day=day_of(k))
+                pick = listing_of(k).iloc[row]
+                j.add(
+                    title=pick["title"], abstract=pick["abstract"], arxiv_id=pick["arxiv_id"], date=day_of(k)
+                )
+    return path.parent
+
+
+@pytest.fixture
+def two_readers(two_readers_dir: Path, tmp_path: Path) -> Path:
+    shutil.copytree(two_readers_dir, tmp_path / "two")
+    return tmp_path / "two" / "entries.parquet"
+
+
+@pytest.mark.parametrize(("reader", "topic_rows"), [("ada", {0, 1, 2}), ("grace", {3, 6, 9, 12, 15})])
+def test_two_readers_on_one_machine_each_get_a_chance_fitted_on_their_own_history(
+    two_readers: Path, reader: str, topic_rows: set[int]
+) -> None:
+    j = journal.open(two_readers)
+    day = day_of(DAYS - 1)
+    kept = pd.read_parquet(chance.scores_path(j))
+    for who in ("ada", "grace"):  # each reader's every day is kept, as they first ranked it
+        theirs = kept[kept["reader"] == who]
+        assert sorted(set(pd.to_datetime(theirs["date"]).dt.date)) == [day_of(k) for k in range(DAYS - 1)]
+    result = service.rank(j, listing_of(DAYS - 1), day=day, reader=reader)
+    unread = result[~result["read"]]
+    entries, _, _ = service.reader_entries(j, reader)
+    own = chance.kept_scores(j, day, reader)
+    assert set(own["reader"]) == {reader}
+    expected = chance.fit(chance.label(own, entries), day)
+    assert expected is not None
+    np.testing.assert_allclose(unread["chance"].astype(float), expected.chance(unread["score"].to_numpy()))
+    theirs = unread["arxiv_id"].str[-3:].astype(int).isin(topic_rows)
+    assert unread.loc[theirs, "chance"].min() > unread.loc[~theirs, "chance"].max()
+
+
+def test_scores_kept_before_readers_are_the_current_readers(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    j = journal.open(history)
+    day = day_of(DAYS - 1)
+    monkeypatch.setenv("JOURNAL_READER", "ada")
+    path = chance.scores_path(j)
+    kept = pd.read_parquet(path)
+    kept.drop(columns=["reader"], errors="ignore").to_parquet(path)  # as a file of before readers
+    old = chance.kept_scores(j, day)
+    assert len(old) and set(old["reader"]) == {"ada"}
+    assert chance.kept_scores(j, day, "grace").empty

@@ -124,3 +124,16 @@ def pa_nulls(n: int):  # type: ignore[no-untyped-def]
     import pyarrow as pa
 
     return pa.nulls(n, pa.string())
+
+
+@pytest.mark.parametrize(
+    ("reader", "heading"), [("grace", "already in grace's journal"), ("ada", "already in your journal")]
+)
+def test_the_read_papers_are_said_to_be_in_the_journal_of_the_reader_ranked_for(  # type: ignore[no-untyped-def]
+    lab: Path, cli, reader: str, heading: str
+) -> None:
+    code, out, _ = cli("--journal", str(lab), "triage", "--listing", str(LISTING), "--reader", reader)
+    assert code == 0
+    assert f"\n{heading} (1):\n" in out
+    code, out, _ = cli("--journal", str(lab), "triage", "--listing", str(LISTING))
+    assert code == 0 and "\nalready in your journal (1):\n" in out

@@ -110,7 +110,7 @@ def cmd_triage(args: argparse.Namespace) -> int:
         rows = [[str(r["rank"]), f"{r['score']:.2f}", r["arxiv_id"], r["title"], r["reason"]] for r in ranked]
         print(table(["rank", "score", "arxiv", "title", "why"], rows, flex=3, cut=[4]))  # why gives way
     if read:
-        print(f"\nalready in your journal ({len(read)}):")
+        print(f"\nalready in {whose_journal(reader)} ({len(read)}):")
         room = terminal_width() - 4
         for r in read:
             print(f"  {r['arxiv_id']}  {clip(r['title'], room - width(r['arxiv_id']))}")
@@ -128,6 +128,20 @@ def cmd_triage(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def whose_journal(reader: str | None) -> str:
+    """ "your journal", or "NAME's journal" when ``--reader`` names another reader."""
+    from journal.errors import JournalError
+    from journal.store import current_reader
+
+    if reader is None:
+        return "your journal"
+    try:
+        yours = reader == current_reader()
+    except JournalError:  # no current reader to compare with: NAME is someone
+        yours = False
+    return "your journal" if yours else f"{reader}'s journal"
 
 
 COMMANDS = (

@@ -80,6 +80,10 @@ class SharedFolder(Protocol):
     def names(self) -> list[str]:
         """The names of the objects in the folder, sorted (none if there is no folder)."""
 
+    def tags(self) -> dict[str, str]:
+        """:meth:`names` with each object's tag as :meth:`read` would give it (an S3
+        ETag, from the one listing): what a copy of an object is checked against."""
+
     def read(self, name: str) -> Stored | None:
         """Object ``name`` and its tag, None if there is none."""
 

@@ -60,6 +60,15 @@ def update_shared(folder: SharedFolder, name: str, change: Callable[[bytes | Non
     )
 
 
+def _file_tag(path: Path) -> str | None:
+    """A local file's tag (its size and time), None if it is gone."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return f"{info.st_size}-{info.st_mtime_ns}"
+
+
 class LocalFolder:
     """A folder on this machine (``<journal>.d/<kind>``). Writes replace a file whole
     (temporary file in ``tmp_dir`` if given, fsync, rename, fsync of the folders made);
@@ -77,6 +86,9 @@ class LocalFolder:
             base = os.path.relpath(top, self.root)
             found += [n if base == "." else f"{base}/{n}" for n in files if not n.startswith(".")]
         return sorted(p.replace(os.sep, "/") for p in found)
+
+    def tags(self) -> dict[str, str]:
+        return {name: tag for name in self.names() if (tag := _file_tag(self.root / name))}
 
     def read(self, name: str) -> Stored | None:
         path = self.root / name
@@ -137,12 +149,15 @@ class BucketFolder:
             raise store_error(self.url, e) from None
 
     def names(self) -> list[str]:
+        return sorted(self.tags())
+
+    def tags(self) -> dict[str, str]:
         start = len(self.root) + 1
         with self.errors():
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self.root + "/"
             )
-            return sorted(o["Key"][start:] for page in pages for o in page.get("Contents", ()))
+            return {o["Key"][start:]: o["ETag"] for page in pages for o in page.get("Contents", ())}
 
     def read(self, name: str) -> Stored | None:
         with self.errors():

@@ -2,7 +2,8 @@
 
 Each time a day is ranked afresh (no journal entry dated after it), the scores the ranker
 gave its unread papers are kept beside the journal (``<journal>.d/triage-cache/scores.parquet``:
-``date``, ``arxiv_id``, ``score``). A kept paper is a *positive* when the
+``date``, ``arxiv_id``, ``score``, ``reader``: whose ranking it was). A reader's chance is
+fitted on their own kept scores only. A kept paper is a *positive* when the
 journal holds it with an entry dated from the day before it was listed to ``LABEL_DAYS``
 after (the protocol of docs/triage-ranking.md). The chance of day D is Platt scaling: a
 logistic regression of positive on the day-standardised score, fitted on the kept days
@@ -159,31 +160,53 @@ def label(kept: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
 
 def scores_path(journal: Journal) -> Path:
     """``<journal>.d/triage-cache/scores.parquet``: the kept scores (``date``, ``arxiv_id``
-    without version, ``score``) of the ``KEPT_DAYS`` latest days ranked afresh."""
+    without version, ``score``, ``reader``) of each reader's ``KEPT_DAYS`` latest days
+    ranked afresh."""
     return journal.side_path(SideState.TRIAGE_CACHE) / FILE_NAME
 
 
 def _read_scores(path: Path) -> pd.DataFrame | None:
+    """The kept scores, None when there are none. A file kept before readers (no
+    ``reader`` column) is the current reader's: it was kept by the reader of this machine
+    (the one a ranking defaulted to), and reading it so keeps their chance as it was; it
+    is dropped only when no current reader can be named."""
     import pyarrow.parquet as pq
+
+    from journal.store import current_reader
 
     try:
         with pq.ParquetFile(path) as file:
-            frame = file.read(columns=["date", "arxiv_id", "score"]).to_pandas(date_as_object=True)
+            columns = ["date", "arxiv_id", "score"]
+            columns += ["reader"] if "reader" in file.schema_arrow.names else []
+            frame = file.read(columns=columns).to_pandas(date_as_object=True)
+        if "reader" not in frame:
+            frame["reader"] = current_reader()
     except Exception:  # absent, damaged or foreign: a cache is never worth an error
         return None
     return frame
 
 
-def keep_scores(journal: Journal, day: dt.date, ranked: pd.DataFrame) -> bool:
-    """Keep the scores of ``day``'s unread papers, unless the day has some already (the
-    first ranking of a day is what the reader saw); days beyond the ``KEPT_DAYS`` latest
-    are dropped. Skipped, like any cache, when the file cannot be written. Returns whether
-    the file was written."""
+def _theirs(frame: pd.DataFrame | None, reader: str) -> pd.DataFrame | None:
+    """The kept scores of ``reader`` in ``frame``."""
+    return None if frame is None else frame[(frame["reader"] == reader).to_numpy(bool)]
+
+
+def keep_scores(journal: Journal, day: dt.date, ranked: pd.DataFrame, reader: str | None = None) -> bool:
+    """Keep the scores of ``day``'s unread papers as ``reader``'s (default: the current
+    reader), unless the day has some of theirs already (the first ranking of a day is what
+    the reader saw); each reader's days beyond their ``KEPT_DAYS`` latest are dropped.
+    Skipped, like any cache, when the file cannot be written. Returns whether the file
+    was written."""
+    from journal.store import current_reader
+
     path = scores_path(journal)
-    return _keep(path, day, ranked, _read_scores(path)) is not None
+    who = current_reader() if reader is None else reader
+    return _keep(path, day, ranked, _read_scores(path), who) is not None
 
 
-def _keep(path: Path, day: dt.date, ranked: pd.DataFrame, old: pd.DataFrame | None) -> pd.DataFrame | None:
+def _keep(
+    path: Path, day: dt.date, ranked: pd.DataFrame, old: pd.DataFrame | None, reader: str
+) -> pd.DataFrame | None:
     """:func:`keep_scores` given the file's frame as read (``old``): the frame written, or
     None when nothing was."""
     import pandas as pd
@@ -193,19 +216,23 @@ def _keep(path: Path, day: dt.date, ranked: pd.DataFrame, old: pd.DataFrame | No
     from journal.triage.ranker import base_id
 
     papers = ranked[~ranked["read"]]
-    if not len(papers) or (old is not None and (old["date"] == day).any()):
+    theirs = _theirs(old, reader)
+    if not len(papers) or (theirs is not None and (theirs["date"] == day).any()):
         return None
     new = pd.DataFrame(
         {
             "date": day,
             "arxiv_id": [base_id(a) or str(a) for a in papers["arxiv_id"]],
             "score": papers["score"].to_numpy(float),
+            "reader": reader,
         }
     )
     frame = new if old is None else pd.concat([old, new], ignore_index=True)
-    days = sorted(set(frame["date"]))[-KEPT_DAYS:]
-    frame = frame[frame["date"].isin(days)].sort_values("date", kind="stable")
-    schema = pa.schema([("date", pa.date32()), ("arxiv_id", pa.string()), ("score", pa.float64())])
+    latest = frame.groupby("reader")["date"].transform(lambda d: d.isin(sorted(set(d))[-KEPT_DAYS:]))
+    frame = frame[latest.to_numpy(bool)].sort_values("date", kind="stable")
+    schema = pa.schema(
+        [("date", pa.date32()), ("arxiv_id", pa.string()), ("score", pa.float64()), ("reader", pa.string())]
+    )
     sink = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), sink)
     try:
@@ -216,10 +243,14 @@ def _keep(path: Path, day: dt.date, ranked: pd.DataFrame, old: pd.DataFrame | No
     return frame
 
 
-def kept_scores(journal: Journal, day: dt.date) -> pd.DataFrame:
-    """The kept scores a chance of ``day`` is fitted on: those of the ``HISTORY_DAYS``
-    latest days listed on :func:`last_fit_day` or earlier; ``date``, ``arxiv_id``, ``score``."""
-    return _fitted_on(_read_scores(scores_path(journal)), day)
+def kept_scores(journal: Journal, day: dt.date, reader: str | None = None) -> pd.DataFrame:
+    """The kept scores a chance of ``day`` for ``reader`` (default: the current reader) is
+    fitted on: theirs of the ``HISTORY_DAYS`` latest days listed on :func:`last_fit_day` or
+    earlier; ``date``, ``arxiv_id``, ``score``, ``reader``."""
+    from journal.store import current_reader
+
+    who = current_reader() if reader is None else reader
+    return _fitted_on(_theirs(_read_scores(scores_path(journal)), who), day)
 
 
 def _fitted_on(frame: pd.DataFrame | None, day: dt.date) -> pd.DataFrame:
@@ -234,19 +265,26 @@ def _fitted_on(frame: pd.DataFrame | None, day: dt.date) -> pd.DataFrame:
     return usable[usable["date"].isin(days).to_numpy()].reset_index(drop=True)
 
 
-def add_chance(journal: Journal, entries: pd.DataFrame, ranked: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    """``ranked`` (as ``ranker.rank_papers`` gives it) with ``chance``: a float for each
-    unread paper, None for read ones and for all when there is too little history. Keeps
-    the day's scores first when the journal holds no entry dated after ``day``."""
+def add_chance(
+    journal: Journal, entries: pd.DataFrame, ranked: pd.DataFrame, day: dt.date, reader: str | None = None
+) -> pd.DataFrame:
+    """``ranked`` (as ``ranker.rank_papers`` gives it for ``reader``, default the current
+    reader) with ``chance``: a float for each unread paper, None for read ones and for all
+    when there is too little history. Keeps the day's scores as ``reader``'s first when
+    ``entries`` (``reader``'s, as the ranking learnt from) hold no entry dated after
+    ``day``; the chance is fitted on ``reader``'s kept scores, positives from ``entries``."""
     import pandas as pd
 
+    from journal.store import current_reader
+
+    who = current_reader() if reader is None else reader
     latest = pd.to_datetime(entries["date"], errors="coerce").max() if len(entries) else None
     path = scores_path(journal)
     held = _read_scores(path)  # read once: keeping the day and fitting both need it
     if latest is None or latest != latest or latest.date() <= day:
-        written = _keep(path, day, ranked, held)
+        written = _keep(path, day, ranked, held, who)
         held = held if written is None else written
-    calibration = fit(label(_fitted_on(held, day), entries), day)
+    calibration = fit(label(_fitted_on(_theirs(held, who), day), entries), day)
     chance = pd.Series([None] * len(ranked), index=ranked.index, dtype=object)
     unread = ~ranked["read"].to_numpy(bool)
     if calibration is not None and unread.any():

@@ -18,7 +18,8 @@ read, so a racing recorder merges again on top of the other's): a kill leaves th
 becomes, never part; recording the same day again merges, one row per paper, and never
 leaves the day holding less than before (see :func:`record_days`). Readers
 take no lock and read only the day folders they are asked for (a million recorded
-papers cost a range read no more than a few).
+papers cost a range read no more than a few); a bucket's days are read through this
+machine's copy (``listingcache``), so an unchanged day costs no GET.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import pyarrow.parquet as pq
 
 from journal.errors import JournalFileError, ListingError
 from journal.store import SideState, as_journal, shared_folder, update_shared
+from journal.triage.listingcache import DayCopies
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,11 +75,11 @@ def _day_file(day: dt.date) -> str:
     return f"date={day.isoformat()}/{FILE_NAME}"
 
 
-def _days(folder: SharedFolder) -> list[dt.date]:
-    """The days whose ``date=YYYY-MM-DD/listing.parquet`` is in ``folder``, sorted (a
-    folder whose first recording was killed before the rename holds no day)."""
+def _days(names: list[str]) -> list[dt.date]:
+    """The days whose ``date=YYYY-MM-DD/listing.parquet`` is in ``names`` (a folder's),
+    sorted (a folder whose first recording was killed before the rename holds no day)."""
     days = []
-    for name in folder.names():
+    for name in names:
         part, _, file = name.partition("/")
         if part.startswith("date=") and file == FILE_NAME:
             try:
@@ -89,7 +91,7 @@ def _days(folder: SharedFolder) -> list[dt.date]:
 
 def recorded_days(journal: Journal | str | os.PathLike[str]) -> list[dt.date]:
     """The days recorded, oldest first."""
-    return _days(listings_folder(journal))
+    return _days(listings_folder(journal).names())
 
 
 def _day_table(frame: pd.DataFrame) -> pa.Table:
@@ -208,13 +210,33 @@ def record_days(journal: Journal | str | os.PathLike[str], listing: pd.DataFrame
     return report
 
 
-def _read_file(folder: SharedFolder, name: str) -> pa.Table | None:
-    """The recorded day ``name`` (a local one read in place), None if it is gone."""
+def _read_file(folder: SharedFolder, name: str, copies: DayCopies | None = None) -> pa.Table | None:
+    """The recorded day ``name`` (a local one read in place; a remote one from this
+    machine's copy if ``copies`` holds it as listed), None if it is gone."""
     path = folder.local_path(name)
     if path is not None:
         return _parse(folder, name, path) if path.exists() else None
+    copy = None if copies is None else copies.path(name)
+    if copies is not None and copy is not None:
+        try:
+            return _parse(folder, name, copy)
+        except JournalFileError:  # a damaged copy: fetched again
+            copies.forget(name)
     stored = folder.read(name)
-    return None if stored is None else _parse(folder, name, io.BytesIO(stored.data))
+    if stored is None:
+        return None
+    table = _parse(folder, name, io.BytesIO(stored.data))
+    if copies is not None:
+        copies.keep(name, stored)
+    return table
+
+
+def _listed(journal: Journal | str | os.PathLike[str]) -> tuple[SharedFolder, list[str], DayCopies | None]:
+    """The recorded listings' folder, its names and (a bucket's) this machine's copies."""
+    j = as_journal(journal)
+    folder = listings_folder(j)
+    copies = DayCopies.of(j, folder)
+    return folder, folder.names() if copies is None else copies.names(), copies
 
 
 def _parse(folder: SharedFolder, name: str, source: Path | io.BytesIO) -> pa.Table:
@@ -233,10 +255,10 @@ def _parse(folder: SharedFolder, name: str, source: Path | io.BytesIO) -> pa.Tab
 
 def recorded_column(journal: Journal | str | os.PathLike[str], column: str) -> list[Any]:
     """Column ``column`` of every recorded day, oldest day first."""
-    folder = listings_folder(journal)
+    folder, names, copies = _listed(journal)
     values: list[Any] = []
-    for day in _days(folder):
-        table = _read_file(folder, _day_file(day))
+    for day in _days(names):
+        table = _read_file(folder, _day_file(day), copies)
         values += [] if table is None else table[column].to_pylist()
     return values
 
@@ -259,13 +281,13 @@ def read_listings(
 
     from journal.triage.ranker import base_id
 
-    folder = listings_folder(journal)
+    folder, names, copies = _listed(journal)
     tables = []
     distinct: set[str | None] = set()
-    for day in reversed(_days(folder)):  # pruned by the folder names: only the range is opened
+    for day in reversed(_days(names)):  # pruned by the folder names: only the range is opened
         if (start is not None and day < start) or (end is not None and day > end):
             continue
-        table = _read_file(folder, _day_file(day))
+        table = _read_file(folder, _day_file(day), copies)
         if table is None:
             continue  # removed since the listing
         dates = pa.array([day] * table.num_rows, type=pa.date32())

@@ -66,7 +66,7 @@ def rank(
     feedback = feedback_for(j, reader)  # the reader's dismissals, follows and mutes (none: no change)
     ranked = rank_papers(entries, listing, seen, day=day, term_counts=counts, feedback=feedback)
     save_term_counts(j, counts)
-    return journaled_by_others(add_chance(j, entries, ranked, day), others)
+    return journaled_by_others(add_chance(j, entries, ranked, day, reader), others)
 
 
 def reader_entries(journal: Journal, reader: str | None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
