@@ -66,11 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--journal",
         default=argparse.SUPPRESS,
         metavar="PATH",
-        help="the journal file (default: $JOURNAL, else ./entries.parquet)",
+        help="the journal: a Parquet file or s3://bucket/prefix (default: $JOURNAL, else ./entries.parquet)",
     )
     parser = _Parser(
         prog="journal",
-        description="A reading journal for research papers, stored as Parquet.",
+        description="A reading journal for research papers, stored as Parquet (or a Delta Lake table on S3).",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=_version())

@@ -47,5 +47,9 @@ COMMANDS = (
         cmd_check,
         check_arguments,
     ),
-    Command("compact", "fold pending changes into the Parquet file", cmd_compact),
+    Command(
+        "compact",
+        "fold pending changes into the Parquet file (on S3: merge small files, checkpoint, vacuum)",
+        cmd_compact,
+    ),
 )
