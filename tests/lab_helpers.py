@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 
@@ -80,3 +80,21 @@ class CountingS3Server:
         with self._lock:
             got, self.requests = self.requests, []
         return got
+
+
+def use_server(monkeypatch: Any, endpoint: str, keys: dict[str, str], cache: Any) -> None:
+    """Point this process's AWS settings at ``endpoint`` with ``keys`` (nothing from the
+    machine's own AWS settings leaks in) and the lab cache at ``cache``."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**keys, "AWS_ENDPOINT_URL": endpoint}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("JOURNAL_CACHE", str(cache))
+
+
+def serving() -> Iterator[CountingS3Server]:
+    """A started CountingS3Server, stopped when the generator closes (a fixture's body)."""
+    s = CountingS3Server()
+    s.start()
+    yield s
+    s.stop()

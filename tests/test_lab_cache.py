@@ -15,7 +15,7 @@ pytest.importorskip("deltalake")
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto.server")
 
-from lab_helpers import CountingS3Server  # noqa: E402
+from lab_helpers import CountingS3Server, serving, use_server  # noqa: E402
 
 import journal  # noqa: E402
 
@@ -24,10 +24,7 @@ KEYS = {"AWS_ACCESS_KEY_ID": "cache-key", "AWS_SECRET_ACCESS_KEY": "cache-secret
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[CountingS3Server]:
-    s = CountingS3Server()
-    s.start()
-    yield s
-    s.stop()
+    yield from serving()
 
 
 _N = iter(range(1000))
@@ -35,11 +32,7 @@ _N = iter(range(1000))
 
 @pytest.fixture
 def lab(server: CountingS3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in {**KEYS, "AWS_ENDPOINT_URL": server.endpoint}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("JOURNAL_CACHE", str(tmp_path / "cache"))
+    use_server(monkeypatch, server.endpoint, KEYS, tmp_path / "cache")
     bucket = f"lab-cache-{next(_N)}"
     boto3.client(
         "s3",

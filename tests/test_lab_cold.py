@@ -18,7 +18,7 @@ pytest.importorskip("deltalake")
 boto3 = pytest.importorskip("boto3")
 pytest.importorskip("moto.server")
 
-from lab_helpers import CountingS3Server  # noqa: E402
+from lab_helpers import CountingS3Server, serving, use_server  # noqa: E402
 
 import journal  # noqa: E402
 from journal.store.delta_io import storage_options  # noqa: E402
@@ -39,19 +39,12 @@ sys.exit(code)
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[CountingS3Server]:
-    s = CountingS3Server()
-    s.start()
-    yield s
-    s.stop()
+    yield from serving()
 
 
 @pytest.fixture
 def lab(server: CountingS3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in {**KEYS, "AWS_ENDPOINT_URL": server.endpoint}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("JOURNAL_CACHE", str(tmp_path / "cache"))
+    use_server(monkeypatch, server.endpoint, KEYS, tmp_path / "cache")
     boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1").create_bucket(Bucket="lab-cold")
     return "s3://lab-cold/j"
 
