@@ -406,3 +406,21 @@ def test_scores_kept_before_readers_are_the_current_readers(
     old = chance.kept_scores(j, day)
     assert len(old) and set(old["reader"]) == {"ada"}
     assert chance.kept_scores(j, day, "grace").empty
+
+
+def test_a_followed_authors_paper_is_kept_by_min_chance_and_in_the_feed(
+    history: Path, last_day: Path, tmp_path: Path, cli
+) -> None:
+    args = ["--journal", str(history), "triage", "--listing", str(last_day), "--json"]
+    records = [json.loads(line) for line in cli(*args, "--limit", "0")[1].splitlines()]
+    low = min((r for r in records if not r["read"]), key=lambda r: r["chance"])
+    threshold = low["chance"] + 0.01
+    assert cli("--journal", str(history), "follow", low["authors"][0])[0] == 0
+    feed_file = tmp_path / "picks.xml"
+    code, out, _ = cli(*args, "--min-chance", str(threshold), "--atom", str(feed_file))
+    shown = [json.loads(line) for line in out.splitlines() if not json.loads(line)["read"]]
+    assert code == 0 and shown[0]["arxiv_id"] == low["arxiv_id"]
+    assert shown[0]["rank"] == 1 and shown[0]["reason"].startswith(f"you follow {low['authors'][0]}")
+    assert all(r["chance"] > threshold for r in shown[1:])
+    ids = [item.id for item in feedparser.parse(feed_file.read_bytes()).entries]
+    assert f"urn:journal:triage:{low['arxiv_id']}" in ids

@@ -203,7 +203,12 @@ def test_follow_lists_the_spellings_of_the_recorded_listings(made: Path, cli) ->
     ("args", "message"),
     [
         (["dismiss", "2501.06404", "nope"], "'nope' is not an arXiv id"),
+        (["dismiss", "2501.0833"], "'2501.0833' is not an arXiv id or URL (expected e.g. 2405.05254"),
+        (["dismiss", "1301.08330"], "'1301.08330' is not an arXiv id"),
         (["follow", ""], "needs an author name"),
+        (["follow", "..."], "needs an author name"),
+        (["follow", "-"], "needs an author name"),
+        (["follow", " , "], "needs an author name"),
         (["mute", " "], "needs a word or phrase"),
         (["mute", "--undo", "never"], "nothing to undo"),
     ],

@@ -69,14 +69,19 @@ def _reader_file(reader: str) -> str:
 
 def clean_value(action: str, value: str) -> str:
     """``value`` as kept for ``action``, or :class:`ValidationError`: an arXiv id without
-    its version; a name or phrase with its white space collapsed, never empty."""
+    its version, one arXiv could have issued; a name or phrase with its white space
+    collapsed, holding a letter or digit."""
     if action not in ACTIONS:
         raise ValidationError("action", f"{action!r} is not one of {', '.join(ACTIONS)}")
     text = str(value)
     if action == "dismiss":
-        return parse_arxiv(text)[0]  # InvalidArxivId: one line saying what an id looks like
+        from journal.capture.arxiv import check_plausible
+
+        arxiv_id = parse_arxiv(text)[0]  # InvalidArxivId: one line saying what an id looks like
+        check_plausible(arxiv_id, text)  # 2501.0833: since 2015 a new-style id has 5 digits
+        return arxiv_id
     kept = " ".join(text.split())
-    if action == "follow" and not fold_name(kept):
+    if action == "follow" and not any(c.isalnum() for c in fold_name(kept)):
         raise ValidationError("follow", 'needs an author name, e.g. journal follow "Yann LeCun"')
     if action == "mute" and not any(c.isalnum() for c in "".join(phrase_words(kept.split()))):
         raise ValidationError("mute", 'needs a word or phrase, e.g. journal mute "federated learning"')

@@ -64,8 +64,8 @@ class Feedback:
 def apply_feedback(ranked: pd.DataFrame, feedback: Feedback) -> pd.DataFrame:
     """``ranked`` (the day's unread papers with ``score`` and ``reason``) in rank order
     with ``feedback``: papers by a followed author first, then the others, then those
-    holding a muted phrase (``muted`` True), each group by score; the reason says which
-    author or phrase. Dismissed papers are already gone (the ranker drops them)."""
+    holding a muted phrase (``muted`` True), each group by score; ``followed`` is True for
+    the first group; the reason says which author or phrase. Dismissed papers are already gone (the ranker drops them)."""
 
     def listed(value: object) -> list[object]:
         if value is None or isinstance(value, float):
@@ -91,7 +91,8 @@ def apply_feedback(ranked: pd.DataFrame, feedback: Feedback) -> pd.DataFrame:
             tiers.append(1)
         reasons.append(" \u00b7 ".join(said))
         muted.append(phrase is not None)
-    out = ranked.assign(reason=reasons, muted=muted, _tier=tiers)
+    followed = [t == 0 for t in tiers]
+    out = ranked.assign(reason=reasons, muted=muted, followed=followed, _tier=tiers)
     out = out.sort_values(["_tier", "score"], ascending=[True, False], kind="stable")
     return out.drop(columns="_tier")
 

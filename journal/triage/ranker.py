@@ -378,6 +378,7 @@ def rank_papers(
 
         ranked = apply_feedback(out[~out["read"]], feedback)
         out["muted"] = False
+        out["followed"] = False
     else:
         ranked = out[~out["read"]].sort_values("score", ascending=False, kind="stable")
     ranked["rank"] = pd.array(np.arange(1, len(ranked) + 1), dtype="Int64")

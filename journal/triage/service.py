@@ -194,7 +194,8 @@ def paper_records(
     ``arxiv_id``, ``title``, ``authors``, ``abstract``, ``url``, ``category``, ``date``,
     ``score``, ``rank`` (None when read), ``read``, ``reason``, ``chance`` (None: none yet).
     ``min_chance``: instead of the best ``limit``, every ranked paper whose chance is above
-    it (none when the day has no chance)."""
+    it (none when the day has no chance), and every paper by an author the reader follows
+    (``followed``), whatever its chance."""
     import pandas as pd
 
     from journal.model import abs_url
@@ -203,8 +204,10 @@ def paper_records(
     if limit and "muted" in ranked:  # muted papers are shown only with limit 0 (all)
         ranked = ranked[~ranked["muted"].astype(bool)]
     if min_chance is not None:
-        chance = ranked["chance"] if "chance" in ranked else pd.Series(dtype=object)
-        ranked = ranked[[c is not None and c == c and c > min_chance for c in chance]]
+        chance = ranked["chance"].tolist() if "chance" in ranked else [None] * len(ranked)
+        above = [c is not None and c == c and c > min_chance for c in chance]
+        followed = ranked["followed"].astype(bool).tolist() if "followed" in ranked else above
+        ranked = ranked[[a or f for a, f in zip(above, followed, strict=True)]]
     else:
         ranked = ranked if limit == 0 else ranked.head(limit)
     out = []
