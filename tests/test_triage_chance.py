@@ -424,3 +424,7 @@ def test_a_followed_authors_paper_is_kept_by_min_chance_and_in_the_feed(
     assert all(r["chance"] > threshold for r in shown[1:])
     ids = [item.id for item in feedparser.parse(feed_file.read_bytes()).entries]
     assert f"urn:journal:triage:{low['arxiv_id']}" in ids
+    code, _, err = cli(*args[:-1], "--min-chance", str(threshold))  # the table says why it is there
+    assert (
+        code == 0 and f"{len(shown) - 1} with a chance above {threshold:g} and 1 by authors you follow" in err
+    )

@@ -115,7 +115,9 @@ def cmd_triage(args: argparse.Namespace) -> int:
         for r in read:
             print(f"  {r['arxiv_id']}  {clip(r['title'], room - width(r['arxiv_id']))}")
     if min_chance is not None:
-        more = f"; showing the {len(ranked)} with a chance above {min_chance:g}"
+        followed = sum(1 for r in ranked if not (r["chance"] or 0) > min_chance)  # kept: a followed author's
+        more = f"; showing the {len(ranked) - followed} with a chance above {min_chance:g}"
+        more += f" and {followed} by authors you follow" if followed else ""
     else:
         more = f"; showing {len(ranked)} (--limit 0 shows all)" if len(ranked) < total else ""
     if "muted" in result.ranked and (muted := int(result.ranked["muted"].sum())):
