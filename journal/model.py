@@ -304,6 +304,13 @@ def utc_now() -> dt.datetime:
 # --- ids ---------------------------------------------------------------------------
 
 
+def title_key(title: str) -> str:
+    """``title`` as ids compare it: whitespace runs as one space, case folded. Two
+    entries of one date whose titles have one key are of one paper (when neither has an
+    arXiv id or URL)."""
+    return " ".join(title.split()).casefold()
+
+
 def make_id(
     date: dt.date,
     *,
@@ -325,7 +332,7 @@ def make_id(
     elif url:
         key = f"url:{url.strip()}|{date.isoformat()}"
     else:
-        key = f"title:{' '.join(title.split()).casefold()}|{date.isoformat()}"
+        key = f"title:{title_key(title)}|{date.isoformat()}"
     import hashlib  # here: loading OpenSSL costs every command ~5 ms
 
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
