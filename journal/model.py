@@ -305,9 +305,7 @@ def utc_now() -> dt.datetime:
 
 
 def title_key(title: str) -> str:
-    """``title`` as ids compare it: whitespace runs as one space, case folded. Two
-    entries of one date whose titles have one key are of one paper (when neither has an
-    arXiv id or URL)."""
+    """``title`` as ids compare it (whitespace runs as one space, case folded)."""
     return " ".join(title.split()).casefold()
 
 
@@ -323,8 +321,7 @@ def make_id(
 
     ``source_key`` (e.g. a note's relative path) wins; else arXiv id + date, else URL +
     date, else title + date. Twelve hex digits of SHA-256: short enough to type, and any
-    unique prefix is accepted where an id is asked for.
-    """
+    unique prefix is accepted where an id is asked for."""
     if source_key is not None:
         key = f"source:{source_key}"
     elif arxiv_id:
