@@ -5,12 +5,13 @@
 Starts a moto S3 server here that counts the requests it answers, builds the same
 ``--rows`` synthetic entries as a local journal and as a compacted lab journal (then
 ``--commits`` single adds after the compaction's checkpoint), and runs each command as a
-fresh process (``python -m journal ...``): add one entry, list, search, and render a day
-(``digest``). For each it prints the local and lab wall time (best of ``--repeat``), their
-ratio, and the S3 requests the lab command made, counted at the server. ``list`` is run
-with this machine's table cache warm and empty. Targets (issue 21): warm unchanged list
-<= 3 requests and <= 1.5x local; empty cache <= 3x; an add <= 20 requests on a table
-checkpointed within its last 10 commits.
+fresh process (``python -m journal ...``): add one entry, list, search, and a day as
+text (``digest``) and rendered (``render DAY --to DIR``: papermill, slow, so
+``--rows 2000 --repeat 1`` is enough). For each it prints the local and lab wall time
+(best of ``--repeat``), their ratio, and the S3 requests the lab command made, counted at
+the server. ``list`` is run with this machine's table cache warm and empty. Targets
+(issue 21): warm unchanged list <= 3 requests and <= 1.5x local; empty cache <= 3x; an
+add <= 20 requests on a table checkpointed within its last 10 commits.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def main() -> None:
         measure("list (empty cache)", ["list"], cold=True)
         measure("search (warm cache)", ["search", "diffusion"])
         measure("digest a day (warm cache)", ["digest", day])
+        measure("render a day (warm cache)", ["render", day, "--to", str(tmp / "pages")])
         measure("add one entry (warm cache)", ["add", "--title", "one more {n}", "--date", day], warm=False)
     finally:
         server.stop()

@@ -304,6 +304,11 @@ def utc_now() -> dt.datetime:
 # --- ids ---------------------------------------------------------------------------
 
 
+def title_key(title: str) -> str:
+    """``title`` as ids compare it (whitespace runs as one space, case folded)."""
+    return " ".join(title.split()).casefold()
+
+
 def make_id(
     date: dt.date,
     *,
@@ -316,8 +321,7 @@ def make_id(
 
     ``source_key`` (e.g. a note's relative path) wins; else arXiv id + date, else URL +
     date, else title + date. Twelve hex digits of SHA-256: short enough to type, and any
-    unique prefix is accepted where an id is asked for.
-    """
+    unique prefix is accepted where an id is asked for."""
     if source_key is not None:
         key = f"source:{source_key}"
     elif arxiv_id:
@@ -325,7 +329,7 @@ def make_id(
     elif url:
         key = f"url:{url.strip()}|{date.isoformat()}"
     else:
-        key = f"title:{' '.join(title.split()).casefold()}|{date.isoformat()}"
+        key = f"title:{title_key(title)}|{date.isoformat()}"
     import hashlib  # here: loading OpenSSL costs every command ~5 ms
 
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]

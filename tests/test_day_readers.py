@@ -81,3 +81,25 @@ def test_only_different_readers_entries_of_one_paper_join() -> None:
     assert [len(p.readers) for p in shown] == [2, 0, 0]
     assert [r.reader for r in shown[0].readers] == ["ada", "grace"]
     assert papers([entry("ada", "alone")])[0].readers == ()
+
+
+def titled(reader: str, title: str, commentary: str) -> Entry:
+    e = make_entry(title=title, date=DAY, commentary=commentary, reader=reader)
+    return e.replace(id=reader_id(e.id, reader))
+
+
+def test_title_only_entries_of_one_paper_join_by_their_title() -> None:
+    day = [
+        titled("ada", "A  Paper Without Links", "Ada's note."),
+        titled("grace", "a paper without\tlinks", "Grace's note."),
+        titled("grace", "A different paper", "Grace's other note."),
+    ]
+    shown = papers(day)
+    assert [[r.reader for r in p.readers] for p in shown] == [["ada", "grace"], []]
+    page = day_summary(day, DAY, "en").to_markdown().split("## Digest")[0]
+    assert "## 1. A Paper Without Links" in page and "## 2. A different paper" in page and "## 3." not in page
+    assert page.index("\n**ada**\n") < page.index("Ada's note.") < page.index("\n**grace**\n")
+    assert page.index("\n**grace**\n") < page.index("Grace's note.")
+    html = site.render_site(day, "en")[f"{DAY}.html"]
+    assert html.count('<article class="entry"') == 2 and html.count('<section class="reader"') == 2
+    assert "<h3>ada</h3>" in html and "<h3>grace</h3>" in html

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from journal.model import Entry, tag_key
+from journal.model import Entry, tag_key, title_key
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,13 @@ class Paper:
 
 
 def _key(entry: Entry) -> str | None:
-    """What makes two entries one paper: the arXiv id (any version), else the URL."""
+    """What makes two entries one paper: the arXiv id (any version), else the URL, else
+    the title as the entry's id is made from it (:func:`journal.model.title_key`)."""
     if entry.arxiv_id:
         return "arxiv:" + entry.arxiv_id
-    return "url:" + entry.url if entry.url else None
+    if entry.url:
+        return "url:" + entry.url
+    return "title:" + title_key(entry.title) if entry.title.strip() else None
 
 
 def papers(entries: Sequence[Entry]) -> list[Paper]:
