@@ -392,6 +392,10 @@ def test_read_only_keys_read_but_a_write_is_one_line_and_kept(
     assert isinstance(info.value.reason, StoreReadOnly)
     assert len(box) == 2 and "a reader's words" in box.path.read_text("utf-8")
     assert [e.title for e in journal.open(url).entries()] == ["Written by the writer"]
+    assert one_error_line(run_cli("compact", "--journal", url)) == (
+        f"journal: error: {url}: these credentials are read-only: they may read the journal, not change it "
+        "(reading commands, rendering and triage work); ask for keys that may write"
+    )
 
 
 def writer_bucket(endpoint: str, writer: dict[str, str], bucket: str) -> Any:

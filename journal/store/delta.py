@@ -327,11 +327,14 @@ class DeltaBackend:
             metrics = dt.optimize.compact()
             return int(metrics.get("numFilesRemoved", 0))
 
-        removed = retrying(self.url, "the compaction", step, attempts=6)
-        dt = self.table()
-        assert dt is not None
-        reading(self.url, dt.create_checkpoint)
-        reading(self.url, lambda: dt.vacuum(dry_run=False))
+        try:  # the table could be read (above): a refusal now means read-only keys
+            removed = retrying(self.url, "the compaction", step, attempts=6)
+            dt = self.table()
+            assert dt is not None
+            reading(self.url, dt.create_checkpoint)
+            reading(self.url, lambda: dt.vacuum(dry_run=False))
+        except StoreAccessDenied as e:
+            raise read_only(self.url) from e
         return removed
 
     def orphan_files(self, dt: DeltaTable) -> list[str]:
