@@ -352,8 +352,8 @@ class DeltaBackend:
         """Rewrite the table's small files into few (``optimize.compact``), write a
         checkpoint and remove files unreferenced for longer than the retention (7 days,
         Delta's default: readers of older versions keep working). Two compactions at once:
-        the loser retries on the new version, where there is little left to do. Returns
-        how many files were folded."""
+        the second waits for the first (:mod:`journal.store.delta_lease`), then finds
+        little left to do. Returns how many files this call folded."""
         if self.table() is None:
             return 0
 
@@ -363,12 +363,15 @@ class DeltaBackend:
             metrics = dt.optimize.compact()
             return int(metrics.get("numFilesRemoved", 0))
 
+        from journal.store.delta_lease import compacting
+
         try:  # the table could be read (above): a refusal now means read-only keys
-            removed = retrying(self.url, "the compaction", step, attempts=6)
-            dt = self.table()
-            assert dt is not None
-            reading(self.url, dt.create_checkpoint)
-            reading(self.url, lambda: dt.vacuum(dry_run=False))
+            with compacting(self.url, self.where, self.options):  # one at a time (delta_lease)
+                removed = retrying(self.url, "the compaction", step, attempts=6)
+                dt = self.table()
+                assert dt is not None
+                reading(self.url, dt.create_checkpoint)
+                reading(self.url, lambda: dt.vacuum(dry_run=False))
         except StoreAccessDenied as e:
             raise read_only(self.url) from e
         return removed
