@@ -169,6 +169,25 @@ def test_the_next_write_sends_what_waits_first(
     assert len(outbox_of(url)) == 0
 
 
+def test_the_next_read_sends_what_waits_once(
+    s3: str, s3_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal.open(s3).add(title="before", date="2024-05-08")
+    stopped, endpoint = start_server()
+    stopped.stop()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    one_error_line(run_cli("add", "--title", "Offline", "--date", "2024-05-09", "--journal", s3))
+    assert len(outbox_of(s3)) == 1
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server)  # the store is back
+    listed = run_cli("list", "--journal", s3)
+    assert listed.returncode == 0 and listed.stderr == ""
+    assert "Offline" in listed.stdout and not outbox_of(s3).path.exists()
+    again = run_cli("list", "--journal", s3)
+    assert again.returncode == 0 and again.stderr == "" and again.stdout == listed.stdout
+    assert read_without_delta_rs(s3).num_rows == 2  # sent once
+
+
 def test_sync_of_a_local_journal_has_nothing_to_do(tmp_path: Path) -> None:
     proc = run_cli("sync", "--journal", str(tmp_path / "j.parquet"))
     assert proc.returncode == 0 and proc.stdout.startswith("nothing to sync:")
@@ -392,3 +411,46 @@ def test_read_only_keys_read_but_a_write_is_one_line_and_kept(
     assert isinstance(info.value.reason, StoreReadOnly)
     assert len(box) == 2 and "a reader's words" in box.path.read_text("utf-8")
     assert [e.title for e in journal.open(url).entries()] == ["Written by the writer"]
+    listed = run_cli("list", "--journal", url)  # the read answers; what waits stays, said once
+    assert listed.returncode == 0 and "Written by the writer" in listed.stdout
+    assert listed.stderr == (
+        f"journal: note: {url}: 2 changes wait in {box.path} and need keys that may write "
+        "(these credentials are read-only)\n"
+    )
+    assert len(box) == 2
+    assert one_error_line(run_cli("compact", "--journal", url)) == (
+        f"journal: error: {url}: these credentials are read-only: they may read the journal, not change it "
+        "(reading commands, rendering and triage work); ask for keys that may write"
+    )
+
+
+def writer_bucket(endpoint: str, writer: dict[str, str], bucket: str) -> Any:
+    """A boto3 client with the writer's keys, and ``bucket`` made with them."""
+    s3 = boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id=writer["AWS_ACCESS_KEY_ID"], aws_secret_access_key=writer["AWS_SECRET_ACCESS_KEY"],
+    )  # fmt: skip
+    s3.create_bucket(Bucket=bucket)
+    return s3
+
+
+def test_unknown_keys_are_access_denied_not_a_failure_to_retry(
+    iam_server: tuple[str, dict[str, str], dict[str, str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    endpoint, writer, _ = iam_server
+    store = writer_bucket(endpoint, writer, "lab-unknown")
+    url = "s3://lab-unknown/j"
+    use(endpoint, monkeypatch, tmp_path / "w", **writer)
+    journal.open(url).add(title="Written by the writer", date="2024-05-09")
+    before = store.list_objects_v2(Bucket="lab-unknown")["Contents"]
+
+    made_up = {"AWS_ACCESS_KEY_ID": "AKIAMADEUPMADEUP0000", "AWS_SECRET_ACCESS_KEY": SECRET}
+    use(endpoint, monkeypatch, tmp_path / "bad", **made_up)
+    denied = (
+        f"journal: error: {url}: access denied by {endpoint}; check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
+        "(or AWS_PROFILE) and that they may read and write 'lab-unknown'"
+    )
+    assert one_error_line(run_cli("list", "--journal", url)) == denied
+    line = one_error_line(run_cli("add", "--title", "X", "--date", "2024-05-10", "--journal", url))
+    assert line.startswith(denied) and "AKIAMADEUP" not in line
+    assert store.list_objects_v2(Bucket="lab-unknown")["Contents"] == before

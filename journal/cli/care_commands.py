@@ -36,7 +36,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_compact(args: argparse.Namespace) -> int:
     folded = open_journal(args).compact()
-    print(f"compacted: {wording.count(folded, 'pending change')} folded into {args.journal}")
+    unit = "data file" if "://" in str(args.journal) else "pending change"  # a Delta table: its files
+    print(f"compacted: {wording.count(folded, unit)} folded into {args.journal}")
     return 0
 
 

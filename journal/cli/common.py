@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,15 @@ def open_journal(args: argparse.Namespace) -> Any:
     """The journal of ``--journal`` (a :class:`journal.facade.Journal`, imported only now)."""
     from journal.facade import Journal
 
-    return Journal(args.journal)
+    journal = Journal(args.journal)
+    if hasattr(journal.backend, "notify"):  # a store's note (writes its outbox keeps) goes to stderr
+        journal.backend.notify = note
+    return journal
+
+
+def note(message: str) -> None:
+    """One line on stderr that is no error: ``journal: note: ...``."""
+    print(f"journal: note: {message}", file=sys.stderr)
 
 
 #: The date options of every command, by attribute: a bad date names the option as typed.

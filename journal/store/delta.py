@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,10 +31,12 @@ import pyarrow as pa
 
 from journal.errors import (
     AmbiguousId,
+    ChangeKept,
     EntryNotFound,
     JournalError,
     StoreAccessDenied,
     StoreError,
+    StoreReadOnly,
     StoreUnreachable,
 )
 from journal.store import delta_append
@@ -110,6 +113,10 @@ class DeltaBackend:
         self._writing = False
         self._held: StoreError | None = None  # the store failed in this write: keep it, do not retry
         self._probed = False
+        #: where a note goes (writes waiting in the outbox that a read could not send): the
+        #: CLI prints it on stderr; None: a warning
+        self.notify: Callable[[str], None] | None = None
+        self._outbox_tried = False
 
     def __repr__(self) -> str:
         return f"<DeltaBackend {self.url!r}>"
@@ -200,7 +207,36 @@ class DeltaBackend:
                 raise
             self._held = e
             return read(Layers(self, None, ()))
+        if not self._writing:
+            version = self.send_waiting(version)
         return read(Layers(self, version, ()))
+
+    def send_waiting(self, version: Any) -> Any:
+        """At the first read that reached the store: send what this machine's outbox holds,
+        once per journal opened (the version to read then). A send that fails keeps the
+        writes there and says so in one note (:attr:`notify`); the read goes on."""
+        if self._outbox_tried or not self.outbox.path.exists():
+            return version
+        self._outbox_tried = True
+        try:
+            sent = self.send_outbox()
+        except ChangeKept as e:
+            if isinstance(e.reason, StoreReadOnly):
+                waiting = len(self.outbox.pending())
+                one = waiting == 1
+                message = (
+                    f"{self.url}: {wording.count(waiting, 'change')} {'waits' if one else 'wait'} in "
+                    f"{self.outbox.path} and {'needs' if one else 'need'} keys that may write "
+                    "(these credentials are read-only)"
+                )
+            else:
+                message = str(e)
+            if self.notify is None:
+                warnings.warn(message, stacklevel=4)
+            else:
+                self.notify(message)
+            return version
+        return self.cache.latest_version() if sent else version
 
     def pending_changes(self) -> int:
         return 0
@@ -316,8 +352,8 @@ class DeltaBackend:
         """Rewrite the table's small files into few (``optimize.compact``), write a
         checkpoint and remove files unreferenced for longer than the retention (7 days,
         Delta's default: readers of older versions keep working). Two compactions at once:
-        the loser retries on the new version, where there is little left to do. Returns
-        how many files were folded."""
+        the second waits for the first (:mod:`journal.store.delta_lease`), then finds
+        little left to do. Returns how many files this call folded."""
         if self.table() is None:
             return 0
 
@@ -327,11 +363,17 @@ class DeltaBackend:
             metrics = dt.optimize.compact()
             return int(metrics.get("numFilesRemoved", 0))
 
-        removed = retrying(self.url, "the compaction", step, attempts=6)
-        dt = self.table()
-        assert dt is not None
-        reading(self.url, dt.create_checkpoint)
-        reading(self.url, lambda: dt.vacuum(dry_run=False))
+        from journal.store.delta_lease import compacting
+
+        try:  # the table could be read (above): a refusal now means read-only keys
+            with compacting(self.url, self.where, self.options):  # one at a time (delta_lease)
+                removed = retrying(self.url, "the compaction", step, attempts=6)
+                dt = self.table()
+                assert dt is not None
+                reading(self.url, dt.create_checkpoint)
+                reading(self.url, lambda: dt.vacuum(dry_run=False))
+        except StoreAccessDenied as e:
+            raise read_only(self.url) from e
         return removed
 
     def orphan_files(self, dt: DeltaTable) -> list[str]:

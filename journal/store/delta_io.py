@@ -42,7 +42,10 @@ _DENIED = (
     "SignatureDoesNotMatch",
     "ExpiredToken",
     "InvalidToken",
-    "ACCESS_DENIED",  # pyarrow.fs (the table cache's listing)
+    "ACCESS_DENIED",  # pyarrow.fs (the table cache's listing), and its spellings of the above:
+    "INVALID_ACCESS_KEY_ID",
+    "SIGNATURE_DOES_NOT_MATCH",
+    "EXPIRED_TOKEN",
 )
 _UNREACHABLE = (
     "client error (Connect)",
