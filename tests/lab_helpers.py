@@ -71,6 +71,12 @@ class CountingS3Server:
         if self._thread is not None:
             self._thread.join()
 
+    def halt(self) -> None:
+        """Stop answering and close the port (from any thread but the server's own: call it
+        from a new thread inside a request), without waiting for the thread."""
+        self._server.shutdown()
+        self._server.server_close()
+
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()

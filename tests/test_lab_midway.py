@@ -45,11 +45,7 @@ def test_a_server_stopped_on_the_data_file_put_keeps_the_add_and_sync_sends_it_o
         if method == "PUT" and path.startswith("/mid/j/entries/") and ".parquet" in path:
             server.fail_after = None
 
-            def stop() -> None:
-                server._server.shutdown()
-                server._server.server_close()
-
-            threading.Thread(target=stop).start()  # the PUT is answered, then nothing is
+            threading.Thread(target=server.halt).start()  # the PUT is answered, then nothing is
         return False
 
     server.fail_after = stop_on_data_put
