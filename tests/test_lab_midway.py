@@ -18,7 +18,7 @@ pytest.importorskip("deltalake")
 pytest.importorskip("boto3")
 pytest.importorskip("moto.server")
 
-from lab_helpers import CountingS3Server
+from lab_helpers import CountingS3Server, serving
 from test_lab_faults import outbox_of, use
 from test_lab_store import client, one_error_line, read_without_delta_rs
 
@@ -27,18 +27,22 @@ import journal
 
 @pytest.fixture
 def server() -> Iterator[CountingS3Server]:
-    s = CountingS3Server()
-    s.start()
-    yield s
-    s.stop()
+    yield from serving()
+
+
+def bucket_journal(
+    server: CountingS3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, bucket: str
+) -> str:
+    """This process pointed at ``server``, a new ``bucket``, and the journal URL in it."""
+    use(server.endpoint, monkeypatch, tmp_path)
+    client(server.endpoint).create_bucket(Bucket=bucket)
+    return f"s3://{bucket}/j"
 
 
 def test_a_server_stopped_on_the_data_file_put_keeps_the_add_and_sync_sends_it_once(
     server: CountingS3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    use(server.endpoint, monkeypatch, tmp_path)
-    client(server.endpoint).create_bucket(Bucket="mid")
-    url = "s3://mid/j"
+    url = bucket_journal(server, monkeypatch, tmp_path, "mid")
     journal.open(url).add(title="seed", date="2024-05-08")
 
     def stop_on_data_put(method: str, path: str) -> bool:
@@ -87,9 +91,7 @@ except JournalError as e:
 def test_two_compactions_at_once_lose_and_double_nothing(
     server: CountingS3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    use(server.endpoint, monkeypatch, tmp_path)
-    client(server.endpoint).create_bucket(Bucket="two")
-    url = "s3://two/j"
+    url = bucket_journal(server, monkeypatch, tmp_path, "two")
     j = journal.open(url)
     for i in range(12):
         j.add(title=f"small file {i}", date="2024-05-09")
