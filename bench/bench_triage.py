@@ -440,14 +440,7 @@ def timed(papers: pd.DataFrame, entries: pd.DataFrame, runs: int, million: int, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    shared = HERE.parent / "shared" / "triage"
-    parser.add_argument("--listings", type=Path, default=shared / "listings-dev.parquet")
-    parser.add_argument("--reader", type=Path, default=shared / "reader-dev.jsonl")
-    parser.add_argument(
-        "--start",
-        type=dt.date.fromisoformat,
-        help="first judged day, YYYY-MM-DD (earlier days are only recorded; default: 29 days after the first listed day)",
-    )
+    data_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="judge every third day; time one run")
     parser.add_argument("--million", type=int, default=1_000_000, help="synthetic recorded papers for (c)")
     parser.add_argument("--only", choices=["recall", "replay", "speed"], help="run one part of the bench")
@@ -459,6 +452,18 @@ def main() -> None:
         replay(papers, entries, first_judged_day(papers, args.start), args.quick)
     if args.only in (None, "speed"):
         speed(papers, entries, 1 if args.quick else 5, args.million)
+
+
+def data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The protocol's data (``--listings``, ``--reader``) and ``--start``: shared by the benches."""
+    shared = HERE.parent / "shared" / "triage"
+    parser.add_argument("--listings", type=Path, default=shared / "listings-dev.parquet")
+    parser.add_argument("--reader", type=Path, default=shared / "reader-dev.jsonl")
+    parser.add_argument(
+        "--start",
+        type=dt.date.fromisoformat,
+        help="first judged day, YYYY-MM-DD (earlier days are only recorded; default: 29 days after the first listed day)",
+    )
 
 
 def first_judged_day(papers: pd.DataFrame, start: dt.date | None) -> pd.Timestamp:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 import pandas as pd
-from bench_triage import first_judged_day, load
+from bench_triage import data_arguments, first_judged_day, load
 
 from journal.triage.chance import fit, label
 from journal.triage.ranker import SEEN_DAYS, rank_papers
@@ -107,12 +107,7 @@ def reliability(pooled: pd.DataFrame, title: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    shared = HERE.parent / "shared" / "triage"
-    parser.add_argument("--listings", type=Path, default=shared / "listings-dev.parquet")
-    parser.add_argument("--reader", type=Path, default=shared / "reader-dev.jsonl")
-    parser.add_argument(
-        "--start", type=dt.date.fromisoformat, help="first judged day (default: as bench_triage)"
-    )
+    data_arguments(parser)
     parser.add_argument(
         "--history", type=Path, help="a Parquet file of the ranked days: read when it exists, else written"
     )

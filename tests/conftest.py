@@ -37,6 +37,16 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def fresh_python(code: str) -> list[str]:
+    """The words ``code`` prints when run in a fresh interpreter of this checkout (what a
+    new process imports is only seen there); a failure shows its stderr."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
 def run_cli(
     *args: str, journal: Path | None = None, input: str | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,6 @@ import io
 import json
 import multiprocessing
 import socket
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -312,15 +311,10 @@ def test_the_table_reads_without_delta_rs_and_at_the_base_protocol(s3: str) -> N
 
 
 def test_importing_the_journal_imports_no_deltalake() -> None:
-    import subprocess
-
-    from conftest import cli_env
+    from conftest import fresh_python
 
     code = (
         "import sys, journal, journal.store.registry as r; r.backend_for('s3://b/p');"
         "print('deltalake' in sys.modules, 'boto3' in sys.modules)"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), timeout=60
-    )
-    assert proc.stdout.split() == ["False", "False"], proc.stderr
+    assert fresh_python(code) == ["False", "False"]

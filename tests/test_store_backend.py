@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 import pytest
-from conftest import cli_env
+from conftest import cli_env, fresh_python
 
 import journal
 from journal.errors import DuplicateEntry, EntryNotFound, JournalError, UnknownLocation
@@ -239,10 +239,7 @@ def test_the_store_imports_no_search() -> None:
         "import sys, journal.store.entrystore as s; j = s.Journal('x.parquet');"
         "print(hasattr(j, 'search'), any(m.startswith('journal.search') for m in sys.modules))"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=cli_env(), timeout=60
-    )
-    assert proc.stdout.split() == ["False", "False"], proc.stderr
+    assert fresh_python(code) == ["False", "False"]
     assert hasattr(journal.Journal, "search") and journal.Journal.search.__doc__
 
 
