@@ -57,6 +57,18 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, tmp_dir: Path
         fsync_dir(path.parent)
 
 
+def keep_cached(path: Path, data: bytes) -> bool:
+    """Write a cache file whole (its folders made, nothing fsynced); False, and nothing
+    raised, if it cannot be written (a read-only folder, a full disk): a cache that cannot
+    be kept only costs work later."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data, durable=False)
+    except OSError:
+        return False
+    return True
+
+
 def write_all(files: dict[Path, bytes], *, durable: bool = False) -> None:
     """Write several files as one: every file goes to a temporary file beside it first,
     and only when all are written are they renamed into place. If any write fails, the

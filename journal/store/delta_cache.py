@@ -32,7 +32,7 @@ from urllib.parse import unquote
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journal.fileio import write_atomic
+from journal.fileio import keep_cached, write_atomic
 from journal.store import kernels as pc
 from journal.store.delta_io import S3Location, reading
 from journal.store.delta_log import COMMIT, Unfollowable, apply_commit, replay
@@ -107,13 +107,8 @@ class TableCache:
         state = self.state()
         if state["version"] != version - 1:
             return
-        target = self._file(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            write_atomic(target, data, durable=False)
-        except OSError:
-            return
-        self._keep(version, [*state["files"], path])
+        if keep_cached(self._file(path), data):
+            self._keep(version, [*state["files"], path])
 
     def _file(self, path: str) -> Path:
         return self.folder / "files" / f"{hashlib.sha256(path.encode('utf-8')).hexdigest()[:40]}.parquet"
@@ -210,8 +205,4 @@ class TableCache:
         data = self.bucket.get(path)
         if data is None:
             raise FileNotFoundError(path)  # vacuumed: the caller reads the latest version again
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            write_atomic(target, data, durable=False)
-        except OSError:
-            pass
+        keep_cached(target, data)

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journal.fileio import write_atomic
+from journal.fileio import keep_cached
 from journal.store import SideState
 
 if TYPE_CHECKING:
@@ -235,12 +234,7 @@ def _keep(
     )
     sink = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), sink)
-    try:
-        os.makedirs(path.parent, exist_ok=True)
-        write_atomic(path, sink.getvalue(), durable=False)
-    except OSError:
-        return None
-    return frame
+    return frame if keep_cached(path, sink.getvalue()) else None
 
 
 def kept_scores(journal: Journal, day: dt.date, reader: str | None = None) -> pd.DataFrame:

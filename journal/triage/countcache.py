@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journal.fileio import write_atomic
+from journal.fileio import keep_cached
 from journal.store import SideState
 
 if TYPE_CHECKING:
@@ -231,9 +230,4 @@ def save_term_counts(journal: Journal, counts: TermCounts) -> bool:
     buffer = io.BytesIO()
     arrays: dict[str, Any] = counts.arrays()
     np.savez(buffer, **arrays)
-    try:
-        os.makedirs(path.parent, exist_ok=True)
-        write_atomic(path, buffer.getvalue(), durable=False)
-    except OSError:
-        return False
-    return True
+    return keep_cached(path, buffer.getvalue())
