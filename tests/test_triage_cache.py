@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import journal
+from journal import fileio
 from journal.model import make_entry
 from journal.triage import countcache, listings, ranker, service
 
@@ -174,7 +175,7 @@ def test_an_unwritable_cache_is_skipped(reader: Path, monkeypatch: pytest.Monkey
     def refuse(*args, **kwargs):
         raise OSError("read-only file system")
 
-    monkeypatch.setattr(countcache, "write_atomic", refuse)
+    monkeypatch.setattr(fileio, "write_atomic", refuse)  # what every cache write goes through
     ranked = service.rank(reader, day(DAY1))
     assert len(ranked) == len(day(DAY1))
     assert not countcache.cache_path(journal.open(reader)).exists()
