@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from journal.errors import ExportFailed, ValidationError
 from journal.model import EPOCH_UTC, Entry
-from journal.publish.htmllinks import day_file, escape, link, linkify
+from journal.publish.htmllinks import day_file, escape, lines_html, link
 from journal.text.rules import for_xml
 
 FEED = "feed.xml"
@@ -82,7 +82,7 @@ def feed_summary(entries: Sequence[Entry], lang: str = "ko") -> str:
         if entry.authors:
             parts.append(f"<p><i>{escape(', '.join(entry.authors))}</i></p>")
         for paragraph in entry.paragraphs:
-            parts.append("<p>" + "<br>\n".join(linkify(line) for line in paragraph.split("\n")) + "</p>")
+            parts.append(f"<p>{lines_html(paragraph)}</p>")
         if entry.tags:
             parts.append("<p>" + " ".join(f"#{escape(t)}" for t in entry.tags) + "</p>")
     return "\n".join(parts)

@@ -57,6 +57,11 @@ def linkify(text: str, wiki: dict[str, str] | None = None) -> str:
     return "".join(out)
 
 
+def lines_html(text: str, wiki: dict[str, str] | None = None) -> str:
+    """:func:`linkify` of each line of ``text`` (a paragraph), the lines joined by ``<br>``."""
+    return "<br>\n".join(linkify(line, wiki) for line in text.split("\n"))
+
+
 def day_file(day: dt.date) -> str:
     """The file name of a day's page (``YYYY-MM-DD.html``)."""
     return f"{day.isoformat()}.html"

@@ -36,7 +36,7 @@ from journal.formats.digest import MONTHS
 from journal.model import Entry, abs_url
 from journal.publish import atom as feed
 from journal.publish import templating
-from journal.publish.htmllinks import day_file, escape, link, linkify, safe_href
+from journal.publish.htmllinks import day_file, escape, lines_html, link, linkify, safe_href
 from journal.publish.papers import ReaderNote, papers, reader_note
 from journal.text.wording import count, entries_count
 
@@ -181,13 +181,12 @@ def shipped_article(
             f'<details class="abstract"><summary>{escape(labels["abstract"])}</summary>{abstract}</details>\n'
         )
     for paragraph in [] if readers else entry.paragraphs:
-        parts.append("<p>" + "<br>\n".join(linkify(line, wiki) for line in paragraph.split("\n")) + "</p>\n")
+        parts.append(f"<p>{lines_html(paragraph, wiki)}</p>\n")
     for note in readers:
         anchor = f' id="e-{escape(note.anchor)}"' if note.anchor else ""
         parts.append(f'<section class="reader"{anchor}>\n<h3>{escape(note.name)}</h3>\n')
         for paragraph in note.paragraphs:
-            lines = "<br>\n".join(linkify(line, note.wiki) for line in paragraph.split("\n"))
-            parts.append(f"<p>{lines}</p>\n")
+            parts.append(f"<p>{lines_html(paragraph, note.wiki)}</p>\n")
         parts.append("</section>\n")
     if entry.tags:
         tags = " ".join(f'<a href="tags.html#{escape(tag_anchor(t))}">#{escape(t)}</a>' for t in entry.tags)
@@ -206,7 +205,7 @@ def _markup(text: str) -> Any:
 
 
 def _linkify_lines(text: str, wiki: dict[str, str] | None = None) -> Any:
-    return _markup("<br>\n".join(linkify(line, wiki) for line in text.split("\n")))
+    return _markup(lines_html(text, wiki))
 
 
 #: What the templates may use besides Jinja's own filters.

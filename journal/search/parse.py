@@ -91,7 +91,7 @@ def parse_query(text: str) -> Query:
         if kind == "text" and not quoted and len(words) == 1:
             words = (arxiv_ref(value) or value,)  # a paper by any form of its id or URL
         if kind == "tag":
-            key = tag_query_key(value)
+            key = tag_key(value)  # a leading # is ignored too
             if not key:
                 raise ValidationError("query", "tag: needs a tag after the colon, e.g. tag:diffusion")
             words = (key,)
@@ -103,8 +103,3 @@ def parse_query(text: str) -> Query:
             continue  # an empty phrase ""
         conditions.append(Condition(kind, words, negated))
     return Query(conditions)
-
-
-def tag_query_key(text: str) -> str:
-    """The :func:`~journal.model.tag_key` of a tag as typed in a query (``#`` allowed)."""
-    return tag_key(text)

@@ -22,9 +22,9 @@ import numpy as np
 import pyarrow as pa
 
 from journal.errors import ValidationError
-from journal.model import parse_date
+from journal.model import parse_date, tag_key
 from journal.search import textindex as ti
-from journal.search.parse import Condition, Query, parse_query, tag_query_key
+from journal.search.parse import Condition, Query, parse_query
 from journal.search.snippets import highlight, query_pattern, snippet
 from journal.store import kernels as pc
 from journal.store.schema import one_of, strings, tag_rows
@@ -230,7 +230,7 @@ def search_in(
     """:func:`search` over a search index (:mod:`journal.search.textindex`); ``ids``: only
     the entries with these ids (e.g. one reader's)."""
     parsed = parse_query(query)
-    if tag is not None and not tag_query_key(tag):
+    if tag is not None and not tag_key(tag):
         raise ValidationError("tag", f"{tag!r} is not a tag")
     if not parsed.conditions and tag is None and start is None and end is None and ids is None:
         raise ValidationError("query", "is empty; give words to search for (see `journal search --help`)")
@@ -254,7 +254,7 @@ def search_in(
         rows.require(ok)
     tag_conditions = [c for c in parsed.conditions if c.field == "tag"]
     if tag is not None:
-        tag_conditions.insert(0, Condition("tag", (tag_query_key(tag),)))
+        tag_conditions.insert(0, Condition("tag", (tag_key(tag),)))
     for c in tag_conditions:
         having = np.zeros(index.num_rows, dtype=bool)
         having[_tag_positions(index, c.words[0])] = True

@@ -6,19 +6,13 @@ itself (:mod:`journal.search.query`) matches in Arrow.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from journal.search import textindex as ti
 from journal.search.parse import Condition, Query
+from journal.text.phrases import phrase_pattern
 
 SNIPPET_WIDTH = 160
-_PY_GAP = r"[\W_]+"  # between the words of a phrase, as the search's gap (journal.search.query)
-
-
-@functools.lru_cache(maxsize=256)
-def _python_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(_PY_GAP.join(re.escape(w) for w in words), re.IGNORECASE)
 
 
 def snippet(text: str, conditions: list[Condition], width: int = SNIPPET_WIDTH) -> str:
@@ -28,7 +22,7 @@ def snippet(text: str, conditions: list[Condition], width: int = SNIPPET_WIDTH) 
     parts = text.split(ti.SEP)
     fields = [parts[3], parts[2]] if len(parts) in (4, 5) else [text]  # else: a field held SEP
     for c in conditions:
-        pattern = _python_regex(c.words)
+        pattern = phrase_pattern(c.words)
         for body in fields:
             found = pattern.search(body)
             if found:
@@ -88,5 +82,5 @@ def highlight(text: str, query: Query, before: str = "\x1b[1m", after: str = "\x
 
 def query_pattern(query: Query) -> re.Pattern[str] | None:
     """One pattern for all the query's scored words and phrases, longest first (None: none)."""
-    patterns = sorted((_python_regex(c.words).pattern for c in query.scored), key=len, reverse=True)
+    patterns = sorted((phrase_pattern(c.words).pattern for c in query.scored), key=len, reverse=True)
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None

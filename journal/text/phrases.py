@@ -6,11 +6,13 @@ cache"`` matches ``Key-Value cache``); one word matches anywhere in a word
 (``LLM`` matches ``LLMs``), both without regard to case. :mod:`journal.search` matches
 phrases over its index with Arrow (RE2, :func:`journal.search.query.phrase_regex`); the
 triage ranker matches muted phrases in a day's titles and abstracts with
-:func:`phrase_matcher`. A test checks that both say the same.
+:func:`phrase_matcher`, and search's snippets find and mark matches with
+:func:`phrase_pattern`. A test checks that Python and Arrow say the same.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -45,10 +47,17 @@ def phrase_key(phrase: str) -> str:
     return " ".join(phrase_words(phrase.split())).casefold()
 
 
+@functools.lru_cache(maxsize=256)
+def phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A Python pattern for ``words`` (as :func:`phrase_words` gives them) in order, with
+    white space or punctuation between, without regard to case."""
+    return re.compile(_GAP.join(re.escape(w) for w in words), re.IGNORECASE)
+
+
 def phrase_matcher(phrase: str) -> Callable[[str], bool]:
     """Whether a text holds ``phrase`` as search would find it (see the module)."""
     words = phrase_words(phrase.split())
     if not words:
         return lambda text: False
-    pattern = re.compile(_GAP.join(re.escape(w) for w in words), re.IGNORECASE)
+    pattern = phrase_pattern(words)
     return lambda text: bool(text) and pattern.search(text) is not None
