@@ -149,6 +149,15 @@ def test_a_line_that_is_no_event_is_kept_and_skipped(made: Path) -> None:
     assert feedback.feedback_for(made).muted == ("LLM", "agents")
 
 
+def test_one_readers_feedback_is_read_from_their_file_alone(made: Path) -> None:
+    """Ranking for ana reads ana's file only (one GET in a bucket, not one per reader): a
+    damaged file of another reader's does not stop her triage."""
+    feedback.give(made, "mute", ["LLM"])
+    (feedback.feedback_dir(made) / "bo.jsonl").write_bytes(b"\xff\xfe not text\n")
+    assert feedback.feedback_for(made, "ana") == Feedback(muted=("LLM",))
+    assert [g.value for g in feedback.in_force(made)] == ["LLM"]
+
+
 def test_reader_is_journal_reader_else_the_login_name(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -91,6 +91,20 @@ def test_reader_option_ranks_for_another_reader(lab: Path, cli) -> None:  # type
     assert records == ranking(lab, reader="grace")
 
 
+def test_read_only_keys_rank_for_the_reader_asked_for(lab: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With keys that may not record the day, ``reader`` still chooses whose ranking it is."""
+    from journal.errors import StoreReadOnly
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise StoreReadOnly("s3://lab/j", "these credentials are read-only")
+
+    expected = ranking(lab, reader="grace")
+    monkeypatch.setattr(service, "record_days", refused)
+    result = service.triage_file(lab, LISTING, reader="grace")
+    assert "not recorded as seen" in (result.note or "")
+    assert {r["arxiv_id"]: r for r in service.paper_records(result, limit=0)} == expected
+
+
 def test_a_reader_without_entries_learns_from_everyones(
     lab: Path, journal_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from journal.cli.common import Command, add_any_reader_option, add_filter_options, filters, open_journal
+from journal.cli.common import Command, add_any_reader_option, add_filter_options, filters, note, open_journal
 from journal.errors import DuplicateEntry, ValidationError
 from journal.text.termtable import table
 
@@ -111,7 +111,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     ids = entry_ids(j, args.id)  # an arXiv id or URL: every entry about the paper, oldest first
     print("\n\n".join(entry_text(j.get(i), journal=j) for i in ids))
     if len(ids) > 1:
-        print(f"journal: note: {len(ids)} entries are about this paper (oldest first)", file=sys.stderr)
+        note(f"{len(ids)} entries are about this paper (oldest first)")
     return 0
 
 

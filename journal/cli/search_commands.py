@@ -9,7 +9,7 @@ import sys
 
 from journal.cli.common import Command, add_reader_option, open_journal
 from journal.text.termtable import table
-from journal.text.wording import entries_count
+from journal.text.wording import count, entries_count
 
 # --- search ----------------------------------------------------------------------------
 
@@ -50,7 +50,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(hits_text(results, color=sys.stdout.isatty()))
     shown = len(results.hits)
     more = f" (showing {shown}; --limit 0 shows all)" if shown < results.total else ""
-    print(f"{results.total} {'match' if results.total == 1 else 'matches'}{more}", file=sys.stderr)
+    print(f"{count(results.total, 'match', 'matches')}{more}", file=sys.stderr)
     return 0
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from journal.cli.common import Command
+from journal.cli.common import Command, note
 from journal.errors import ValidationError
 from journal.text.termtable import clip, table, terminal_width, width
 
@@ -76,10 +76,10 @@ def cmd_triage(args: argparse.Namespace) -> int:
         categories = [c.strip() for c in args.cat.split(",") if c.strip()] if args.cat else None
         result = triage_fetch(args.journal, categories, day=day, reader=reader)
     if result.note:
-        print(f"journal: note: {result.note}", file=sys.stderr)
+        note(result.note)
     has_chance = bool(len(result.ranked)) and result.ranked["chance"].notna().any()
     if min_chance is not None and not has_chance:
-        print(f"journal: note: {NO_CHANCE}; showing the best {args.limit} instead", file=sys.stderr)
+        note(f"{NO_CHANCE}; showing the best {args.limit} instead")
         min_chance = None
     records = paper_records(result, limit=args.limit, min_chance=min_chance)
     if args.atom:

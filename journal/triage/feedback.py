@@ -108,9 +108,10 @@ class Given:
     undone: dt.datetime | None = None
 
 
-def _events(folder: SharedFolder) -> list[dict[str, Any]]:
+def _events(folder: SharedFolder, names: list[str] | None = None) -> list[dict[str, Any]]:
+    """The events in ``names`` (default: every reader's file in ``folder``)."""
     events = []
-    for name in folder.names():
+    for name in folder.names() if names is None else names:
         stored = folder.read(name) if name.endswith(".jsonl") and "/" not in name else None
         for line in stored.data.decode("utf-8").splitlines() if stored is not None else ():
             try:
@@ -145,7 +146,9 @@ def _replay(events: Iterable[dict[str, Any]]) -> list[Given]:
 
 def history(journal: Journal | str | os.PathLike[str], reader: str | None = None) -> list[Given]:
     """Every piece of feedback given (``reader``: only theirs), undone ones too."""
-    given = _replay(_events(shared_folder(as_journal(journal).backend, SideState.FEEDBACK)))
+    folder = shared_folder(as_journal(journal).backend, SideState.FEEDBACK)
+    # one reader's: their file alone (no listing, one read), not every reader's
+    given = _replay(_events(folder, None if reader is None else [_reader_file(reader)]))
     return [g for g in given if reader is None or g.reader == reader]
 
 

@@ -147,7 +147,7 @@ def triage_listing(
         recorded = record_days(j, listing)
     except StoreReadOnly as e:  # a read-only member ranks, and is told nothing was recorded
         note = f"{chosen} was ranked but not recorded as seen: {e.detail}"
-        return TriageResult(chosen, rank(j, papers, day=chosen), source, note=note)
+        return TriageResult(chosen, rank(j, papers, day=chosen, reader=reader), source, note=note)
     if recorded.kept.get(chosen):  # rank the better rows the record kept
         kept = read_listings(j, start=chosen, end=chosen).set_index("arxiv_id")
         papers = kept.loc[list(papers["arxiv_id"])].reset_index()[papers.columns]
