@@ -8,6 +8,7 @@ import sys
 
 from journal.cli.common import Command, note
 from journal.errors import ValidationError
+from journal.text import wording
 from journal.text.termtable import clip, table, terminal_width, width
 
 
@@ -125,7 +126,7 @@ def cmd_triage(args: argparse.Namespace) -> int:
     if total and not has_chance:
         more += f"; {NO_CHANCE}"
     print(
-        f"{result.day.isoformat()}: {total} new papers ranked from {result.source}, "
+        f"{result.day.isoformat()}: {wording.count(total, 'new paper')} ranked from {result.source}, "
         f"{len(read)} already read{more}",
         file=sys.stderr,
     )

@@ -20,6 +20,7 @@ import ipywidgets as w
 from journal.capture import form_values as forms
 from journal.errors import JournalError
 from journal.model import Entry
+from journal.text import wording
 from journal.triage.chance import NO_CHANCE, percent
 
 _STYLE = {"description_width": "7em"}
@@ -149,7 +150,7 @@ class TriagePanel(w.VBox):
         )
         shown = f"; showing the best {len(ranked)}" if len(ranked) < total else ""
         self.status.value = (
-            f"<b>{result.day.isoformat()}</b>: {total} new papers from {html.escape(result.source)} "
+            f"<b>{result.day.isoformat()}</b>: {wording.count(total, 'new paper')} from {html.escape(result.source)} "
             f"ranked by your journal, {len(read)} already read{shown}."
         )
         if total and all(r.get("chance") is None for r in ranked):
