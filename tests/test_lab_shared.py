@@ -129,3 +129,23 @@ def test_read_only_keys_rank_without_recording_and_refuse_feedback_in_one_line(
     assert reader["AWS_SECRET_ACCESS_KEY"] not in triaged.stderr + line
     assert keys(endpoint, "shared-lab", "j/", **writer) == before  # nothing recorded, no feedback
     assert not list((tmp_path / "r").rglob("listing.parquet")) and not list((tmp_path / "r").rglob("*.jsonl"))
+
+
+def test_condition_failed_reads_the_status_not_the_message_text() -> None:
+    """One rule for "a conditional PUT lost the race" (shared folders, the probe, appends,
+    the compaction lease): the answer's status or code, never a number in its message."""
+    from botocore.exceptions import ClientError
+
+    from journal.store.objects import condition_failed
+
+    def answer(status: int, code: str, message: str = "") -> ClientError:
+        meta = {"HTTPStatusCode": status}
+        return ClientError(
+            {"Error": {"Code": code, "Message": message}, "ResponseMetadata": meta}, "PutObject"
+        )
+
+    assert condition_failed(answer(412, "PreconditionFailed"))
+    assert condition_failed(answer(409, "ConditionalRequestConflict"))
+    assert condition_failed(answer(412, "412"))  # no body: botocore's code is the status
+    assert not condition_failed(answer(500, "InternalError", "request 4120409 failed"))
+    assert not condition_failed(answer(403, "AccessDenied", "key (412) denied"))

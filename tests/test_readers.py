@@ -58,6 +58,23 @@ def test_an_add_records_its_reader_and_a_local_id_is_as_before(
     assert pq.read_table(journal_path)["reader"].to_pylist() == ["ada"]
 
 
+def test_a_first_add_looks_its_id_up_once(journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader rule (whose is the plain id?) and the duplicate refusal share one lookup
+    of the id column: a local ``journal add`` reads it once, not twice."""
+    monkeypatch.setenv("JOURNAL_READER", "ada")
+    journal.open(journal_path).add(title="Another paper", date="2024-05-01")
+    calls: list[tuple[str, list[str]]] = []
+    lookup = journal.Journal.lookup
+
+    def counted(self: journal.Journal, column: str, values: list[str]) -> list[tuple[str, object, str]]:
+        calls.append((column, list(values)))
+        return lookup(self, column, values)
+
+    monkeypatch.setattr(journal.Journal, "lookup", counted)
+    e = journal.open(journal_path).add(**PAPER)
+    assert calls == [("id", [e.id])]
+
+
 def test_two_readers_of_one_paper_get_two_entries_and_a_reader_is_refused_twice(
     journal_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,7 +44,7 @@ from journal.store import kernels as pc
 from journal.store.backend import Finding, Layers, SharedFolder, SideState
 from journal.store.delta_cache import TableCache
 from journal.store.delta_io import parse_location, read_only, reading, retrying, storage_options
-from journal.store.outbox import Outbox
+from journal.store.outbox import Outbox, encode_rows
 from journal.store.schema import ORDER, SCHEMA, cast_table, empty_table, rows_to_table, strings
 from journal.text import wording
 
@@ -83,10 +83,6 @@ def latest_rows(data: bytes) -> dict[str, dict[str, Any]]:
             rows.pop(row["id"], None)
             rows[row["id"]] = row
     return rows
-
-
-def encode_rows(rows: list[dict[str, Any]]) -> bytes:
-    return b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows)
 
 
 class DeltaBackend:

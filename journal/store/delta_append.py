@@ -41,7 +41,7 @@ import pyarrow as pa
 from journal.errors import StoreConflict
 from journal.store.delta_cache import LOG, TableCache
 from journal.store.delta_io import COMMIT_ATTEMPTS, backoff, store_error
-from journal.store.objects import s3_client
+from journal.store.objects import condition_failed, s3_client, status_of
 from journal.store.schema import strings
 
 #: delta-rs (and Spark) write a checkpoint about every 100 commits: versions that are a
@@ -50,7 +50,6 @@ CHECKPOINT_INTERVAL = 100
 #: delta-rs keeps min/max stats of the first 32 columns, strings cut to 64 bytes
 INDEXED_COLUMNS = 32
 STRING_STATS_BYTES = 64
-_LOST_RACE = (412, 409)  # PreconditionFailed, ConditionalRequestConflict (a racing PUT)
 
 
 def checkpoint_due(version: int) -> bool:
@@ -231,10 +230,10 @@ def append(
             cache.appended(version + 1, name, body)
             return True
         except botocore.exceptions.ClientError as e:
-            status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-            if status not in _LOST_RACE and status < 500:  # refused: retrying will not help
+            lost = condition_failed(e)
+            if not lost and status_of(e) < 500:  # refused: retrying will not help
                 raise store_error(url, e) from None
-            failure, lost = e, status in _LOST_RACE  # lost the race, or a 5xx: maybe applied
+            failure = e  # lost the race, or a 5xx: maybe applied
         except botocore.exceptions.EndpointConnectionError as e:
             raise store_error(url, e) from None  # nothing reached the store
         except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError) as e:

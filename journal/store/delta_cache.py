@@ -33,10 +33,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from journal.fileio import keep_cached, write_atomic
-from journal.store import kernels as pc
 from journal.store.delta_io import S3Location, reading
 from journal.store.delta_log import COMMIT, Unfollowable, apply_commit, replay
 from journal.store.objects import Bucket, filesystem
+from journal.store.schema import cast_table
 
 LOG = "_delta_log"
 
@@ -137,21 +137,12 @@ class TableCache:
     def read(self, version: int, schema: pa.Schema) -> pa.Table:
         """The rows of ``version`` (every data file), from the cache: the columns of
         ``schema`` each file has, cast to its types (delta-rs writes strings as views
-        in some files and not in others; cast without importing ``pyarrow.compute``)."""
+        in some files and not in others): :func:`journal.store.schema.cast_table`."""
         tables = []
         for path in self.files_at(version):
             with pq.ParquetFile(self._file(path)) as file:
                 raw = file.read()
-            fields = [f for f in schema if f.name in raw.column_names]
-            tables.append(
-                pa.Table.from_arrays(
-                    [
-                        raw[f.name] if raw[f.name].type == f.type else pc.cast(raw[f.name], f.type)
-                        for f in fields
-                    ],
-                    schema=pa.schema(fields),
-                )
-            )
+            tables.append(cast_table(raw, pa.schema([f for f in schema if f.name in raw.column_names])))
         if not tables:
             return pa.table({})
         return pa.concat_tables(tables, promote_options="default")

@@ -18,7 +18,7 @@ from typing import Any
 
 from journal.errors import StoreConflict
 from journal.store.delta_io import S3Location, backoff, store_error
-from journal.store.objects import s3_client
+from journal.store.objects import condition_failed, s3_client
 
 LEASE = "_journal/compacting"
 STALE = 3600.0  # seconds: no compaction takes this long
@@ -39,8 +39,7 @@ def compacting(url: str, where: S3Location, options: dict[str, str]) -> Iterator
             client.put_object(Bucket=where.bucket, Key=key, Body=b"", IfNoneMatch="*")
             break
         except botocore.exceptions.ClientError as e:
-            status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-            if status not in (409, 412):
+            if not condition_failed(e):
                 raise store_error(url, e) from None
         except botocore.exceptions.BotoCoreError as e:
             raise store_error(url, e) from None

@@ -20,10 +20,9 @@ from pathlib import Path
 from journal.errors import StoreUnsafe
 from journal.fileio import write_atomic
 from journal.store.delta_io import S3Location, store_error
-from journal.store.objects import s3_client
+from journal.store.objects import condition_failed, s3_client
 
 VERDICT = "store-checked.json"
-_REFUSED = ("PreconditionFailed", "ConditionalRequestConflict", "412", "409")
 
 
 def endpoint_of(options: dict[str, str]) -> str:
@@ -68,7 +67,7 @@ def probe(where: S3Location, options: dict[str, str]) -> None:
         try:
             client.put_object(Bucket=where.bucket, Key=key, Body=body, IfNoneMatch="*")
         except botocore.exceptions.ClientError as e:
-            if any(code in str(e) for code in _REFUSED):
+            if condition_failed(e):
                 return  # refused, as it must be
             raise store_error(where.url, e) from None
         except botocore.exceptions.BotoCoreError as e:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -334,9 +335,6 @@ class Journal:
             return bool(self.lookup("id", [entry_id]))  # one column, not the whole id set
         return entry_id in self._live_ids()
 
-    def _owner_of(self, entry_id: str) -> str | None:
-        return (self.get(entry_id).reader or "") if self._taken(entry_id) else None
-
     def add(self, entry: Entry | None = None, /, **fields: Any) -> Entry:
         """Add one entry (an :class:`Entry` or the fields of one); returns it as stored,
         recorded under the current reader (:mod:`journal.store.readers`).
@@ -346,8 +344,10 @@ class Journal:
         new = entry if entry is not None else make_entry(**fields)
         reader = current_reader()
         with self.backend.write_lock():
-            new = for_reader(new, reader, shared=self.shared, owner_of=self._owner_of)
-            taken = self._taken(new.id)
+            is_taken = functools.cache(self._taken)  # one lookup per id, for_reader's included
+            owner_of = lambda i: (self.get(i).reader or "") if is_taken(i) else None  # noqa: E731
+            new = for_reader(new, reader, shared=self.shared, owner_of=owner_of)
+            taken = is_taken(new.id)
             self._added_before = True
             if taken:
                 existing = self.get(new.id)

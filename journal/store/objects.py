@@ -65,6 +65,26 @@ def _client(options: tuple[tuple[str, str], ...]) -> Any:
     )
 
 
+#: What S3 answers a conditional PUT (``If-Match``, ``If-None-Match: *``) whose condition
+#: failed: 412 PreconditionFailed, or 409 ConditionalRequestConflict for a racing PUT.
+CONDITION_FAILED = (409, 412)
+
+
+def status_of(error: Any) -> int:
+    """The HTTP status of boto3's ``ClientError`` ``error`` (0 if it has none)."""
+    return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+
+
+def condition_failed(error: Any) -> bool:
+    """Whether boto3's ``ClientError`` ``error`` is a conditional PUT refused because the
+    object was there (or changed): another writer got there first."""
+    code = str(error.response.get("Error", {}).get("Code") or "")
+    return status_of(error) in CONDITION_FAILED or code in (
+        "PreconditionFailed",
+        "ConditionalRequestConflict",
+    )
+
+
 @dataclass(frozen=True)
 class Listed:
     """One object of a listing: its path under the listed folder, size and time (ns)."""

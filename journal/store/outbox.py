@@ -36,6 +36,11 @@ except ImportError:  # pragma: no cover - Windows: one process per machine write
 FILE = "outbox.jsonl"
 
 
+def encode_rows(rows: list[dict[str, object]]) -> bytes:
+    """Change rows (as ``json.loads`` gives them) encoded again, one JSON line each."""
+    return b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows)
+
+
 class Outbox:
     """The outbox in ``folder`` (the backend's ``side_path(SideState.OUTBOX)``)."""
 
@@ -75,9 +80,7 @@ class Outbox:
             if "sent" in record:
                 writes.pop(str(record["sent"]), None)
             elif "write" in record and isinstance(record.get("rows"), list):
-                writes[str(record["write"])] = b"".join(
-                    json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n" for row in record["rows"]
-                )
+                writes[str(record["write"])] = encode_rows(record["rows"])
         return list(writes.items())
 
     def __len__(self) -> int:

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 #: Attempts of one :func:`update_shared` before giving up (each after a jittered, growing pause).
 ATTEMPTS = 8
-#: What S3 answers a conditional PUT whose condition failed.
-_CHANGED = ("PreconditionFailed", "ConditionalRequestConflict", "(412)", "(409)")
 
 
 def shared_folder(backend: StorageBackend, kind: SideState) -> SharedFolder:
@@ -170,6 +168,8 @@ class BucketFolder:
     def write(self, name: str, data: bytes, *, replacing: Stored | None) -> None:
         import botocore.exceptions
 
+        from journal.store.objects import condition_failed
+
         condition = {"IfNoneMatch": "*"} if replacing is None else {"IfMatch": replacing.tag}
         try:
             with self.errors():
@@ -178,7 +178,7 @@ class BucketFolder:
                         Bucket=self.bucket, Key=f"{self.root}/{name}", Body=data, **condition
                     )
                 except botocore.exceptions.ClientError as e:
-                    if any(code in str(e) for code in _CHANGED):
+                    if condition_failed(e):
                         raise SharedChanged(name) from None
                     raise
         except StoreAccessDenied as denied:
