@@ -45,11 +45,15 @@ def compacting(url: str, where: S3Location, options: dict[str, str]) -> Iterator
             raise store_error(url, e) from None
         try:  # another compaction holds it
             age = time.time() - client.head_object(Bucket=where.bucket, Key=key)["LastModified"].timestamp()
-        except botocore.exceptions.ClientError:
-            age = 0.0  # gone meanwhile: take it
-        if age > STALE:
-            client.delete_object(Bucket=where.bucket, Key=key)
-            continue
+            if age > STALE:  # abandoned by a compaction that died: take it over
+                client.delete_object(Bucket=where.bucket, Key=key)
+                continue
+        except botocore.exceptions.ClientError as e:
+            if e.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise store_error(url, e) from None
+            continue  # gone meanwhile: take it
+        except botocore.exceptions.BotoCoreError as e:
+            raise store_error(url, e) from None
         if time.monotonic() > deadline:
             raise StoreConflict(url, "another compaction of the journal is still running; try again later")
         attempt += 1
